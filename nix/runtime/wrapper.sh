@@ -1,0 +1,374 @@
+# jailgen runtime: bash functions that run on the HOST, inside jail.nix's
+# wrapper script, before bwrap starts. They only append to RUNTIME_ARGS, which
+# jail.nix places after every static argument (so after `mount-cwd`): a bind
+# pushed here is mounted over the read-write working directory.
+#
+# The wrapper is a writeShellApplication: `set -o errexit -o nounset -o
+# pipefail`, and this file must pass shellcheck. Launch time matters, so the
+# common path uses bash builtins only (no `realpath`, no `$(...)`); a process
+# is forked only for rare cases (a missing directory to create, a symlink to
+# resolve), and each such place says so.
+#
+# Every path built here is an array element or a quoted expansion: file names
+# with spaces, quotes, newlines, glob characters or a leading dash are data,
+# never code or options (bwrap takes every path argument positionally, and we
+# always prefix names with "$PWD/").
+#
+# shellcheck shell=bash
+
+# Refuse to run when the working directory would expose the whole home
+# directory or the whole file system: jail.nix's `mount-cwd` binds $PWD
+# read-write into the jail.
+jailgen_guard_cwd() {
+  if [[ ${JAILGEN_ALLOW_CWD-} == 1 ]]; then
+    return 0
+  fi
+  local what=""
+  if [[ $PWD -ef / ]]; then
+    what="the root directory /"
+  elif [[ -n ${HOME-} ]]; then
+    # Walk up from $HOME with "/..": the kernel resolves ".." physically, so
+    # this also catches physical ancestors of a symlinked $HOME, without a fork.
+    local dir=$HOME depth=0
+    while ((depth < 64)); do
+      if [[ $PWD -ef $dir ]]; then
+        if ((depth == 0)); then
+          what="your home directory $HOME"
+        else
+          what="$PWD, which contains your home directory $HOME"
+        fi
+        break
+      fi
+      if [[ $dir -ef / ]]; then
+        break
+      fi
+      dir="$dir/.."
+      depth=$((depth + 1))
+    done
+  fi
+  if [[ -n $what ]]; then
+    printf '%s\n' \
+      "jailgen: refusing to start: the working directory is $what." \
+      "The jail mounts the working directory read-write, so the agent could read and change" \
+      "everything under it: SSH keys, shell start-up files, other projects' secrets." \
+      "Run the agent from a project directory instead (cd ~/src/my-project)." \
+      "To insist, set JAILGEN_ALLOW_CWD=1 for this run." >&2
+    exit 1
+  fi
+}
+
+# Create missing state directories on the host so they can be bound.
+# Arguments arrive expanded by bash (the library passes ~/'quoted rest').
+jailgen_ensure_dir() {
+  local path
+  for path in "$@"; do
+    if [[ ! -d $path ]]; then
+      # Forks mkdir, only when something is missing (first run).
+      mkdir -p -- "$path"
+    fi
+  done
+}
+
+# Create missing state files (and their parent directories) on the host.
+jailgen_ensure_file() {
+  local path
+  for path in "$@"; do
+    if [[ ! -e $path ]]; then
+      if [[ $path == */* && ! -d ${path%/*} && -n ${path%/*} ]]; then
+        mkdir -p -- "${path%/*}"
+      fi
+      # `>>` creates the file without truncating one that appears meanwhile.
+      : >>"$path"
+    fi
+  done
+}
+
+# --- git protection ---------------------------------------------------------
+
+# Read-only bind of PATH over itself when it exists.
+_jailgen_ro_self() {
+  if [[ -e $1 || -L $1 ]]; then
+    RUNTIME_ARGS+=(--ro-bind "$1" "$1")
+  fi
+}
+
+# Protect the files of one git directory (a repository's .git, a common dir,
+# or a submodule's gitdir) that make the host run code: hooks/, config,
+# config.worktree, and the pointer files of linked worktrees and submodules.
+# $1 = the git directory, $2 = recursion depth (submodules nest).
+_jailgen_protect_gitdir() {
+  local gd=$1 depth=${2-0} cfg content=""
+  if ((depth > 8)); then
+    return 0
+  fi
+  # A missing hooks/ or config could be created by the agent and then used by
+  # the host's git, so create them empty first (forks mkdir only if missing).
+  if [[ ! -e $gd/hooks && ! -L $gd/hooks ]]; then
+    mkdir -- "$gd/hooks"
+  fi
+  cfg=$gd/config
+  if [[ ! -e $cfg && ! -L $cfg ]]; then
+    : >>"$cfg"
+  fi
+  RUNTIME_ARGS+=(--ro-bind "$gd/hooks" "$gd/hooks" --ro-bind "$cfg" "$cfg")
+  if [[ -f $cfg && -r $cfg ]]; then
+    # `read -d ''` returns 1 at end of file; that is expected.
+    IFS= read -r -d '' content <"$cfg" || true
+  fi
+  # config.worktree is read when extensions.worktreeConfig is set: protect it
+  # when present, and create it when the extension is on but the file is not.
+  local lower=${content,,}
+  if [[ ! -e $gd/config.worktree && $lower == *worktreeconfig* ]]; then
+    : >>"$gd/config.worktree"
+  fi
+  _jailgen_ro_self "$gd/config.worktree"
+  # Pointer files: rewriting them could point the host's git at a directory
+  # the agent controls.
+  _jailgen_ro_self "$gd/commondir"
+  _jailgen_ro_self "$gd/gitdir"
+  if [[ $lower == *hookspath* || $lower == *include* ]]; then
+    _jailgen_protect_config_paths "$cfg" "$content"
+  fi
+  local sub
+  for sub in "$gd"/worktrees/*/ "$gd"/modules/*/; do
+    [[ -d $sub ]] || continue
+    sub=${sub%/}
+    if [[ -e $sub/HEAD ]]; then
+      if [[ $sub == "$gd"/worktrees/* ]]; then
+        _jailgen_ro_self "$sub/config.worktree"
+        _jailgen_ro_self "$sub/commondir"
+        _jailgen_ro_self "$sub/gitdir"
+      else
+        _jailgen_protect_gitdir "$sub" $((depth + 1))
+      fi
+    elif [[ $sub == "$gd"/modules/* ]]; then
+      # Submodule names may contain "/": modules/a/b is a gitdir one level down.
+      _jailgen_protect_modules_dir "$sub" $((depth + 1))
+    fi
+  done
+}
+
+_jailgen_protect_modules_dir() {
+  local dir=$1 depth=$2 sub
+  if ((depth > 8)); then
+    return 0
+  fi
+  for sub in "$dir"/*/; do
+    [[ -d $sub ]] || continue
+    sub=${sub%/}
+    if [[ -e $sub/HEAD ]]; then
+      _jailgen_protect_gitdir "$sub" $((depth + 1))
+    else
+      _jailgen_protect_modules_dir "$sub" $((depth + 1))
+    fi
+  done
+}
+
+# core.hooksPath and include paths named in a (now read-only) config may point
+# into the read-write working directory (husky uses `.husky/_`): bind those
+# read-only too, creating them first when missing. A minimal parser of git's
+# config syntax: section headers, `key = value`, optional double quotes.
+_jailgen_protect_config_paths() {
+  local cfg=$1 content=$2 line section="" key value target
+  local cfgdir=${cfg%/*}
+  while IFS= read -r line; do
+    line=${line#"${line%%[![:space:]]*}"}
+    if [[ $line == \[* ]]; then
+      section=${line%%]*}
+      section=${section#[}
+      section=${section,,}
+      section=${section%%[[:space:]]*}
+      section=${section%%.*}
+      # `[core] hooksPath = x` may share the header line.
+      line=${line#*]}
+      line=${line#"${line%%[![:space:]]*}"}
+    fi
+    [[ $line == *=* ]] || continue
+    key=${line%%=*}
+    key=${key%"${key##*[![:space:]]}"}
+    key=${key,,}
+    value=${line#*=}
+    value=${value#"${value%%[![:space:]]*}"}
+    value=${value%"${value##*[![:space:]]}"}
+    if [[ $value == \"*\" ]]; then
+      value=${value:1:${#value}-2}
+    fi
+    [[ -n $value ]] || continue
+    target=""
+    if [[ $section == core && $key == hookspath ]]; then
+      # Relative hooksPath is relative to the top of the working tree.
+      case $value in
+      /*) target=$value ;;
+      \~/*) target=${HOME-}/${value#\~/} ;;
+      *) target=$PWD/$value ;;
+      esac
+      _jailgen_protect_inside_cwd "$target" dir
+    elif [[ ($section == include || $section == includeif) && $key == path ]]; then
+      case $value in
+      /*) target=$value ;;
+      \~/*) target=${HOME-}/${value#\~/} ;;
+      *) target=$cfgdir/$value ;;
+      esac
+      _jailgen_protect_inside_cwd "$target" file
+    fi
+  done <<<"$content"
+}
+
+# Bind TARGET read-only when it lies inside the working directory (the only
+# read-write place we know of), creating it first when missing.
+_jailgen_protect_inside_cwd() {
+  local target=$1 kind=$2
+  case /$target/ in
+  */../* | */./*) ;; # normalised below only if it exists
+  *)
+    if [[ $target == "$PWD"/* && ! -e $target && ! -L $target ]]; then
+      if [[ $kind == dir ]]; then
+        mkdir -p -- "$target"
+      else
+        if [[ ! -d ${target%/*} ]]; then
+          mkdir -p -- "${target%/*}"
+        fi
+        : >>"$target"
+      fi
+    fi
+    ;;
+  esac
+  [[ -e $target ]] || return 0
+  # Inside $PWD? Walk up with "/.." (physical, no fork).
+  local dir=$target depth=0
+  while ((depth < 64)); do
+    if [[ $dir -ef $PWD ]]; then
+      RUNTIME_ARGS+=(--ro-bind "$target" "$target")
+      return 0
+    fi
+    if [[ $dir -ef / ]]; then
+      return 0
+    fi
+    dir="$dir/.."
+    depth=$((depth + 1))
+  done
+}
+
+# jailgen_protect_git protect|open
+#   protect: $PWD/.git/hooks and $PWD/.git/config (and what else makes the host
+#            run code) are bound read-only over the read-write working dir.
+#   open:    no protection; only what a linked worktree needs to commit.
+# Either way, a linked worktree (.git is a file: `gitdir: <path>`) gets its
+# gitdir and the common dir bound read-write, so commits work in the jail.
+jailgen_protect_git() {
+  local mode=${1-protect}
+  if [[ $mode != protect && $mode != open ]]; then
+    printf "jailgen: jailgen_protect_git: unknown mode \`%s\` (expected \`protect\` or \`open\`)\n" "$mode" >&2
+    exit 1
+  fi
+  local dotgit=$PWD/.git
+  if [[ -d $dotgit && ! -L $dotgit ]]; then
+    if [[ $mode == protect ]]; then
+      # Binding .git over itself makes it a mount point, which the agent can
+      # neither rename nor delete; otherwise `mv .git x` and a fresh .git with
+      # hooks would defeat the read-only binds inside it.
+      RUNTIME_ARGS+=(--bind "$dotgit" "$dotgit")
+      _jailgen_protect_gitdir "$dotgit"
+    fi
+  elif [[ -f $dotgit ]]; then
+    local line="" gitdir common=""
+    IFS= read -r line <"$dotgit" || true
+    if [[ $line != "gitdir: "* ]]; then
+      return 0
+    fi
+    gitdir=${line#gitdir: }
+    if [[ $gitdir != /* ]]; then
+      gitdir=$PWD/$gitdir
+    fi
+    if [[ ! -d $gitdir ]]; then
+      return 0
+    fi
+    if [[ -f $gitdir/commondir ]]; then
+      IFS= read -r common <"$gitdir/commondir" || true
+      if [[ -n $common && $common != /* ]]; then
+        common=$gitdir/$common
+      fi
+    fi
+    if [[ -n $common && -d $common ]]; then
+      RUNTIME_ARGS+=(--bind "$common" "$common")
+    fi
+    RUNTIME_ARGS+=(--bind "$gitdir" "$gitdir")
+    if [[ $mode == protect ]]; then
+      # The .git file itself: rewritten, it could send the host's git to a
+      # planted directory.
+      RUNTIME_ARGS+=(--ro-bind "$dotgit" "$dotgit")
+      if [[ -n $common && -d $common ]]; then
+        _jailgen_protect_gitdir "$common"
+      fi
+      _jailgen_ro_self "$gitdir/config.worktree"
+      _jailgen_ro_self "$gitdir/commondir"
+      _jailgen_ro_self "$gitdir/gitdir"
+    fi
+  fi
+}
+
+# --- hidden files -----------------------------------------------------------
+
+# jailgen_hide PATTERN...
+# Each PATTERN is a bash glob relative to $PWD, expanded now (at launch) with
+# nullglob (no match, nothing hidden), dotglob (`*` matches dot files) and
+# globstar (`**/.env` matches at any depth); `.` and `..` never match. Only the
+# glob applies: no word splitting, no tilde or other expansion.
+# A matching file is replaced by an empty read-only file, a directory by an
+# empty read-only tmpfs.
+# Symlinks are never followed out of $PWD: a matching symlink whose target is
+# inside $PWD hides that target; one pointing outside is left alone with a
+# warning (the jail only sees that target if the spec binds it).
+jailgen_hide() {
+  # A GLOBIGNORE from the caller's environment would drop matches (and
+  # unsetting it turns dotglob off, so do it before setting dotglob).
+  if [[ -v GLOBIGNORE ]]; then
+    unset GLOBIGNORE
+  fi
+  local had_nullglob=0 had_dotglob=0 had_globstar=0 had_noglob=0
+  shopt -q nullglob && had_nullglob=1
+  shopt -q dotglob && had_dotglob=1
+  shopt -q globstar && had_globstar=1
+  [[ $- == *f* ]] && had_noglob=1
+  shopt -s nullglob dotglob globstar
+  set +f
+  local IFS=''
+  local pattern name path target fd
+  local -a matches
+  for pattern in "$@"; do
+    if [[ -z $pattern || $pattern == /* || /$pattern/ == */../* ]]; then
+      printf "jailgen: hide pattern \`%s\` must be relative to the working directory, without \`..\`\n" "$pattern" >&2
+      exit 1
+    fi
+    # shellcheck disable=SC2206 # the glob is the point; IFS is empty so nothing splits
+    matches=($pattern)
+    for name in "${matches[@]}"; do
+      case /$name/ in
+      */./* | */../*) continue ;;
+      esac
+      path=$PWD/$name
+      if [[ -L $path ]]; then
+        target=$(realpath -e -- "$path" 2>/dev/null) || continue # fork: symlinks only
+        local physical_pwd
+        physical_pwd=$(pwd -P)
+        if [[ $target != "$physical_pwd"/* ]]; then
+          printf "jailgen: not hiding \`%s\`: it is a symlink pointing outside the working directory\n" "$name" >&2
+          continue
+        fi
+        path=$PWD/${target#"$physical_pwd"/}
+      fi
+      if [[ -d $path ]]; then
+        RUNTIME_ARGS+=(--tmpfs "$path" --remount-ro "$path")
+      elif [[ -e $path ]]; then
+        # bwrap copies the (empty) data of a fresh fd into a read-only file
+        # and closes the fd; one fd per file.
+        exec {fd}</dev/null
+        RUNTIME_ARGS+=(--ro-bind-data "$fd" "$path")
+      fi
+    done
+  done
+  ((had_nullglob)) || shopt -u nullglob
+  ((had_dotglob)) || shopt -u dotglob
+  ((had_globstar)) || shopt -u globstar
+  ((had_noglob == 0)) || set -f
+}
