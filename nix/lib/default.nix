@@ -1,0 +1,61 @@
+# The jailgen Nix library: exports only. A plain function of its dependencies, so that flake.nix
+# wires the real inputs and the tests wire doubles (nix/tests/doubles).
+{
+  pkgs,
+  jail,
+  agentPackages,
+  # Overridable so that tests can run the wrapper with a filter compiled outside Nix.
+  seccompFilter ? import ./seccomp-filter.nix { inherit pkgs; },
+}:
+let
+  inherit (pkgs) lib;
+
+  presets = builtins.fromJSON (builtins.readFile ./agents.json);
+  knownCombinators = builtins.attrNames (builtins.fromJSON (builtins.readFile ./combinators.json));
+  runtimeScript = builtins.readFile ../runtime/wrapper.sh;
+
+  paths = import ./paths.nix { inherit lib jail; };
+  fastNetwork = import ./fast-network.nix { inherit pkgs jail; };
+  common = import ./common.nix { inherit pkgs jail fastNetwork; };
+
+  makeJailedAgent = import ./make-jailed-agent.nix {
+    inherit
+      lib
+      pkgs
+      jail
+      paths
+      fastNetwork
+      seccompFilter
+      runtimeScript
+      knownCombinators
+      ;
+    inherit (common) commonPkgs;
+  };
+
+  builders = import ./presets.nix {
+    inherit
+      lib
+      presets
+      agentPackages
+      makeJailedAgent
+      ;
+  };
+in
+builders
+// {
+  inherit
+    makeJailedAgent
+    agentPackages
+    presets
+    ;
+  inherit (common) commonPkgs commonJailOptions;
+  internals = {
+    inherit
+      jail
+      paths
+      fastNetwork
+      seccompFilter
+      knownCombinators
+      ;
+  };
+}

@@ -1,0 +1,263 @@
+# makeJailedAgent: the one function that turns arguments into a jail.nix permission list.
+# Arguments and defaults: nix/lib/API.md.
+#
+# Permission order (each step relies on the ones before it):
+#   1. baseJailOptions: by default fast network (unless `network = false`), time-zone,
+#      no-new-session (unless `newSession = true`)
+#   2. LANG guard: `set-env LANG "${LANG:-C.UTF-8}"` replaces jail.nix base's `fwd-env LANG`,
+#      which aborts the wrapper under `set -u` when LANG is unset
+#   3. the runtime functions (nix/runtime/wrapper.sh), pasted once
+#   4. the working-directory guard (refuses $HOME, / and ancestors of $HOME)
+#   5. state paths created on the host when missing (before anything binds them)
+#   6. read-only binds, parents before children
+#   7. mount-cwd
+#   8. read-write binds (configPaths, extraConfigPaths, extraReadwriteDirs), parents first
+#   9. read-only paths that lie under a read-write grant, bound again so the grant does not
+#      shadow them
+#  10. add-pkg-deps basePackages ++ extraPkgs ++ [ pkg ] (the last one comes first in PATH)
+#  11. env (literal) and the preset's homeEnv ("$HOME"/'rest', expanded at launch)
+#  12. forwardEnv through try-fwd-env (absent in the jail when unset on the host)
+#  13. enableNix: read-only /nix and /etc/nix, the daemon socket, nix on PATH, NIX_REMOTE
+#  14. git protection, then hidden files (runtime binds, which land after every static bind)
+#  15. the TIOCSTI seccomp filter
+#  16. extraCombinators
+{
+  lib,
+  pkgs,
+  jail,
+  paths,
+  fastNetwork,
+  commonPkgs,
+  seccompFilter,
+  runtimeScript,
+  knownCombinators,
+}:
+{
+  name,
+  pkg,
+  configPaths,
+  extraConfigPaths ? [ ],
+  extraPkgs ? [ ],
+  extraReadwriteDirs ? [ ],
+  extraReadonlyDirs ? [ ],
+  baseJailOptions ? null,
+  basePackages ? commonPkgs,
+  env ? { },
+  homeEnv ? { },
+  forwardEnv ? [ ],
+  network ? true,
+  newSession ? false,
+  enableNix ? false,
+  hostSsl ? false,
+  extraCombinators ? [ ],
+  git ? "protect",
+  hide ? [
+    ".env"
+    ".env.*"
+  ],
+}:
+let
+  inherit (lib)
+    concatStringsSep
+    escapeShellArg
+    filter
+    optional
+    optionals
+    ;
+  c = jail.combinators;
+
+  fn = "jailgen.makeJailedAgent (`${toString name}`)";
+
+  fail = msg: example: throw "${fn}: ${msg}\nFor example:\n  ${example}";
+
+  checkList =
+    argument: value:
+    if builtins.isList value then
+      map (paths.check { inherit fn argument; }) value
+    else
+      fail "`${argument}` must be a list of paths." "${argument} = [ \"~/.config/my-agent\" ];";
+
+  checked = {
+    name =
+      if builtins.isString name && builtins.match "[A-Za-z0-9+_?=-][A-Za-z0-9+._?=-]*" name != null then
+        name
+      else
+        fail "`name` must be a command name: letters, digits and `+ . _ ? = -`, not starting with a dot." "name = \"jailed-my-agent\";";
+
+    pkg =
+      if lib.isDerivation pkg || builtins.isString pkg then
+        pkg
+      else
+        fail "`pkg` must be a package (a derivation)." "pkg = pkgs.opencode;";
+
+    configPaths = checkList "configPaths" configPaths ++ checkList "extraConfigPaths" extraConfigPaths;
+    readwrite = checkList "extraReadwriteDirs" extraReadwriteDirs;
+    readonly = checkList "extraReadonlyDirs" extraReadonlyDirs;
+
+    env =
+      if builtins.isAttrs env then
+        builtins.mapAttrs (
+          var: value:
+          if !lib.isValidPosixName var then
+            fail "the `env` name `${var}` is not an environment variable name." "env = { MY_AGENT_MODE = \"fast\"; };"
+          else if !builtins.isString value then
+            fail "`env.${var}` must be a string; env values are literals written into the wrapper (use forwardEnv for secrets)." "env = { ${var} = \"1\"; };"
+          else
+            value
+        ) env
+      else
+        fail "`env` must be an attribute set of strings." "env = { MY_AGENT_MODE = \"fast\"; };";
+
+    homeEnv =
+      if builtins.isAttrs homeEnv then
+        builtins.mapAttrs (
+          var: rel:
+          if !lib.isValidPosixName var then
+            fail "the `homeEnv` name `${var}` is not an environment variable name." "homeEnv = { MY_AGENT_HOME = \".my-agent\"; };"
+          else if !builtins.isString rel || rel == "" || paths.problem "~/${rel}" != null then
+            fail "`homeEnv.${var}` must be a path relative to $HOME, without `..` or newlines." "homeEnv = { ${var} = \".my-agent\"; };"
+          else
+            rel
+        ) homeEnv
+      else
+        fail "`homeEnv` must be an attribute set of paths relative to $HOME." "homeEnv = { MY_AGENT_HOME = \".my-agent\"; };";
+
+    forwardEnv =
+      if builtins.isList forwardEnv then
+        map (
+          var:
+          if builtins.isString var && lib.isValidPosixName var then
+            var
+          else
+            fail "`forwardEnv` entry `${toString var}` is not an environment variable name." "forwardEnv = [ \"ANTHROPIC_API_KEY\" ];"
+        ) forwardEnv
+      else
+        fail "`forwardEnv` must be a list of environment variable names." "forwardEnv = [ \"ANTHROPIC_API_KEY\" ];";
+
+    flags =
+      let
+        boolArgs = {
+          inherit
+            network
+            newSession
+            enableNix
+            hostSsl
+            ;
+        };
+        bad = filter (n: !builtins.isBool boolArgs.${n}) (builtins.attrNames boolArgs);
+      in
+      if bad == [ ] then
+        true
+      else
+        fail "`${builtins.head bad}` must be true or false." "${builtins.head bad} = true;";
+
+    packages =
+      let
+        pkgList =
+          argument: value:
+          if builtins.isList value && builtins.all lib.isDerivation value then
+            value
+          else
+            fail "`${argument}` must be a list of packages." "${argument} = [ pkgs.nodejs pkgs.python3 ];";
+      in
+      pkgList "basePackages" basePackages ++ pkgList "extraPkgs" extraPkgs;
+
+    git =
+      if
+        builtins.elem git [
+          "protect"
+          "open"
+        ]
+      then
+        git
+      else
+        fail "`git` must be \"protect\" or \"open\", got `${toString git}`." "git = \"open\";";
+
+    hide =
+      if builtins.isList hide then
+        map (
+          pattern:
+          if
+            !builtins.isString pattern
+            || pattern == ""
+            || lib.hasPrefix "/" pattern
+            || builtins.elem ".." (lib.splitString "/" pattern)
+            || builtins.length (builtins.split "\n" pattern) > 1
+          then
+            fail "`hide` pattern `${toString pattern}` must be a glob relative to the working directory, without `..` or newlines." "hide = [ \".env\" \".env.*\" \"secrets/*.key\" ];"
+          else
+            pattern
+        ) hide
+      else
+        fail "`hide` must be a list of globs." "hide = [ \".env\" \".env.*\" ];";
+
+    extraCombinators =
+      if builtins.isList extraCombinators then
+        map (
+          x:
+          if builtins.isString x then
+            if builtins.elem x knownCombinators then
+              c.${x}
+            else
+              fail "`extraCombinators` names `${x}`, which is not an argument-less jail.nix combinator jailgen knows (${concatStringsSep ", " knownCombinators}); pass anything else as a permission value." "extraCombinators = [ \"gpu\" (jail.combinators.readonly \"/srv/models\") ];"
+          else if lib.isFunctionLike x then
+            x
+          else
+            fail "`extraCombinators` entries must be combinator names or permissions, got a ${builtins.typeOf x}." "extraCombinators = [ \"gpu\" ];"
+        ) extraCombinators
+      else
+        fail "`extraCombinators` must be a list." "extraCombinators = [ \"gpu\" ];";
+  };
+
+  defaultBase =
+    optional network (fastNetwork { inherit hostSsl; })
+    ++ [ c.time-zone ]
+    ++ optional (!newSession) c.no-new-session;
+
+  base = if baseJailOptions == null then defaultBase else baseJailOptions;
+
+  readonlyPaths = paths.parentsFirst checked.readonly;
+  readwritePaths = paths.parentsFirst (checked.configPaths ++ checked.readwrite);
+  shadowedReadonly = filter (
+    ro: builtins.any (rw: paths.isUnder ro rw) readwritePaths
+  ) readonlyPaths;
+
+  stateFiles = filter paths.isFile checked.configPaths;
+  stateDirs = filter (p: !paths.isFile p) checked.configPaths;
+  words = ps: concatStringsSep " " (map paths.word ps);
+
+  homeEnvValue = rel: c.noescape ''"$HOME"/${escapeShellArg rel}'';
+
+  permissions =
+    assert checked.flags;
+    base
+    ++ [
+      (c.set-env "LANG" (c.noescape ''"''${LANG:-C.UTF-8}"''))
+      (c.include-once "jailgen-runtime" (c.add-runtime runtimeScript))
+      (c.add-runtime "jailgen_guard_cwd")
+    ]
+    ++ optional (stateDirs != [ ]) (c.add-runtime "jailgen_ensure_dir ${words stateDirs}")
+    ++ optional (stateFiles != [ ]) (c.add-runtime "jailgen_ensure_file ${words stateFiles}")
+    ++ map (p: c.readonly (paths.jailArg p)) readonlyPaths
+    ++ [ c.mount-cwd ]
+    ++ map (p: c.readwrite (paths.jailArg p)) readwritePaths
+    ++ map (p: c.readonly (paths.jailArg p)) shadowedReadonly
+    ++ [ (c.add-pkg-deps (checked.packages ++ optional (lib.isDerivation checked.pkg) checked.pkg)) ]
+    ++ lib.mapAttrsToList c.set-env checked.env
+    ++ lib.mapAttrsToList (var: rel: c.set-env var (homeEnvValue rel)) checked.homeEnv
+    ++ map c.try-fwd-env checked.forwardEnv
+    ++ optionals enableNix [
+      (c.readonly "/nix")
+      (c.try-readonly "/etc/nix")
+      (c.try-readwrite "/nix/var/nix/daemon-socket")
+      (c.add-pkg-deps [ pkgs.nix ])
+      (c.set-env "NIX_REMOTE" "daemon")
+    ]
+    ++ [ (c.add-runtime "jailgen_protect_git ${checked.git}") ]
+    ++ optional (checked.hide != [ ]) (
+      c.add-runtime "jailgen_hide ${concatStringsSep " " (map escapeShellArg checked.hide)}"
+    )
+    ++ [ (c.add-seccomp seccompFilter) ]
+    ++ checked.extraCombinators;
+in
+jail checked.name checked.pkg permissions

@@ -1,0 +1,29 @@
+# One builder per preset in agents.json, named by its `builder` field. A builder takes every
+# makeJailedAgent argument; `name`, `pkg` and `configPaths` default to the preset's, and the
+# preset's `env` and `homeEnv` are applied under the caller's own.
+{
+  lib,
+  presets,
+  agentPackages,
+  makeJailedAgent,
+}:
+lib.mapAttrs' (
+  preset: spec:
+  lib.nameValuePair spec.builder (
+    args:
+    makeJailedAgent (
+      {
+        name = "jailed-${preset}";
+        pkg =
+          agentPackages.${spec.package}
+            or (throw "jailgen.${spec.builder}: llm-agents has no package `${spec.package}`; pass one explicitly, for example:\n  ${spec.builder} { pkg = pkgs.${spec.package}; }");
+        inherit (spec) configPaths;
+      }
+      // args
+      // {
+        env = spec.env // (args.env or { });
+        homeEnv = spec.homeEnv // (args.homeEnv or { });
+      }
+    )
+  )
+) presets

@@ -1,0 +1,42 @@
+# Wires the jailgen library to the test doubles, for nix/tests/*.nix and the cargo tests.
+#
+#   host              pkgs double in host mode (tools in /usr) with the host base permissions,
+#                     so `.text` runs with real bash + bwrap
+#   bubblewrapPrefix  a directory holding bin/bwrap, used instead of bubblewrap (host mode)
+#   seccompFilter     a filter file to use instead of the Nix-built one (host mode)
+#   jailNix           a jail.nix checkout to use instead of the double (JAILGEN_JAIL_NIX)
+{
+  host ? false,
+  bubblewrapPrefix ? null,
+  seccompFilter ? null,
+  jailNix ? null,
+  system ? "x86_64-linux",
+}:
+let
+  pkgs = import ./doubles/pkgs.nix { inherit host bubblewrapPrefix system; };
+  jailDouble = import ./doubles/jail-nix;
+  jailLib = if jailNix == null then jailDouble else import jailNix { };
+  jail =
+    if host then
+      jailLib.extend {
+        inherit pkgs;
+        basePermissions = jailDouble.hostBase;
+      }
+    else
+      jailLib.init pkgs;
+  agentPackages = (import ./doubles/llm-agents.nix).packages.${system};
+  jailgen = import ../lib (
+    {
+      inherit pkgs jail agentPackages;
+    }
+    // pkgs.lib.optionalAttrs (seccompFilter != null) { inherit seccompFilter; }
+  );
+in
+{
+  inherit
+    pkgs
+    jail
+    agentPackages
+    jailgen
+    ;
+}
