@@ -333,8 +333,9 @@ jailgen_hide() {
   shopt -s nullglob dotglob globstar
   set +f
   local IFS=''
-  local pattern name path target fd
-  local -a matches
+  local pattern name path target fd dir skip
+  local -a matches hidden_dirs=()
+  local -A hidden=()
   for pattern in "$@"; do
     if [[ -z $pattern || $pattern == /* || /$pattern/ == */../* ]]; then
       printf "jailgen: hide pattern \`%s\` must be relative to the working directory, without \`..\`\n" "$pattern" >&2
@@ -357,7 +358,20 @@ jailgen_hide() {
         fi
         path=$PWD/${target#"$physical_pwd"/}
       fi
+      # Once per path, and nothing under a directory already hidden: a second
+      # mount there would fail (the tmpfs is read-only and empty).
+      [[ -z ${hidden[$path]-} ]] || continue
+      skip=0
+      for dir in "${hidden_dirs[@]}"; do
+        if [[ $path == "$dir"/* ]]; then
+          skip=1
+          break
+        fi
+      done
+      ((skip == 0)) || continue
+      hidden[$path]=1
       if [[ -d $path ]]; then
+        hidden_dirs+=("$path")
         RUNTIME_ARGS+=(--tmpfs "$path" --remount-ro "$path")
       elif [[ -e $path ]]; then
         # bwrap copies the (empty) data of a fresh fd into a read-only file

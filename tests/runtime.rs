@@ -1,0 +1,596 @@
+//! The jail runtime pieces (nix/runtime/), executed for real: the bash functions
+//! of `wrapper.sh` are sourced into real bash under `set -euo pipefail`, and the
+//! arguments they assemble are handed to real bwrap, exactly where jail.nix
+//! puts `"${RUNTIME_ARGS[@]}"` (after every static argument, so after the
+//! working-directory bind). The seccomp filter is compiled with the system C
+//! compiler against libseccomp and tried on a real pseudo-terminal.
+//!
+//! Tools: bash, bwrap, git, gcc + libseccomp-dev, shellcheck. When one is
+//! missing the test says so on stderr and returns, unless `CI=true` or
+//! `JAILGEN_REQUIRE_NIX=1`, where it fails instead.
+
+use std::fs;
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn wrapper_sh() -> PathBuf {
+    repo().join("nix/runtime/wrapper.sh")
+}
+
+fn strict() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+        || std::env::var("JAILGEN_REQUIRE_NIX").is_ok_and(|v| v == "1")
+}
+
+/// `true` when the tool works; otherwise skip loudly, or fail in CI.
+fn have(tool: &str, probe: &[&str]) -> bool {
+    let ok = Command::new(tool)
+        .args(probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            !strict(),
+            "`{tool}` is required here (CI=true or JAILGEN_REQUIRE_NIX=1) but `{tool} {}` failed",
+            probe.join(" ")
+        );
+        eprintln!("SKIPPED: `{tool}` is not usable on this machine; this test did not run");
+    }
+    ok
+}
+
+fn have_bwrap() -> bool {
+    have("bash", &["-c", "true"])
+        && have("bwrap", &["--ro-bind", "/", "/", "--unshare-user", "true"])
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "status: {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A minimal root like jail.nix's base: read-only system dirs, fresh /proc,
+/// /dev and /tmp, a tmpfs home, cleared environment, all namespaces unshared.
+/// Written as bash words (static, trusted text).
+const MIN_ROOT: &str = r#"
+root=(--ro-bind /usr /usr)
+for d in /bin /sbin /lib /lib64 /lib32; do
+  if [[ -L $d ]]; then root+=(--symlink "$(readlink "$d")" "$d");
+  elif [[ -d $d ]]; then root+=(--ro-bind "$d" "$d"); fi
+done
+for f in /etc/ld.so.cache /etc/ld.so.conf /etc/alternatives /etc/localtime; do
+  if [[ -e $f ]]; then root+=(--ro-bind "$f" "$f"); fi
+done
+root+=(--proc /proc --dev /dev --tmpfs /tmp --tmpfs "$HOME"
+  --unshare-user --unshare-ipc --unshare-pid --unshare-net --unshare-uts --unshare-cgroup-try
+  --die-with-parent --clearenv --setenv PATH /usr/bin:/bin --setenv HOME "$HOME"
+  --setenv GIT_CONFIG_NOSYSTEM 1 --setenv GIT_AUTHOR_NAME t --setenv GIT_AUTHOR_EMAIL t@example.org
+  --setenv GIT_COMMITTER_NAME t --setenv GIT_COMMITTER_EMAIL t@example.org)
+"#;
+
+/// Source wrapper.sh, run `setup` (calls to the jailgen_* functions), then run
+/// `inside` in bwrap with the working directory bound read-write followed by
+/// "${RUNTIME_ARGS[@]}", the way jail.nix orders them.
+fn jail(cwd: &Path, home: &Path, setup: &str, inside: &str) -> Output {
+    let script = format!(
+        "set -o errexit -o nounset -o pipefail\nRUNTIME_ARGS=()\nsource \"$1\"\n{MIN_ROOT}\n{setup}\n\
+         exec bwrap \"${{root[@]}}\" --bind \"$PWD\" \"$PWD\" --chdir \"$PWD\" \"${{RUNTIME_ARGS[@]}}\" -- bash -c \"$2\"\n"
+    );
+    Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .arg("jail")
+        .arg(wrapper_sh())
+        .arg(inside)
+        .current_dir(cwd)
+        .env("HOME", home)
+        .env("PWD", cwd)
+        .env_remove("JAILGEN_ALLOW_CWD")
+        .output()
+        .expect("spawn bash")
+}
+
+/// Run only the host side: source wrapper.sh and run `setup` under errexit.
+fn host(cwd: &Path, home: &Path, setup: &str, extra_env: &[(&str, &str)]) -> Output {
+    let script = format!(
+        "set -o errexit -o nounset -o pipefail\nRUNTIME_ARGS=()\nsource \"$1\"\n{setup}\n\
+         printf '%s\\0' \"${{RUNTIME_ARGS[@]}}\"\n"
+    );
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c")
+        .arg(script)
+        .arg("host")
+        .arg(wrapper_sh())
+        .current_dir(cwd)
+        .env("HOME", home)
+        .env("PWD", cwd)
+        .env_remove("JAILGEN_ALLOW_CWD");
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("spawn bash")
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.org")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.org")
+        .output()
+        .expect("spawn git");
+    assert!(out.status.success(), "git {args:?}: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A temp dir with `home/` and a git repository `home/src/proj` holding one
+/// commit and an executable pre-commit hook.
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    home: PathBuf,
+    proj: PathBuf,
+}
+
+fn fixture() -> Fixture {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path().join("home");
+    let proj = home.join("src/proj");
+    fs::create_dir_all(&proj).unwrap();
+    git(&proj, &["init", "-q", "-b", "main"]);
+    fs::write(proj.join("README"), "hello\n").unwrap();
+    git(&proj, &["add", "README"]);
+    git(&proj, &["commit", "-q", "-m", "init"]);
+    let hook = proj.join(".git/hooks/pre-commit");
+    fs::write(&hook, "#!/bin/sh\nexit 0\n").unwrap();
+    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+    Fixture {
+        _tmp: tmp,
+        home,
+        proj,
+    }
+}
+
+fn lines_with<'a>(out: &'a str, prefix: &str) -> Vec<&'a str> {
+    out.lines().filter(|l| l.starts_with(prefix)).collect()
+}
+
+// ---------------------------------------------------------------------------
+
+#[test]
+fn wrapper_sh_passes_shellcheck() {
+    if !have("shellcheck", &["--version"]) {
+        return;
+    }
+    let out = Command::new("shellcheck")
+        .args(["--shell=bash", "--severity=style"])
+        .arg(wrapper_sh())
+        .output()
+        .expect("spawn shellcheck");
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn guard_refuses_home_root_and_ancestors_of_home_unless_allowed() {
+    if !have("bash", &["-c", "true"]) {
+        return;
+    }
+    let f = fixture();
+    let parent = f.home.parent().unwrap().to_path_buf();
+    for (cwd, what) in [
+        (f.home.clone(), "your home directory"),
+        (PathBuf::from("/"), "the root directory /"),
+        (parent, "which contains your home directory"),
+    ] {
+        let out = host(&cwd, &f.home, "jailgen_guard_cwd", &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{cwd:?}: {}", text(&out));
+        assert!(
+            err.contains("refusing to start") && err.contains(what),
+            "{cwd:?}: {err}"
+        );
+        assert!(
+            err.contains("JAILGEN_ALLOW_CWD=1"),
+            "the message says how to insist: {err}"
+        );
+
+        let out = host(
+            &cwd,
+            &f.home,
+            "jailgen_guard_cwd",
+            &[("JAILGEN_ALLOW_CWD", "1")],
+        );
+        assert!(out.status.success(), "override in {cwd:?}: {}", text(&out));
+    }
+    // A project inside $HOME is fine.
+    let out = host(&f.proj, &f.home, "jailgen_guard_cwd", &[]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // $HOME given through a symlink: its real directory is refused too.
+    let link = f.proj.parent().unwrap().join("home-link");
+    symlink(&f.home, &link).unwrap();
+    let out = host(&f.home, &link, "jailgen_guard_cwd", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+}
+
+#[test]
+fn ensure_dir_and_file_create_missing_paths_with_hostile_names() {
+    if !have("bash", &["-c", "true"]) {
+        return;
+    }
+    let f = fixture();
+    let existing = f.home.join(".claude.json");
+    fs::write(&existing, "{\"keep\": true}").unwrap();
+    // Paths arrive expanded by bash, as the library writes them: ~/'rest'.
+    let setup = r#"
+jailgen_ensure_dir ~/'.claude' ~/'dir with space/and
+newline' ~/'-leading-dash' ~/'.claude'
+jailgen_ensure_file ~/'.claude.json' ~/'.config/new dir/state.json' ~/'$(touch pwned).json'
+"#;
+    let out = host(&f.proj, &f.home, setup, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(f.home.join(".claude").is_dir());
+    assert!(f.home.join("dir with space/and\nnewline").is_dir());
+    assert!(f.home.join("-leading-dash").is_dir());
+    assert!(f.home.join(".config/new dir/state.json").is_file());
+    assert!(f.home.join("$(touch pwned).json").is_file());
+    assert!(!f.proj.join("pwned").exists() && !f.home.join("pwned").exists());
+    assert_eq!(
+        fs::read_to_string(&existing).unwrap(),
+        "{\"keep\": true}",
+        "an existing file is not truncated"
+    );
+}
+
+const GIT_ATTACKS: &str = r#"
+try() { if "$@" 2>/dev/null; then echo "WROTE: $*"; else echo "blocked: $*"; fi; }
+try sh -c 'echo "touch /tmp/owned" > .git/hooks/post-checkout'
+try sh -c 'echo evil >> .git/hooks/pre-commit'
+try sh -c 'echo "[core] fsmonitor = evil" >> .git/config'
+try git config core.hooksPath /tmp/evil
+try mv .git .git-moved
+try mv .git/hooks .git/hooks-moved
+try rm -f .git/config
+echo data > new-file
+git add new-file
+if git -c core.hooksPath=/nonexistent commit -q -m "from the jail"; then echo COMMIT_OK; else echo COMMIT_FAILED; fi
+"#;
+
+#[test]
+fn git_protect_makes_hooks_and_config_read_only_and_commits_still_work() {
+    if !have_bwrap() || !have("git", &["--version"]) {
+        return;
+    }
+    let f = fixture();
+    let config_before = fs::read(f.proj.join(".git/config")).unwrap();
+    let out = jail(&f.proj, &f.home, "jailgen_protect_git protect", GIT_ATTACKS);
+    let so = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(lines_with(&so, "WROTE").is_empty(), "{}", text(&out));
+    assert_eq!(lines_with(&so, "blocked").len(), 7, "{}", text(&out));
+    assert!(so.contains("COMMIT_OK"), "{}", text(&out));
+    // The host sees the commit, and nothing planted.
+    assert!(git(&f.proj, &["log", "--format=%s"]).starts_with("from the jail\n"));
+    assert!(!f.proj.join(".git/hooks/post-checkout").exists());
+    assert_eq!(
+        fs::read_to_string(f.proj.join(".git/hooks/pre-commit")).unwrap(),
+        "#!/bin/sh\nexit 0\n"
+    );
+    assert_eq!(fs::read(f.proj.join(".git/config")).unwrap(), config_before);
+    assert!(f.proj.join(".git/HEAD").exists() && !f.proj.join(".git-moved").exists());
+}
+
+#[test]
+fn git_open_leaves_hooks_writable_so_the_protect_test_can_fail() {
+    if !have_bwrap() || !have("git", &["--version"]) {
+        return;
+    }
+    let f = fixture();
+    let out = jail(&f.proj, &f.home, "jailgen_protect_git open", GIT_ATTACKS);
+    let so = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        so.contains("WROTE: sh -c echo \"touch /tmp/owned\" > .git/hooks/post-checkout")
+            && so.contains("WROTE: mv .git .git-moved"),
+        "{}",
+        text(&out)
+    );
+    assert!(f.proj.join(".git-moved/hooks/post-checkout").exists());
+}
+
+#[test]
+fn git_protect_covers_a_hooks_path_inside_the_project_and_a_missing_hooks_dir() {
+    if !have_bwrap() || !have("git", &["--version"]) {
+        return;
+    }
+    let f = fixture();
+    // husky-style hooks inside the working tree, and no .git/hooks at all.
+    git(&f.proj, &["config", "core.hooksPath", ".husky/_"]);
+    fs::remove_dir_all(f.proj.join(".git/hooks")).unwrap();
+    let inside = r#"
+for p in .husky/_/pre-commit .git/hooks/pre-commit; do
+  if sh -c "echo evil > $p" 2>/dev/null; then echo "WROTE $p"; else echo "blocked $p"; fi
+done
+"#;
+    let out = jail(&f.proj, &f.home, "jailgen_protect_git protect", inside);
+    let so = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        so,
+        "blocked .husky/_/pre-commit\nblocked .git/hooks/pre-commit\n",
+        "{}",
+        text(&out)
+    );
+    assert!(f.proj.join(".husky/_").is_dir() && f.proj.join(".git/hooks").is_dir());
+}
+
+#[test]
+fn linked_worktree_commits_work_and_the_common_dir_is_protected() {
+    if !have_bwrap() || !have("git", &["--version"]) {
+        return;
+    }
+    let f = fixture();
+    let wt = f.home.join("src/proj worktree 'quoted'");
+    git(
+        &f.proj,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "feature",
+            wt.to_str().unwrap(),
+        ],
+    );
+    let dotgit = fs::read_to_string(wt.join(".git")).unwrap();
+    assert!(
+        dotgit.starts_with("gitdir: "),
+        "a linked worktree: {dotgit}"
+    );
+
+    let inside = r#"
+try() { if "$@" 2>/dev/null; then echo "WROTE: $*"; else echo "blocked: $*"; fi; }
+common=$(git rev-parse --git-common-dir)
+try sh -c "echo evil > '$common/hooks/post-checkout'"
+try sh -c "echo evil >> '$common/config'"
+try sh -c 'echo "gitdir: /tmp/evil" > .git'
+echo data > wt-file
+git add wt-file
+if git commit -q -m "worktree commit"; then echo COMMIT_OK; else echo COMMIT_FAILED; fi
+"#;
+    let out = jail(&wt, &f.home, "jailgen_protect_git protect", inside);
+    let so = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(lines_with(&so, "WROTE").is_empty(), "{}", text(&out));
+    assert_eq!(lines_with(&so, "blocked").len(), 3, "{}", text(&out));
+    assert!(so.contains("COMMIT_OK"), "{}", text(&out));
+    assert!(git(&f.proj, &["log", "--format=%s", "feature"]).starts_with("worktree commit\n"));
+    assert!(!f.proj.join(".git/hooks/post-checkout").exists());
+    assert_eq!(fs::read_to_string(wt.join(".git")).unwrap(), dotgit);
+
+    // Without the runtime binds a linked worktree cannot commit at all: its
+    // git dir lives outside the working directory.
+    let commit_only = "echo more >> wt-file; git add wt-file; \
+        if git commit -q -m again; then echo COMMIT_OK; else echo COMMIT_FAILED; fi";
+    let out = jail(&wt, &f.home, "", commit_only);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("COMMIT_FAILED"),
+        "{}",
+        text(&out)
+    );
+
+    // open: the worktree still commits, and the hooks are writable.
+    let open = format!(
+        "{commit_only}; common=$(git rev-parse --git-common-dir); \
+         if echo evil > \"$common/hooks/post-checkout\"; then echo HOOK_WRITTEN; fi"
+    );
+    let out = jail(&wt, &f.home, "jailgen_protect_git open", &open);
+    let so = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(so, "COMMIT_OK\nHOOK_WRITTEN\n", "{}", text(&out));
+}
+
+#[test]
+fn hide_masks_matching_files_and_directories_with_hostile_names() {
+    if !have_bwrap() {
+        return;
+    }
+    let f = fixture();
+    let p = &f.proj;
+    let secrets = [
+        ".env",
+        ".env.local",
+        ".env.with space",
+        ".env.new\nline",
+        ".env.'quote\"",
+        ".env.$(touch pwned)",
+        "-rf",
+        "sub/deep/.env",
+    ];
+    for s in secrets {
+        fs::create_dir_all(p.join(s).parent().unwrap()).unwrap();
+        fs::write(p.join(s), "SECRET=1\n").unwrap();
+    }
+    fs::create_dir_all(p.join("secret dir/inner")).unwrap();
+    fs::write(p.join("secret dir/inner/key"), "SECRET=1\n").unwrap();
+    fs::write(p.join("real-secret"), "SECRET=1\n").unwrap();
+    symlink("real-secret", p.join("link-to-secret")).unwrap();
+    symlink("/etc/hostname", p.join("link-outside")).unwrap();
+    fs::write(p.join("visible.txt"), "fine\n").unwrap();
+
+    let setup = r#"jailgen_hide .env '.env.*' '-*' '**/.env' 'secret dir' link-to-secret link-outside 'no-match-*' 'missing'"#;
+    let inside = r#"
+for f in .env .env.* -rf sub/deep/.env real-secret link-to-secret; do
+  if grep -q SECRET -- "$f" 2>/dev/null; then echo "READ: $f"; fi
+  if sh -c 'echo x >> "$1"' _ "$f" 2>/dev/null; then echo "WROTE: $f"; fi
+done
+if [ -n "$(ls -A 'secret dir')" ]; then echo "LISTED: secret dir"; fi
+if touch 'secret dir/new' 2>/dev/null; then echo "WROTE: secret dir/new"; fi
+cat visible.txt
+echo done
+"#;
+    let out = jail(p, &f.home, setup, inside);
+    let so = String::from_utf8_lossy(&out.stdout);
+    let se = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(so, "fine\ndone\n", "{}", text(&out));
+    assert!(se.contains("not hiding `link-outside`"), "{}", text(&out));
+    // Nothing ran, nothing changed on the host.
+    assert!(!p.join("pwned").exists());
+    for s in secrets {
+        assert_eq!(
+            fs::read_to_string(p.join(s)).unwrap(),
+            "SECRET=1\n",
+            "{s:?}"
+        );
+    }
+    assert!(!p.join("missing").exists() && !p.join("secret dir/new").exists());
+
+    // The same jail without hide reads them (so the test above can fail).
+    let out = jail(p, &f.home, "", inside);
+    let so = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        so.contains("READ: .env\n") && so.contains("LISTED"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn hide_rejects_patterns_leaving_the_working_directory() {
+    if !have("bash", &["-c", "true"]) {
+        return;
+    }
+    let f = fixture();
+    for bad in ["../x", "/etc/passwd", "a/../../b", ""] {
+        let setup = format!("jailgen_hide '{bad}'");
+        let out = host(&f.proj, &f.home, &setup, &[]);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("must be relative"),
+            "{}",
+            text(&out)
+        );
+    }
+}
+
+#[test]
+fn hide_leaves_the_callers_glob_options_as_they_were() {
+    if !have("bash", &["-c", "true"]) {
+        return;
+    }
+    let f = fixture();
+    let setup = "shopt -s nullglob; set -f; jailgen_hide .env; shopt -p nullglob dotglob globstar >&2 || true; echo \"$-\" >&2";
+    let out = host(&f.proj, &f.home, setup, &[]);
+    let se = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        se.starts_with("shopt -s nullglob\nshopt -u dotglob\nshopt -u globstar\n"),
+        "{se}"
+    );
+    assert!(
+        se.lines().nth(3).is_some_and(|flags| flags.contains('f')),
+        "{se}"
+    );
+}
+
+// --- seccomp ---------------------------------------------------------------
+
+fn cc(src: &Path, out: &Path, libs: &[&str]) {
+    let o = Command::new("gcc")
+        .args(["-O2", "-Wall", "-Wextra", "-Werror", "-o"])
+        .arg(out)
+        .arg(src)
+        .args(libs)
+        .output()
+        .expect("spawn gcc");
+    assert!(o.status.success(), "gcc {src:?}: {}", text(&o));
+}
+
+#[test]
+fn seccomp_filter_blocks_tiocsti_and_tioclinux_but_not_what_tuis_need() {
+    if !have_bwrap() || !have("gcc", &["--version"]) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let gen_bin = tmp.path().join("tiocsti-filter");
+    let probe = tmp.path().join("ttyprobe");
+    let bpf = tmp.path().join("filter.bpf");
+    cc(
+        &repo().join("nix/runtime/seccomp/tiocsti-filter.c"),
+        &gen_bin,
+        &["-lseccomp"],
+    );
+    cc(&repo().join("tests/runtime/ttyprobe.c"), &probe, &[]);
+    let o = Command::new(&gen_bin).arg(&bpf).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let len = fs::metadata(&bpf).unwrap().len();
+    assert!(
+        len > 0 && len.is_multiple_of(8),
+        "a BPF program is a list of 8-byte instructions: {len}"
+    );
+
+    // ttyprobe runs bwrap on a fresh pty (its controlling terminal), the
+    // prober inside tries the ioctls, then ttyprobe reads the terminal's
+    // input queue: what the user's shell would run next.
+    let run = |seccomp: bool| -> String {
+        let script = format!(
+            "{MIN_ROOT}\nexec bwrap \"${{root[@]}}\" --ro-bind \"$1\" /probe {} -- /probe inject {}",
+            if seccomp { "--seccomp 9" } else { "" },
+            if seccomp { "9<\"$2\"" } else { "" }
+        );
+        let o = Command::new(&probe)
+            .args(["run", "bash", "-c", &script, "seccomp"])
+            .arg(&probe)
+            .arg(&bpf)
+            .env("HOME", tmp.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        let so = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(so.contains("\nexit=0\n"), "the prober ran: {so}");
+        so
+    };
+
+    let open = run(false);
+    let legacy = fs::read_to_string("/proc/sys/dev/tty/legacy_tiocsti").unwrap_or_default();
+    if legacy.trim() == "0" {
+        // The kernel itself refuses (EIO); the filter's EPERM is still distinct.
+        eprintln!("note: dev.tty.legacy_tiocsti=0 here, so the unfiltered control cannot inject");
+        assert!(open.contains("tiocsti=EIO\n"), "{open}");
+    } else {
+        assert!(
+            open.contains("tiocsti=ok\n"),
+            "control: TIOCSTI works unfiltered: {open}"
+        );
+        assert!(
+            open.contains("input-queue=69640a"),
+            "control: `id\\n` reached the terminal: {open}"
+        );
+    }
+
+    let blocked = run(true);
+    for want in [
+        "tiocsti=EPERM\n",
+        "tiocsti_high_bits=EPERM\n",
+        "tioclinux=EPERM\n",
+        "tiocgwinsz=ok 33x101\n",
+        "tcgetattr=ok\n",
+        "tcsetattr=ok\n",
+        "\ninput-queue=\n",
+    ] {
+        assert!(blocked.contains(want), "missing {want:?} in:\n{blocked}");
+    }
+}
