@@ -1,0 +1,141 @@
+# Shared helpers for nix/tests/*.nix: the wired library and hand-written expectations.
+{
+  harness ? import ./harness.nix { },
+}:
+let
+  inherit (harness) pkgs jailgen;
+  inherit (pkgs) lib;
+  runtimeScript = builtins.readFile ../runtime/wrapper.sh;
+
+  normArg =
+    a:
+    if lib.isDerivation a then
+      "pkg:${a.name}"
+    else if builtins.isList a then
+      map normArg a
+    else if a == runtimeScript then
+      "<wrapper.sh>"
+    else
+      a;
+in
+rec {
+  inherit
+    harness
+    pkgs
+    lib
+    jailgen
+    ;
+
+  # A jail's recorded calls, with packages as "pkg:<name>" and the pasted wrapper.sh elided.
+  calls = drv: map (c: c // { args = map normArg c.args; }) drv.calls;
+  names = drv: map (c: c.name) drv.calls;
+
+  call = name: args: { inherit name args; };
+  noescape = s: { _noescape = s; };
+  fns = n: builtins.genList (_: "<function>") n;
+
+  throws = e: !(builtins.tryEval (builtins.deepSeq e e)).success;
+
+  # Position of the first call matching `pred`, or -1.
+  indexOf =
+    pred: list:
+    let
+      go =
+        i:
+        if i == builtins.length list then
+          -1
+        else if pred (builtins.elemAt list i) then
+          i
+        else
+          go (i + 1);
+    in
+    go 0;
+
+  # --- hand-written expectations (not derived from the library) ---
+
+  jailNixBase = [
+    (call "base" [ ])
+    (call "bind-nix-store-runtime-closure" [ ])
+    (call "fake-passwd" [ ])
+  ];
+
+  certFile = "/etc/ssl/certs/ca-certificates.crt";
+
+  fastNetwork = [
+    (call "include-once" [
+      "jailgen-network"
+      "<function>"
+    ])
+    (call "compose" [ (fns 11) ])
+    (call "share-ns" [ "net" ])
+    (call "try-readonly" [ "/etc/resolv.conf" ])
+    (call "try-readonly" [ "/etc/hosts" ])
+    (call "try-readonly" [ "/etc/nsswitch.conf" ])
+    (call "try-readonly" [ "/run/systemd/resolve" ])
+    (call "ro-bind" [
+      "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt"
+      certFile
+    ])
+    (call "set-env" [
+      "SSL_CERT_FILE"
+      certFile
+    ])
+    (call "set-env" [
+      "NIX_SSL_CERT_FILE"
+      certFile
+    ])
+    (call "set-env" [
+      "CURL_CA_BUNDLE"
+      certFile
+    ])
+    (call "set-env" [
+      "REQUESTS_CA_BUNDLE"
+      certFile
+    ])
+    (call "unsafe-add-raw-args" [ "--hostname jail" ])
+  ];
+
+  defaultBase = fastNetwork ++ [
+    (call "time-zone" [ ])
+    (call "no-new-session" [ ])
+  ];
+
+  prologue = [
+    (call "set-env" [
+      "LANG"
+      (noescape ''"''${LANG:-C.UTF-8}"'')
+    ])
+    (call "include-once" [
+      "jailgen-runtime"
+      "<function>"
+    ])
+    (call "add-runtime" [ "<wrapper.sh>" ])
+    (call "add-runtime" [ "jailgen_guard_cwd" ])
+  ];
+
+  commonPkgNames = [
+    "pkg:bashInteractive"
+    "pkg:curl"
+    "pkg:wget"
+    "pkg:jq"
+    "pkg:git"
+    "pkg:which"
+    "pkg:ripgrep"
+    "pkg:gnugrep"
+    "pkg:gawkInteractive"
+    "pkg:ps"
+    "pkg:findutils"
+    "pkg:gzip"
+    "pkg:unzip"
+    "pkg:gnutar"
+    "pkg:diffutils"
+    "pkg:gnused"
+    "pkg:coreutils"
+  ];
+
+  epilogue = [
+    (call "add-runtime" [ "jailgen_protect_git protect" ])
+    (call "add-runtime" [ "jailgen_hide .env '.env.*'" ])
+    (call "add-seccomp" [ "pkg:jailgen-tiocsti-filter" ])
+  ];
+}

@@ -1,0 +1,350 @@
+# Every makeJailedAgent argument, one at a time, against the exact recorded list.
+{
+  h ? import ./helpers.nix { },
+}:
+let
+  inherit (h)
+    call
+    calls
+    jailgen
+    noescape
+    pkgs
+    ;
+
+  agent =
+    args:
+    calls (
+      jailgen.makeJailedAgent (
+        {
+          name = "my-agent";
+          pkg = pkgs.hello;
+          configPaths = [ ];
+        }
+        // args
+      )
+    );
+
+  pkgDeps = extra: call "add-pkg-deps" [ (h.commonPkgNames ++ extra ++ [ "pkg:hello" ]) ];
+
+  # The list for `agent { }`, cut where options insert their calls.
+  expect =
+    {
+      base ? h.defaultBase,
+      ensure ? [ ],
+      readonly ? [ ],
+      readwrite ? [ ],
+      deps ? pkgDeps [ ],
+      env ? [ ],
+      nix ? [ ],
+      git ? "protect",
+      hide ? [ (call "add-runtime" [ "jailgen_hide .env '.env.*'" ]) ],
+      extra ? [ ],
+    }:
+    h.jailNixBase
+    ++ base
+    ++ h.prologue
+    ++ ensure
+    ++ readonly
+    ++ [ (call "mount-cwd" [ ]) ]
+    ++ readwrite
+    ++ [ deps ]
+    ++ env
+    ++ nix
+    ++ [ (call "add-runtime" [ "jailgen_protect_git ${git}" ]) ]
+    ++ hide
+    ++ [ (call "add-seccomp" [ "pkg:jailgen-tiocsti-filter" ]) ]
+    ++ extra;
+in
+{
+  "test: makeJailedAgent with no optional arguments records the default list" = {
+    expr = agent { };
+    expected = expect { };
+  };
+
+  "test: configPaths are created when missing and bound read-write" = {
+    expr = agent {
+      configPaths = [
+        "~/.config/my-agent"
+        "/var/lib/my-agent"
+      ];
+    };
+    expected = expect {
+      ensure = [ (call "add-runtime" [ "jailgen_ensure_dir ~/.config/my-agent /var/lib/my-agent" ]) ];
+      # Two components before three: parents first, otherwise in the order given.
+      readwrite = [
+        (call "readwrite" [ (noescape "~/.config/my-agent") ])
+        (call "readwrite" [ "/var/lib/my-agent" ])
+      ];
+    };
+  };
+
+  "test: a state path with a file extension is created as a file" = {
+    expr = agent {
+      configPaths = [
+        "~/.my-agent"
+        "~/.my-agent.json"
+      ];
+    };
+    expected = expect {
+      ensure = [
+        (call "add-runtime" [ "jailgen_ensure_dir ~/.my-agent" ])
+        (call "add-runtime" [ "jailgen_ensure_file ~/.my-agent.json" ])
+      ];
+      readwrite = [
+        (call "readwrite" [ (noescape "~/.my-agent") ])
+        (call "readwrite" [ (noescape "~/.my-agent.json") ])
+      ];
+    };
+  };
+
+  "test: extraConfigPaths are appended to a preset's configPaths" = {
+    expr = calls (jailgen.makeJailedCodex { extraConfigPaths = [ "~/.codex-extra" ]; });
+    expected =
+      h.jailNixBase
+      ++ h.defaultBase
+      ++ h.prologue
+      ++ [
+        (call "add-runtime" [ "jailgen_ensure_dir ~/.codex ~/.codex-extra" ])
+        (call "mount-cwd" [ ])
+        (call "readwrite" [ (noescape "~/.codex") ])
+        (call "readwrite" [ (noescape "~/.codex-extra") ])
+        (call "add-pkg-deps" [ (h.commonPkgNames ++ [ "pkg:codex" ]) ])
+      ]
+      ++ h.epilogue;
+  };
+
+  "test: extraPkgs come after basePackages and before the agent in add-pkg-deps" = {
+    expr = agent {
+      extraPkgs = [
+        pkgs.nodejs
+        pkgs.python3
+      ];
+    };
+    expected = expect {
+      deps = pkgDeps [
+        "pkg:nodejs"
+        "pkg:python3"
+      ];
+    };
+  };
+
+  "test: basePackages replaces commonPkgs" = {
+    expr = agent { basePackages = [ pkgs.coreutils ]; };
+    expected = expect {
+      deps = call "add-pkg-deps" [
+        [
+          "pkg:coreutils"
+          "pkg:hello"
+        ]
+      ];
+    };
+  };
+
+  "test: extraReadwriteDirs are bound read-write after mount-cwd and are not created" = {
+    expr = agent { extraReadwriteDirs = [ "~/projects/shared" ]; };
+    expected = expect { readwrite = [ (call "readwrite" [ (noescape "~/projects/shared") ]) ]; };
+  };
+
+  "test: extraReadonlyDirs are bound read-only before mount-cwd" = {
+    expr = agent {
+      extraReadonlyDirs = [
+        "~/.gitconfig"
+        "/opt/models"
+      ];
+    };
+    expected = expect {
+      readonly = [
+        (call "readonly" [ (noescape "~/.gitconfig") ])
+        (call "readonly" [ "/opt/models" ])
+      ];
+    };
+  };
+
+  "test: env values are literal set-env calls" = {
+    expr = agent {
+      env = {
+        MODE = "fast";
+        ODD = "$(rm -rf ~) `x` 'q'";
+      };
+    };
+    expected = expect {
+      env = [
+        (call "set-env" [
+          "MODE"
+          "fast"
+        ])
+        (call "set-env" [
+          "ODD"
+          "$(rm -rf ~) `x` 'q'"
+        ])
+      ];
+    };
+  };
+
+  "test: homeEnv values are expanded from HOME at launch with the rest quoted" = {
+    expr = agent { homeEnv.AGENT_HOME = ".my agent/x"; };
+    expected = expect {
+      env = [
+        (call "set-env" [
+          "AGENT_HOME"
+          (noescape "\"$HOME\"/'.my agent/x'")
+        ])
+      ];
+    };
+  };
+
+  "test: a caller's env is merged over the preset's env" = {
+    expr = builtins.filter (c: c.name == "set-env" && builtins.elem (builtins.head c.args) [
+      "PI_SKIP_VERSION_CHECK"
+      "EXTRA"
+    ]) (calls (jailgen.makeJailedPi { env.EXTRA = "1"; }));
+    expected = [
+      (call "set-env" [
+        "EXTRA"
+        "1"
+      ])
+      (call "set-env" [
+        "PI_SKIP_VERSION_CHECK"
+        "1"
+      ])
+    ];
+  };
+
+  "test: forwardEnv names become try-fwd-env calls" = {
+    expr = agent {
+      forwardEnv = [
+        "ANTHROPIC_API_KEY"
+        "OPENAI_API_KEY"
+      ];
+    };
+    expected = expect {
+      env = [
+        (call "try-fwd-env" [ "ANTHROPIC_API_KEY" ])
+        (call "try-fwd-env" [ "OPENAI_API_KEY" ])
+      ];
+    };
+  };
+
+  "test: network = false drops the network combinator and keeps time-zone and no-new-session" = {
+    expr = agent { network = false; };
+    expected = expect {
+      base = [
+        (call "time-zone" [ ])
+        (call "no-new-session" [ ])
+      ];
+    };
+  };
+
+  "test: newSession = true drops no-new-session" = {
+    expr = agent { newSession = true; };
+    expected = expect { base = h.fastNetwork ++ [ (call "time-zone" [ ]) ]; };
+  };
+
+  "test: hostSsl binds the host's /etc/ssl instead of the store bundle" = {
+    expr = agent { hostSsl = true; };
+    expected = expect {
+      base =
+        builtins.genList (i: builtins.elemAt h.fastNetwork i) 7
+        ++ [ (call "runtime-deep-ro-bind" [ "/etc/ssl" ]) ]
+        ++ builtins.genList (i: builtins.elemAt h.fastNetwork (i + 8)) 5
+        ++ [
+          (call "time-zone" [ ])
+          (call "no-new-session" [ ])
+        ];
+    };
+  };
+
+  "test: enableNix binds /nix read-only, the daemon socket read-write and adds nix" = {
+    expr = agent { enableNix = true; };
+    expected = expect {
+      nix = [
+        (call "readonly" [ "/nix" ])
+        (call "try-readonly" [ "/etc/nix" ])
+        (call "try-readwrite" [ "/nix/var/nix/daemon-socket" ])
+        (call "add-pkg-deps" [ [ "pkg:nix" ] ])
+        (call "set-env" [
+          "NIX_REMOTE"
+          "daemon"
+        ])
+      ];
+    };
+  };
+
+  "test: baseJailOptions replaces the default base list verbatim" = {
+    expr = agent {
+      baseJailOptions = [
+        h.harness.jail.combinators.time-zone
+        h.harness.jail.combinators.mount-cwd
+      ];
+    };
+    expected = expect {
+      base = [
+        (call "time-zone" [ ])
+        (call "mount-cwd" [ ])
+      ];
+    };
+  };
+
+  "test: commonJailOptions is the default base list" = {
+    expr = agent { baseJailOptions = jailgen.commonJailOptions; };
+    expected = expect { };
+  };
+
+  "test: extraCombinators accepts names from combinators.json and permission values" = {
+    expr = agent {
+      extraCombinators = [
+        "gpu"
+        "wayland"
+        (h.harness.jail.combinators.set-hostname "box")
+      ];
+    };
+    expected = expect {
+      extra = [
+        (call "gpu" [ ])
+        (call "wayland" [ ])
+        (call "set-hostname" [ "box" ])
+      ];
+    };
+  };
+
+  "test: git = \"open\" passes open to the git runtime function" = {
+    expr = agent { git = "open"; };
+    expected = expect { git = "open"; };
+  };
+
+  "test: hide patterns are shell-quoted one per word" = {
+    expr = agent {
+      hide = [
+        "secrets/*.key"
+        "my file"
+        "it's"
+      ];
+    };
+    expected = expect {
+      hide = [ (call "add-runtime" [ "jailgen_hide 'secrets/*.key' 'my file' 'it'\\''s'" ]) ];
+    };
+  };
+
+  "test: hide = [ ] adds no hide call" = {
+    expr = agent { hide = [ ]; };
+    expected = expect { hide = [ ]; };
+  };
+
+  "test: name and pkg override a preset's defaults" = {
+    expr =
+      let
+        j = jailgen.makeJailedOpencode {
+          name = "oc";
+          pkg = pkgs.hello;
+        };
+      in
+      [
+        j.name
+        (builtins.elem "pkg:hello" (builtins.elemAt (h.lib.last (builtins.filter (c: c.name == "add-pkg-deps") (calls j))).args 0))
+      ];
+    expected = [
+      "oc"
+      true
+    ];
+  };
+}

@@ -1,0 +1,141 @@
+# Ordering rules: each one stated as a sentence and checked on the recorded list.
+{
+  h ? import ./helpers.nix { },
+}:
+let
+  inherit (h)
+    call
+    calls
+    indexOf
+    jailgen
+    noescape
+    pkgs
+    ;
+
+  agent =
+    args:
+    calls (
+      jailgen.makeJailedAgent (
+        {
+          name = "my-agent";
+          pkg = pkgs.hello;
+          configPaths = [ "~/.config/my-agent" ];
+        }
+        // args
+      )
+    );
+
+  binds = list: builtins.filter (c: builtins.elem c.name [ "readonly" "readwrite" "mount-cwd" ]) list;
+  at = name: list: indexOf (c: c.name == name) list;
+  atCall = c: list: indexOf (x: x == c) list;
+
+  nested = agent {
+    extraReadonlyDirs = [
+      "~/work/shared/docs/api"
+      "~/work/shared/docs"
+      "/opt"
+    ];
+    extraReadwriteDirs = [
+      "~/work/shared"
+      "~/work"
+    ];
+  };
+in
+{
+  "test: readonly binds come before mount-cwd and read-write binds, parents before children" = {
+    expr = binds nested;
+    expected = [
+      (call "readonly" [ "/opt" ])
+      (call "readonly" [ (noescape "~/work/shared/docs") ])
+      (call "readonly" [ (noescape "~/work/shared/docs/api") ])
+      (call "mount-cwd" [ ])
+      (call "readwrite" [ (noescape "~/work") ])
+      (call "readwrite" [ (noescape "~/.config/my-agent") ])
+      (call "readwrite" [ (noescape "~/work/shared") ])
+      # read-only paths under a read-write grant, bound again so the grant does not shadow them
+      (call "readonly" [ (noescape "~/work/shared/docs") ])
+      (call "readonly" [ (noescape "~/work/shared/docs/api") ])
+    ];
+  };
+
+  "test: a read-only path that is not under a read-write grant is bound once" = {
+    expr = builtins.length (builtins.filter (c: c == call "readonly" [ "/opt" ]) nested);
+    expected = 1;
+  };
+
+  "test: a read-write path under a read-only parent comes after it and is not re-shadowed" = {
+    expr = binds (agent {
+      configPaths = [ ];
+      extraReadonlyDirs = [ "~/src" ];
+      extraReadwriteDirs = [ "~/src/project-cache" ];
+    });
+    expected = [
+      (call "readonly" [ (noescape "~/src") ])
+      (call "mount-cwd" [ ])
+      (call "readwrite" [ (noescape "~/src/project-cache") ])
+    ];
+  };
+
+  "test: the LANG guard comes after the base options and base's fwd-env" = {
+    expr =
+      atCall (call "set-env" [
+        "LANG"
+        (noescape ''"''${LANG:-C.UTF-8}"'')
+      ]) nested > at "no-new-session" nested;
+    expected = true;
+  };
+
+  "test: the runtime functions are pasted before the cwd guard, which runs before state paths are created" = {
+    expr = [
+      (atCall (call "add-runtime" [ "<wrapper.sh>" ]) nested)
+      (atCall (call "add-runtime" [ "jailgen_guard_cwd" ]) nested)
+      (atCall (call "add-runtime" [ "jailgen_ensure_dir ~/.config/my-agent" ]) nested)
+    ];
+    expected = [
+      20
+      21
+      22
+    ];
+  };
+
+  "test: state paths are created before any bind" = {
+    expr =
+      atCall (call "add-runtime" [ "jailgen_ensure_dir ~/.config/my-agent" ]) nested
+      < at "readonly" nested;
+    expected = true;
+  };
+
+  "test: git protection and hiding come after every bind, seccomp after them, extraCombinators last" = {
+    expr =
+      let
+        l = agent { extraCombinators = [ "camera" ]; };
+      in
+      map (n: n.name) (h.lib.pipe l [
+        (builtins.filter (c: builtins.elem c.name [ "readwrite" "add-runtime" "add-seccomp" "camera" ]))
+        (x: builtins.genList (i: builtins.elemAt x (i + builtins.length x - 5)) 5)
+      ]);
+    expected = [
+      "readwrite"
+      "add-runtime"
+      "add-runtime"
+      "add-seccomp"
+      "camera"
+    ];
+  };
+
+  "test: the rendered wrapper runs the guard before creating state dirs, and both before bwrap" = {
+    expr =
+      let
+        t = (jailgen.makeJailedCodex { }).text;
+        pos = s: builtins.stringLength (builtins.head (builtins.split s t));
+      in
+      [
+        (pos "\njailgen_guard_cwd\n" < pos "\njailgen_ensure_dir ~/.codex\n")
+        (pos "\njailgen_ensure_dir ~/.codex\n" < pos "\nexec ")
+      ];
+    expected = [
+      true
+      true
+    ];
+  };
+}
