@@ -1,0 +1,89 @@
+//! Command-line syntax (clap derive types only: no file access, no spec types).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// The flake `init` points `inputs.jailgen.url` at, unless `--jailgen-url` says otherwise.
+pub const DEFAULT_JAILGEN_URL: &str = "github:jailgen/jailgen";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jailgen",
+    version,
+    about = "Declare bubblewrap jails for LLM coding agents in YAML; render and check the Nix",
+    propagate_version = true,
+    after_help = "Examples:\n  jailgen init --agent claude-code     start a project\n  jailgen render -o jails.nix          regenerate jails.nix from jails.yaml\n  jailgen check                        in CI: fail when jails.nix is stale\n\nExit codes: 0 ok, 1 check found drift, 2 invalid spec or other error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render jails.nix from a spec, to stdout or to a file
+    #[command(
+        after_help = "Examples:\n  jailgen render                        print the Nix for ./jails.yaml\n  jailgen render -o jails.nix           write it (atomically)\n  jailgen render ci/jails.yaml -o ci/jails.nix"
+    )]
+    Render {
+        /// The spec file
+        #[arg(default_value = "jails.yaml")]
+        spec: PathBuf,
+        /// Write here instead of stdout (only over a missing or jailgen-generated file)
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Exit 1 with a diff when a rendered file is stale or missing
+    #[command(
+        after_help = "Examples:\n  jailgen check                         compare ./jails.nix with ./jails.yaml\n  jailgen check ci/jails.yaml -o ci/jails.nix\n\nExit codes: 0 up to date, 1 stale or missing (diff on stdout), 2 invalid spec."
+    )]
+    Check {
+        /// The spec file
+        #[arg(default_value = "jails.yaml")]
+        spec: PathBuf,
+        /// The rendered file to compare
+        #[arg(short, long, value_name = "FILE", default_value = "jails.nix")]
+        output: PathBuf,
+    },
+    /// Write a starter jails.yaml, flake.nix and jails.nix
+    #[command(
+        after_help = "Examples:\n  jailgen init                          one jail for claude-code in .\n  jailgen init my-agents --agent codex --agent opencode\n  jailgen init --force                  overwrite existing files"
+    )]
+    Init {
+        /// The directory to write into (created when missing)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// A preset to add a jail for (repeatable); default: claude-code
+        #[arg(long = "agent", value_name = "PRESET")]
+        agents: Vec<String>,
+        /// Overwrite existing files
+        #[arg(long)]
+        force: bool,
+        /// The jailgen flake URL for flake.nix
+        #[arg(long, value_name = "URL", default_value = DEFAULT_JAILGEN_URL)]
+        jailgen_url: String,
+    },
+    /// Print a shell completion script
+    #[command(
+        after_help = "Example:\n  jailgen completions bash > ~/.local/share/bash-completion/completions/jailgen"
+    )]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(hide = true)]
+    Man,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

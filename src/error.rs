@@ -1,0 +1,523 @@
+//! Every error jailgen reports, as miette diagnostics, and the exit codes they map to.
+//! Phases build errors; only `main` prints them (through [`render_report`]).
+
+use std::io;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+
+/// Exit code: success, or `check` found the output up to date.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: `check` found the output stale or missing.
+pub const EXIT_DRIFT: u8 = 1;
+/// Exit code: invalid spec, I/O failure, refused overwrite, or a bug in jailgen.
+pub const EXIT_ERROR: u8 = 2;
+
+/// One mistake in a spec file, labelled on its YAML span.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum SpecError {
+    #[error("{message}")]
+    #[diagnostic(code(jailgen::spec::yaml), help("fix the YAML at the marked place"))]
+    Yaml {
+        message: String,
+        #[label("here")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("unknown key `{key}`")]
+    #[diagnostic(code(jailgen::spec::unknown_key))]
+    UnknownKey {
+        key: String,
+        #[label("not a {place} key")]
+        span: Option<SourceSpan>,
+        place: &'static str,
+        #[help]
+        help: String,
+    },
+
+    #[error("duplicate key `{key}`")]
+    #[diagnostic(
+        code(jailgen::spec::duplicate_key),
+        help(
+            "each key may appear once in a mapping; for jails, the key is the command name, so give each jail its own"
+        )
+    )]
+    DuplicateKey {
+        key: String,
+        #[label("already given above")]
+        span: Option<SourceSpan>,
+    },
+
+    #[error("missing key `{key}`")]
+    #[diagnostic(code(jailgen::spec::missing_key))]
+    MissingKey {
+        key: String,
+        #[label("in this mapping")]
+        span: Option<SourceSpan>,
+        #[help]
+        help: String,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(code(jailgen::spec::wrong_type), help("{help}"))]
+    WrongType {
+        message: String,
+        #[label("here")]
+        span: Option<SourceSpan>,
+        help: String,
+    },
+
+    #[error("unsupported spec version `{found}`")]
+    #[diagnostic(
+        code(jailgen::spec::unsupported_version),
+        help("this jailgen reads `version: 1`")
+    )]
+    UnsupportedVersion {
+        found: u64,
+        #[label("expected `1`")]
+        span: SourceSpan,
+    },
+
+    #[error("no jails declared")]
+    #[diagnostic(
+        code(jailgen::spec::no_jails),
+        help(
+            "declare at least one jail, e.g.\n  jails:\n    jailed-claude-code:\n      agent: claude-code"
+        )
+    )]
+    NoJails {
+        #[label("empty")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid command name `{name}`")]
+    #[diagnostic(
+        code(jailgen::spec::invalid_command_name),
+        help(
+            "a command name starts with a letter or digit and holds only letters, digits, `.`, `_`, `+` and `-`, e.g. `jailed-claude`"
+        )
+    )]
+    InvalidCommandName {
+        name: String,
+        #[label("not a command name")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown agent `{name}`")]
+    #[diagnostic(code(jailgen::spec::unknown_agent))]
+    UnknownAgent {
+        name: String,
+        #[label("not a preset")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{key}` cannot be set in `defaults`")]
+    #[diagnostic(
+        code(jailgen::spec::not_a_default),
+        help("set `{key}` on each jail instead")
+    )]
+    NotADefault {
+        key: &'static str,
+        #[label("only allowed on a jail")]
+        span: SourceSpan,
+    },
+
+    #[error("jail `{jail}` has no `agent`, so it needs `{missing}`")]
+    #[diagnostic(code(jailgen::spec::custom_agent_incomplete))]
+    CustomAgentIncomplete {
+        jail: String,
+        missing: &'static str,
+        #[label("no preset and no `{missing}`")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("invalid attribute path `{path}`: {reason}")]
+    #[diagnostic(
+        code(jailgen::spec::invalid_attr_path),
+        help(
+            "a package is a Nix attribute path of identifiers, e.g. `python3`, `python3Packages.pytest` or `llm-agents.claude-code`"
+        )
+    )]
+    InvalidAttrPath {
+        path: String,
+        reason: String,
+        #[label("not an attribute path")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid path `{path}`: {reason}")]
+    #[diagnostic(code(jailgen::spec::invalid_path))]
+    InvalidPath {
+        path: String,
+        reason: &'static str,
+        #[label("{reason}")]
+        span: SourceSpan,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("`{path}` is both read-only and read-write")]
+    #[diagnostic(
+        code(jailgen::spec::readonly_and_readwrite),
+        help(
+            "keep it in one list: `readonly` to let the agent read it, `readwrite` (or `config_paths`) to let it write"
+        )
+    )]
+    ReadonlyAndReadwrite {
+        path: String,
+        #[label(primary, "read-only here")]
+        ro_span: SourceSpan,
+        #[label("read-write here")]
+        rw_span: SourceSpan,
+    },
+
+    #[error("invalid environment variable name `{name}`")]
+    #[diagnostic(
+        code(jailgen::spec::invalid_env_name),
+        help(
+            "an environment variable name is a letter or `_` followed by letters, digits and `_`, e.g. `ANTHROPIC_API_KEY`"
+        )
+    )]
+    InvalidEnvName {
+        name: String,
+        #[label("not a POSIX name")]
+        span: SourceSpan,
+    },
+
+    #[error("the value contains a NUL byte")]
+    #[diagnostic(
+        code(jailgen::spec::nul_in_string),
+        help("Nix strings cannot hold NUL; remove it")
+    )]
+    NulInString {
+        #[label("contains NUL")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown combinator `{name}`")]
+    #[diagnostic(code(jailgen::spec::unknown_combinator))]
+    UnknownCombinator {
+        name: String,
+        #[label("not a known combinator")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("invalid git policy `{value}`")]
+    #[diagnostic(
+        code(jailgen::spec::invalid_git),
+        help(
+            "use `git: protect` (the default: `.git/hooks` and `.git/config` read-only) or `git: open`"
+        )
+    )]
+    InvalidGit {
+        value: String,
+        #[label("expected `protect` or `open`")]
+        span: SourceSpan,
+    },
+
+    #[error("invalid hide pattern `{pattern}`: {reason}")]
+    #[diagnostic(
+        code(jailgen::spec::invalid_hide),
+        help(
+            "hide patterns are globs relative to the working directory, e.g. `.env.*` or `secrets/**`"
+        )
+    )]
+    InvalidHide {
+        pattern: String,
+        reason: &'static str,
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
+}
+
+impl SpecError {
+    /// Where the error starts in the source (for sorting; errors without a place sort first).
+    pub fn offset(&self) -> usize {
+        use SpecError::*;
+        let span = match self {
+            Yaml { span, .. }
+            | UnknownKey { span, .. }
+            | DuplicateKey { span, .. }
+            | MissingKey { span, .. }
+            | WrongType { span, .. } => *span,
+            UnsupportedVersion { span, .. }
+            | NoJails { span }
+            | InvalidCommandName { span, .. }
+            | UnknownAgent { span, .. }
+            | NotADefault { span, .. }
+            | CustomAgentIncomplete { span, .. }
+            | InvalidAttrPath { span, .. }
+            | InvalidPath { span, .. }
+            | InvalidEnvName { span, .. }
+            | NulInString { span }
+            | UnknownCombinator { span, .. }
+            | InvalidGit { span, .. }
+            | InvalidHide { span, .. } => Some(*span),
+            ReadonlyAndReadwrite {
+                ro_span, rw_span, ..
+            } => Some(if ro_span.offset() < rw_span.offset() {
+                *ro_span
+            } else {
+                *rw_span
+            }),
+        };
+        span.map_or(0, |s| s.offset())
+    }
+}
+
+/// All mistakes in one spec file. It prints as the first mistake, with the others as related
+/// diagnostics sharing the same source.
+#[derive(Debug)]
+pub struct SpecErrors {
+    pub src: NamedSource<String>,
+    /// Sorted by position; never empty.
+    pub errors: Vec<SpecError>,
+}
+
+impl SpecErrors {
+    /// `None` when there is nothing to report.
+    pub fn new(file: &str, src: &str, mut errors: Vec<SpecError>) -> Option<Self> {
+        if errors.is_empty() {
+            return None;
+        }
+        errors.sort_by_key(SpecError::offset);
+        Some(Self {
+            src: NamedSource::new(file, src.to_owned()).with_language("yaml"),
+            errors,
+        })
+    }
+
+    fn first(&self) -> &SpecError {
+        &self.errors[0]
+    }
+}
+
+impl std::fmt::Display for SpecErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.first().fmt(f)
+    }
+}
+
+impl std::error::Error for SpecErrors {}
+
+impl Diagnostic for SpecErrors {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.first().code()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.first().help()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.first().labels()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.errors.len() < 2 {
+            return None;
+        }
+        Some(Box::new(
+            self.errors[1..].iter().map(|e| e as &dyn Diagnostic),
+        ))
+    }
+}
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum Error {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Spec(Box<SpecErrors>),
+
+    #[error("cannot read `{path}`")]
+    #[diagnostic(code(jailgen::io::read))]
+    Read {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("cannot write `{path}`")]
+    #[diagnostic(
+        code(jailgen::io::write),
+        help("nothing was changed: the old file, if any, is intact")
+    )]
+    Write {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("refusing to overwrite {}", backticked(files))]
+    #[diagnostic(
+        code(jailgen::init::exists),
+        help("nothing was written; pass `--force` to overwrite them")
+    )]
+    WouldOverwrite { files: Vec<String> },
+
+    #[error("refusing to overwrite `{path}`: it was not generated by jailgen")]
+    #[diagnostic(
+        code(jailgen::render::not_generated),
+        help(
+            "its first line does not start with `# Generated by jailgen`; move it away or choose another `-o` file"
+        )
+    )]
+    NotGenerated { path: String },
+
+    #[error("unknown agent `{name}`")]
+    #[diagnostic(code(jailgen::init::unknown_agent))]
+    UnknownInitAgent {
+        name: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("bug in jailgen: {message}")]
+    #[diagnostic(
+        code(jailgen::bug),
+        help("this is not your mistake; please report it with the spec that triggered it")
+    )]
+    Bug {
+        message: String,
+        #[source_code]
+        src: Option<NamedSource<String>>,
+        #[label("here")]
+        span: Option<SourceSpan>,
+    },
+}
+
+impl Error {
+    pub fn bug(message: impl Into<String>) -> Self {
+        Error::Bug {
+            message: message.into(),
+            src: None,
+            span: None,
+        }
+    }
+
+    /// Every error is exit code 2; drift (exit 1) is not an error but an outcome.
+    pub fn exit_code(&self) -> u8 {
+        EXIT_ERROR
+    }
+}
+
+impl From<SpecErrors> for Error {
+    fn from(e: SpecErrors) -> Self {
+        Error::Spec(Box::new(e))
+    }
+}
+
+fn backticked(files: &[String]) -> String {
+    files
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Turns a serde-saphyr error (syntax, unknown or duplicate key, wrong type) into a diagnostic.
+pub fn from_yaml_error(err: &serde_saphyr::Error, src: &str, file: &str) -> SpecError {
+    use serde_saphyr::Error as Y;
+    let loc_span = |loc: &serde_saphyr::Location| -> Option<SourceSpan> {
+        let sp = loc.span();
+        let offset = sp.byte_offset()? as usize;
+        let len = sp.byte_len().unwrap_or(0) as usize;
+        Some((offset, len).into())
+    };
+    match err.without_snippet() {
+        Y::SerdeUnknownField {
+            field,
+            expected,
+            location,
+        } => {
+            let place = if expected.contains(&"jails") {
+                "top-level"
+            } else {
+                "jail"
+            };
+            let help = match crate::rules::did_you_mean(field, expected.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("known keys: {}", expected.join(", ")),
+            };
+            SpecError::UnknownKey {
+                key: field.clone(),
+                span: loc_span(location),
+                place,
+                help,
+            }
+        }
+        Y::DuplicateMappingKey { key, location } => SpecError::DuplicateKey {
+            key: key.clone().unwrap_or_else(|| "?".into()),
+            span: loc_span(location),
+        },
+        Y::SerdeMissingField { field, location } => SpecError::MissingKey {
+            key: (*field).to_owned(),
+            span: loc_span(location),
+            help: match *field {
+                "version" => "start the file with `version: 1`".to_owned(),
+                "jails" => "add a `jails:` mapping, e.g.\n  jails:\n    jailed-claude-code:\n      agent: claude-code".to_owned(),
+                _ => format!("add `{field}`"),
+            },
+        },
+        other @ (Y::SerdeInvalidType { .. }
+        | Y::SerdeInvalidValue { .. }
+        | Y::SerdeInvalidLength { .. }
+        | Y::NullIntoString { .. }
+        | Y::InvalidBooleanStrict { .. }
+        | Y::InvalidScalar { .. }) => {
+            let (message, span) = bridge(other, src, file);
+            SpecError::WrongType {
+                message,
+                span,
+                help: "see the spec reference: lists are `[a, b]`, maps are `{ KEY: value }`, flags are `true`/`false`".to_owned(),
+            }
+        }
+        other => {
+            let (message, span) = bridge(other, src, file);
+            SpecError::Yaml { message, span }
+        }
+    }
+}
+
+/// Message and first label of serde-saphyr's own miette rendering of an error.
+fn bridge(err: &serde_saphyr::Error, src: &str, file: &str) -> (String, Option<SourceSpan>) {
+    let report = serde_saphyr::miette::to_miette_report(err, src, file);
+    let message = lowercase_first(&report.to_string());
+    let span = report
+        .labels()
+        .and_then(|mut l| l.next())
+        .map(|l| *l.inner());
+    (message, span)
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Renders any diagnostic the way `jailgen` prints it: graphical, unicode, 100 columns, colour
+/// only when asked. Error golden files are this function's output with `color = false`.
+pub fn render_report(diag: &dyn Diagnostic, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, diag).is_err() {
+        out = format!("error: {diag}\n");
+    }
+    out
+}

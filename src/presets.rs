@@ -1,0 +1,94 @@
+//! The preset table (`nix/lib/agents.json`) and the combinator list (`nix/lib/combinators.json`),
+//! shared with the Nix library. They are embedded at compile time; there is no second copy.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+const AGENTS_JSON: &str = include_str!("../nix/lib/agents.json");
+const COMBINATORS_JSON: &str = include_str!("../nix/lib/combinators.json");
+
+/// One preset, as in `nix/lib/agents.json` (see `nix/lib/API.md`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preset {
+    pub builder: String,
+    pub package: String,
+    pub binary: String,
+    pub config_paths: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    #[serde(default)]
+    pub home_env: BTreeMap<String, String>,
+    #[serde(default)]
+    pub credential_env: Vec<String>,
+    #[serde(default)]
+    pub unfree: bool,
+    #[serde(default)]
+    pub confidence: String,
+    #[serde(default)]
+    pub caveats: Vec<String>,
+}
+
+/// One argument-less combinator a spec may name.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct Combinator {
+    pub summary: String,
+    #[serde(default)]
+    pub risk: String,
+}
+
+/// All presets, sorted by name.
+pub fn presets() -> &'static BTreeMap<String, Preset> {
+    static CELL: OnceLock<BTreeMap<String, Preset>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        serde_json::from_str(AGENTS_JSON)
+            .unwrap_or_else(|e| panic!("bug in jailgen: nix/lib/agents.json is malformed: {e}"))
+    })
+}
+
+/// All combinators a spec may name, sorted by name.
+pub fn combinators() -> &'static BTreeMap<String, Combinator> {
+    static CELL: OnceLock<BTreeMap<String, Combinator>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        serde_json::from_str(COMBINATORS_JSON).unwrap_or_else(|e| {
+            panic!("bug in jailgen: nix/lib/combinators.json is malformed: {e}")
+        })
+    })
+}
+
+pub fn preset(name: &str) -> Option<&'static Preset> {
+    presets().get(name)
+}
+
+/// The command name a preset jail gets when the spec does not choose another.
+pub fn default_command_name(preset: &str) -> String {
+    format!("jailed-{preset}")
+}
+
+/// The preset `init` uses when no `--agent` is given.
+pub const POPULAR_PRESET: &str = "claude-code";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::is_nix_ident;
+
+    #[test]
+    fn embedded_tables_parse() {
+        assert!(presets().len() >= 6);
+        assert!(combinators().contains_key("gpu"));
+        assert!(presets().contains_key(POPULAR_PRESET));
+    }
+
+    #[test]
+    fn preset_builders_and_packages_are_nix_identifiers() {
+        // The renderer prints them unquoted, so the table itself must hold identifiers.
+        for (name, p) in presets() {
+            assert!(is_nix_ident(&p.builder), "{name}: builder {}", p.builder);
+            assert!(is_nix_ident(&p.package), "{name}: package {}", p.package);
+            assert!(crate::rules::is_command_name(&default_command_name(name)));
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! Lexical rules shared by validation and the model: what a command name, an attribute path,
+//! an environment name, a jail path and a hide glob may look like.
+//!
+//! Each function is pure and total: it returns the normalised value or the reason it is not
+//! acceptable. `validate` turns the reasons into diagnostics; `model` only ever sees values that
+//! passed.
+
+/// Nix keywords. A keyword is never a valid identifier segment, even where Nix would accept it
+/// quoted, because jailgen never quotes attribute-path segments.
+pub const NIX_KEYWORDS: &[&str] = &[
+    "if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or",
+];
+
+/// The package-set prefix that resolves in the llm-agents set carried by the library.
+pub const LLM_AGENTS_PREFIX: &str = "llm-agents";
+
+/// `[A-Za-z_][A-Za-z0-9_'-]*` and not a keyword.
+pub fn is_nix_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-'))
+        && !NIX_KEYWORDS.contains(&s)
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`
+pub fn is_env_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `[A-Za-z0-9][A-Za-z0-9._+-]*`
+pub fn is_command_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    first.is_ascii_alphanumeric()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-'))
+}
+
+/// A package reference after validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(tag = "set", content = "path", rename_all = "kebab-case")]
+pub enum PkgRef {
+    /// `llm-agents.<name>`: resolves in the library's `agentPackages`.
+    LlmAgents(String),
+    /// any other attribute path: resolves in nixpkgs (`pkgs.<segments>`).
+    Nixpkgs(Vec<String>),
+}
+
+impl std::fmt::Display for PkgRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PkgRef::LlmAgents(name) => write!(f, "{LLM_AGENTS_PREFIX}.{name}"),
+            PkgRef::Nixpkgs(segs) => f.write_str(&segs.join(".")),
+        }
+    }
+}
+
+/// Why an attribute path was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttrPathProblem {
+    Empty,
+    EmptySegment,
+    Keyword(String),
+    BadSegment(String),
+    LlmAgentsArity,
+}
+
+impl std::fmt::Display for AttrPathProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Empty => f.write_str("the attribute path is empty"),
+            Self::EmptySegment => f.write_str("the attribute path has an empty segment"),
+            Self::Keyword(k) => write!(f, "`{k}` is a Nix keyword"),
+            Self::BadSegment(s) => write!(f, "`{s}` is not a Nix identifier"),
+            Self::LlmAgentsArity => write!(
+                f,
+                "`{LLM_AGENTS_PREFIX}.` must be followed by exactly one package name"
+            ),
+        }
+    }
+}
+
+pub fn parse_attr_path(s: &str) -> Result<PkgRef, AttrPathProblem> {
+    if s.is_empty() {
+        return Err(AttrPathProblem::Empty);
+    }
+    let segs: Vec<&str> = s.split('.').collect();
+    for seg in &segs {
+        if seg.is_empty() {
+            return Err(AttrPathProblem::EmptySegment);
+        }
+        if NIX_KEYWORDS.contains(seg) {
+            return Err(AttrPathProblem::Keyword((*seg).to_owned()));
+        }
+        if !is_nix_ident(seg) {
+            return Err(AttrPathProblem::BadSegment((*seg).to_owned()));
+        }
+    }
+    if segs[0] == LLM_AGENTS_PREFIX {
+        return match segs.as_slice() {
+            [_, name] => Ok(PkgRef::LlmAgents((*name).to_owned())),
+            _ => Err(AttrPathProblem::LlmAgentsArity),
+        };
+    }
+    Ok(PkgRef::Nixpkgs(
+        segs.iter().map(|s| (*s).to_owned()).collect(),
+    ))
+}
+
+/// Why a path was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathProblem {
+    Empty,
+    Nul,
+    LineBreak,
+    Relative,
+    OtherUserHome,
+    ParentSegment,
+    BareHome,
+}
+
+impl PathProblem {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Empty => "the path is empty",
+            Self::Nul => "the path contains a NUL byte",
+            Self::LineBreak => "the path contains a line break",
+            Self::Relative => "the path is relative",
+            Self::OtherUserHome => "`~user` paths are not supported",
+            Self::ParentSegment => "the path has a `..` segment",
+            Self::BareHome => "the path is the whole home directory",
+        }
+    }
+
+    pub fn help(self) -> &'static str {
+        match self {
+            Self::Empty | Self::Relative => {
+                "write an absolute path (`/opt/data`) or one below your home (`~/projects/cache`)"
+            }
+            Self::Nul | Self::LineBreak => "remove the control character from the path",
+            Self::OtherUserHome => {
+                "write the absolute path of that user's directory, e.g. `/home/alice/shared`"
+            }
+            Self::ParentSegment => "write the path without `..`, e.g. `~/a/../b` as `~/b`",
+            Self::BareHome => {
+                "name the directories below home that the agent needs, e.g. `~/projects`"
+            }
+        }
+    }
+}
+
+/// Validates and normalises a jail path: absolute or `~/…`; `//`, `/./` and a trailing `/` are
+/// collapsed, so `~/a//b/` and `~/a/b` name the same bind.
+pub fn normalise_path(s: &str) -> Result<String, PathProblem> {
+    if s.is_empty() {
+        return Err(PathProblem::Empty);
+    }
+    if s.contains('\0') {
+        return Err(PathProblem::Nul);
+    }
+    if s.contains(['\n', '\r']) {
+        return Err(PathProblem::LineBreak);
+    }
+    let (prefix, rest) = if let Some(rest) = s.strip_prefix('/') {
+        ("/", rest)
+    } else if s == "~" {
+        return Err(PathProblem::BareHome);
+    } else if let Some(rest) = s.strip_prefix("~/") {
+        ("~/", rest)
+    } else if s.starts_with('~') {
+        return Err(PathProblem::OtherUserHome);
+    } else {
+        return Err(PathProblem::Relative);
+    };
+    let mut segs = Vec::new();
+    for seg in rest.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => return Err(PathProblem::ParentSegment),
+            seg => segs.push(seg),
+        }
+    }
+    if prefix == "~/" && segs.is_empty() {
+        return Err(PathProblem::BareHome);
+    }
+    Ok(format!("{prefix}{}", segs.join("/")))
+}
+
+/// Why a hide glob was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HideProblem {
+    Empty,
+    Absolute,
+    ParentSegment,
+    Nul,
+    LineBreak,
+}
+
+impl HideProblem {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Empty => "the hide pattern is empty",
+            Self::Absolute => "the hide pattern is absolute",
+            Self::ParentSegment => "the hide pattern has a `..` segment",
+            Self::Nul => "the hide pattern contains a NUL byte",
+            Self::LineBreak => "the hide pattern contains a line break",
+        }
+    }
+}
+
+/// Hide globs are relative to the working directory and may not leave it.
+pub fn check_hide(s: &str) -> Result<(), HideProblem> {
+    if s.is_empty() {
+        Err(HideProblem::Empty)
+    } else if s.contains('\0') {
+        Err(HideProblem::Nul)
+    } else if s.contains(['\n', '\r']) {
+        Err(HideProblem::LineBreak)
+    } else if s.starts_with('/') {
+        Err(HideProblem::Absolute)
+    } else if s.split('/').any(|seg| seg == "..") {
+        Err(HideProblem::ParentSegment)
+    } else {
+        Ok(())
+    }
+}
+
+/// The closest candidate, when it is close enough to be a plausible typo.
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(input, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised() {
+        assert_eq!(normalise_path("~/a//b/").as_deref(), Ok("~/a/b"));
+        assert_eq!(normalise_path("/opt/./data/").as_deref(), Ok("/opt/data"));
+        assert_eq!(normalise_path("/").as_deref(), Ok("/"));
+        assert_eq!(
+            normalise_path("~/a b/$x;`y`").as_deref(),
+            Ok("~/a b/$x;`y`")
+        );
+    }
+
+    #[test]
+    fn bad_paths_are_rejected_with_their_reason() {
+        assert_eq!(normalise_path(""), Err(PathProblem::Empty));
+        assert_eq!(normalise_path("a/b"), Err(PathProblem::Relative));
+        assert_eq!(normalise_path("./a"), Err(PathProblem::Relative));
+        assert_eq!(normalise_path("~alice/x"), Err(PathProblem::OtherUserHome));
+        assert_eq!(normalise_path("/a/../b"), Err(PathProblem::ParentSegment));
+        assert_eq!(normalise_path("~/.."), Err(PathProblem::ParentSegment));
+        assert_eq!(normalise_path("/a\nb"), Err(PathProblem::LineBreak));
+        assert_eq!(normalise_path("/a\0b"), Err(PathProblem::Nul));
+        assert_eq!(normalise_path("~"), Err(PathProblem::BareHome));
+        assert_eq!(normalise_path("~//"), Err(PathProblem::BareHome));
+    }
+
+    #[test]
+    fn attr_paths_accept_identifiers_only() {
+        assert_eq!(
+            parse_attr_path("python3Packages.pytest"),
+            Ok(PkgRef::Nixpkgs(vec![
+                "python3Packages".into(),
+                "pytest".into()
+            ]))
+        );
+        assert_eq!(
+            parse_attr_path("llm-agents.codex"),
+            Ok(PkgRef::LlmAgents("codex".into()))
+        );
+        assert_eq!(
+            parse_attr_path("llm-agents"),
+            Err(AttrPathProblem::LlmAgentsArity)
+        );
+        assert_eq!(
+            parse_attr_path("llm-agents.a.b"),
+            Err(AttrPathProblem::LlmAgentsArity)
+        );
+        assert_eq!(parse_attr_path("a..b"), Err(AttrPathProblem::EmptySegment));
+        assert_eq!(
+            parse_attr_path("with"),
+            Err(AttrPathProblem::Keyword("with".into()))
+        );
+        assert_eq!(
+            parse_attr_path("a.${x}"),
+            Err(AttrPathProblem::BadSegment("${x}".into()))
+        );
+        assert_eq!(
+            parse_attr_path("1a"),
+            Err(AttrPathProblem::BadSegment("1a".into()))
+        );
+    }
+
+    #[test]
+    fn names_follow_their_grammars() {
+        assert!(is_command_name("jailed-claude"));
+        assert!(is_command_name("9x.y+z_"));
+        assert!(!is_command_name("-x"));
+        assert!(!is_command_name("a b"));
+        assert!(is_env_name("_A1"));
+        assert!(!is_env_name("1A"));
+        assert!(!is_env_name("A-B"));
+        assert!(is_nix_ident("nodejs_22"));
+        assert!(!is_nix_ident("rec"));
+    }
+
+    #[test]
+    fn hide_patterns_stay_in_the_working_dir() {
+        assert_eq!(check_hide(".env.*"), Ok(()));
+        assert_eq!(check_hide("secrets/**"), Ok(()));
+        assert_eq!(check_hide("/etc"), Err(HideProblem::Absolute));
+        assert_eq!(check_hide("a/../../b"), Err(HideProblem::ParentSegment));
+        assert_eq!(check_hide(""), Err(HideProblem::Empty));
+    }
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        assert_eq!(
+            did_you_mean("readwirte", ["readwrite", "readonly"]),
+            Some("readwrite")
+        );
+        assert_eq!(did_you_mean("zzz", ["readwrite", "readonly"]), None);
+    }
+}

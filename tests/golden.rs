@@ -1,0 +1,144 @@
+//! Golden tests: every `fixtures/ok/<case>/jails.yaml` renders to `fixtures/ok/<case>/jails.nix`,
+//! which must also be a nixfmt (RFC 166) fixpoint and parse with rnix; every
+//! `fixtures/err/<case>.yaml` fails with exactly `fixtures/err/<case>.stderr`.
+//! `UPDATE_EXPECT=1 cargo test --test golden` rewrites the expected files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn fixtures(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(kind)
+}
+
+fn update() -> bool {
+    std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1")
+}
+
+/// Compares, or rewrites under UPDATE_EXPECT=1; returns a readable failure for a mismatch.
+fn expect_file(path: &Path, actual: &str) -> Result<(), String> {
+    if update() {
+        fs::write(path, actual).map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(());
+    }
+    let expected = fs::read_to_string(path).unwrap_or_default();
+    if expected == actual {
+        return Ok(());
+    }
+    let diff = similar::TextDiff::from_lines(&expected, actual)
+        .unified_diff()
+        .header(&format!("expected {}", path.display()), "actual")
+        .to_string();
+    Err(format!(
+        "{} does not match (UPDATE_EXPECT=1 rewrites it):\n{diff}",
+        path.display()
+    ))
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn ok_fixtures_render_to_their_golden_jails_nix() {
+    let mut failures = Vec::new();
+    let cases = sorted_entries(&fixtures("ok"));
+    assert!(
+        cases.len() >= 10,
+        "need at least 10 ok fixtures, found {}",
+        cases.len()
+    );
+    for case in cases {
+        let src = fs::read_to_string(case.join("jails.yaml")).expect("jails.yaml");
+        let out = match jailgen::generate(&src, "jails.yaml") {
+            Ok(out) => out,
+            Err(e) => {
+                failures.push(format!(
+                    "{}: {}",
+                    case.display(),
+                    jailgen::error::render_report(&e, false)
+                ));
+                continue;
+            }
+        };
+        if let Err(f) = expect_file(&case.join("jails.nix"), &out) {
+            failures.push(f);
+        }
+        match nixfmt_rs::format(&out) {
+            Ok(formatted) if formatted == out => {}
+            Ok(formatted) => failures.push(format!(
+                "{}: not a nixfmt fixpoint:\n{}",
+                case.display(),
+                similar::TextDiff::from_lines(&out, &formatted)
+                    .unified_diff()
+                    .header("rendered", "nixfmt")
+            )),
+            Err(e) => failures.push(format!("{}: nixfmt cannot parse: {e:?}", case.display())),
+        }
+        let parse = rnix::Root::parse(&out);
+        if !parse.errors().is_empty() {
+            failures.push(format!(
+                "{}: rnix errors {:?}",
+                case.display(),
+                parse.errors()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn every_preset_has_a_golden_case() {
+    let text = fs::read_to_string(fixtures("ok").join("every-preset/jails.yaml")).expect("read");
+    for name in jailgen::presets::presets().keys() {
+        assert!(
+            text.contains(&format!("agent: {name}\n")),
+            "fixtures/ok/every-preset does not use preset `{name}`"
+        );
+    }
+}
+
+#[test]
+fn err_fixtures_fail_with_their_golden_diagnostics() {
+    let mut failures = Vec::new();
+    let cases: Vec<PathBuf> = sorted_entries(&fixtures("err"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    assert!(
+        cases.len() >= 25,
+        "need at least 25 err fixtures, found {}",
+        cases.len()
+    );
+    for case in cases {
+        let src = fs::read_to_string(&case).expect("read");
+        let name = case
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        match jailgen::generate(&src, &name) {
+            Ok(_) => failures.push(format!("{}: rendered, but must fail", case.display())),
+            Err(e) => {
+                let text = jailgen::error::render_report(&e, false);
+                if let Err(f) = expect_file(&case.with_extension("stderr"), &text) {
+                    failures.push(f);
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_init_flake_template_is_a_nixfmt_fixpoint() {
+    let flake = jailgen::render::render_flake(jailgen::cli::DEFAULT_JAILGEN_URL).expect("flake");
+    assert_eq!(nixfmt_rs::format(&flake).expect("parses"), flake);
+    assert!(rnix::Root::parse(&flake).errors().is_empty());
+}
