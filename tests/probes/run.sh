@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Run tests/probes/probe.sh inside a preset's default jail, built by the jailgen
+# library, with real bash and real bwrap, and print the probe table.
+#
+# usage: tests/probes/run.sh [--preset NAME] [--network true|false] [--jail-nix DIR]
+#                            [--policy jailgen|jailed-agents|none]
+#   --preset    a key of nix/lib/agents.json (default claude-code)
+#   --network   the jail's `network` argument (default false; the loopback
+#               probe only applies without network)
+#   --jail-nix  a jail.nix checkout to build with (default: $JAILGEN_JAIL_NIX,
+#               else the test double in nix/tests/doubles/jail-nix)
+#   --policy    jailgen (default): the preset's jail from the jailgen library;
+#               jailed-agents: the same jail.nix with jailed-agents' policy
+#               (base, [network,] time-zone, no-new-session, mount-cwd), for
+#               comparison; none: no sandbox at all. The last two exist to show
+#               that the probes do detect leaks.
+#
+# The wrapper text is evaluated with nix-instantiate through nix/tests/harness.nix
+# in host mode (tools from /usr instead of the store, research §4.3), with the
+# TIOCSTI filter compiled here by gcc against libseccomp, and the preset's
+# agent replaced by the probe (bound read-only with extraReadonlyDirs). It runs
+# from a throw-away home holding planted secrets, in a git project with a
+# .env, on a fresh pseudo-terminal (tests/runtime/ttyprobe.c).
+#
+# Needs: bash, bwrap, nix-instantiate, gcc, libseccomp-dev, git, python3.
+# Exit status: 0 when every line is PASS, 1 when any is FAIL, 2 on a setup error.
+set -o errexit -o nounset -o pipefail
+
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd -- "$here/../.." && pwd)
+preset=claude-code network=false jail_nix=${JAILGEN_JAIL_NIX-} policy=jailgen
+while (($#)); do
+  case $1 in
+  --preset) preset=$2; shift 2 ;;
+  --network) network=$2; shift 2 ;;
+  --jail-nix) jail_nix=$2; shift 2 ;;
+  --policy) policy=$2; shift 2 ;;
+  *) echo "run.sh: unknown argument \`$1\`" >&2; exit 2 ;;
+  esac
+done
+[[ $network == true || $network == false ]] || { echo "run.sh: --network takes true or false" >&2; exit 2; }
+[[ $policy =~ ^(jailgen|jailed-agents|none)$ ]] || { echo "run.sh: --policy takes jailgen, jailed-agents or none" >&2; exit 2; }
+[[ $preset =~ ^[a-z0-9-]+$ ]] || { echo "run.sh: bad preset name \`$preset\`" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+pids=()
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf -- "$tmp"
+}
+trap cleanup EXIT
+
+# --- tools ---
+mkdir -p "$tmp/bin"
+gcc -O2 -o "$tmp/bin/tiocsti-filter" "$repo/nix/runtime/seccomp/tiocsti-filter.c" -lseccomp
+gcc -O2 -o "$tmp/bin/ttyprobe" "$repo/tests/runtime/ttyprobe.c"
+"$tmp/bin/tiocsti-filter" "$tmp/filter.bpf"
+
+# --- a throw-away home with secrets, and a project ---
+marker=jailgen-secret-$RANDOM$RANDOM$RANDOM
+home=$tmp/home
+proj=$home/src/proj
+outside=$home/outside
+mkdir -p "$home/.ssh" "$home/.aws" "$outside" "$proj"
+echo "-----BEGIN OPENSSH PRIVATE KEY----- $marker" >"$home/.ssh/id_ed25519"
+printf '[default]\naws_secret_access_key = %s\n' "$marker" >"$home/.aws/credentials"
+echo "# host bashrc $marker" >"$home/.bashrc"
+echo "$marker" >"$outside/marker.txt"
+(
+  cd "$proj"
+  export GIT_CONFIG_NOSYSTEM=1 HOME=$home
+  git init -q -b main
+  git config user.email probe@example.org
+  git config user.name probe
+  echo hello >README
+  git add README
+  git commit -q -m init
+)
+echo "API_KEY=$marker" >"$proj/.env"
+snapshot() {
+  # Everything the jail must not change on the host (not the project's
+  # ordinary files: writing those is the point of the jail).
+  cat "$home/.bashrc" "$outside/marker.txt" "$proj/.env" "$proj/.git/config"
+  ls -a "$outside" "$proj/.git/hooks" "$proj"
+}
+before=$(snapshot)
+
+# --- the probe as the preset's agent ---
+mkdir -p "$tmp/probe-pkg/bin"
+cp "$here/probe.sh" "$tmp/probe-pkg/bin/jailgen-probe"
+chmod 0555 "$tmp/probe-pkg/bin/jailgen-probe"
+
+# --- the wrapper, from the library ---
+jail_arg=null
+if [[ -n $jail_nix ]]; then
+  jail_arg="$(cd -- "$jail_nix" && pwd)"
+fi
+expr="
+let
+  h = import $repo/nix/tests/harness.nix {
+    host = true;
+    seccompFilter = \"$tmp/filter.bpf\";
+    jailNix = $jail_arg;
+  };
+  preset = h.jailgen.presets.\"$preset\";
+  probe = {
+    type = \"derivation\";
+    name = \"jailgen-probe\";
+    outPath = \"$tmp/probe-pkg\";
+    meta.mainProgram = \"jailgen-probe\";
+  };
+  jailgen = h.jailgen.\${preset.builder} {
+    pkg = probe;
+    network = $network;
+    extraReadonlyDirs = [ \"$tmp/probe-pkg\" ];
+  };
+  jailed-agents = h.jail \"jailgen-probe\" probe (
+    c:
+    (if $network then [ c.network ] else [ ])
+    ++ [
+      c.time-zone
+      c.no-new-session
+      c.mount-cwd
+      (c.readonly \"$tmp/probe-pkg\")
+    ]
+  );
+in
+$policy.text
+"
+if [[ $policy == none ]]; then
+  printf '#!/usr/bin/env bash\nexec %q "$@"\n' "$tmp/probe-pkg/bin/jailgen-probe" >"$tmp/wrapper.json.sh"
+fi
+[[ $policy == none ]] || nix-instantiate --eval --strict --json -E "$expr" >"$tmp/wrapper.json"
+if [[ $policy == none ]]; then
+  mv "$tmp/wrapper.json.sh" "$tmp/wrapper"
+else
+  python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1])))' "$tmp/wrapper.json" >"$tmp/wrapper"
+fi
+chmod +x "$tmp/wrapper"
+
+# --- host-side bait ---
+(exec -a "$marker-host-process" sleep 600) &
+host_pid=$!
+pids+=("$host_pid")
+port=-
+if [[ $network == false ]]; then
+  python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept(); c.close()
+' >"$tmp/port" &
+  pids+=("$!")
+  for _ in $(seq 50); do [[ -s $tmp/port ]] && break; sleep 0.1; done
+  port=$(<"$tmp/port")
+fi
+
+# --- run: the wrapper on a fresh terminal, from the project, with secrets in env ---
+out=$(cd "$proj" && env -i HOME="$home" PATH=/usr/bin:/bin TERM=xterm LANG=C.UTF-8 \
+  AWS_SECRET_ACCESS_KEY="$marker" GITHUB_TOKEN="$marker" \
+  "$tmp/bin/ttyprobe" run "$tmp/wrapper" "$marker" "$host_pid" "$port" "$outside")
+
+# --- results ---
+label=$(if [[ -n $jail_nix ]]; then echo "real jail.nix ($jail_nix)"; else echo "jail.nix test double"; fi)
+case $policy in
+jailgen) echo "# probes: preset $preset, network $network, jailgen library on $label" ;;
+jailed-agents) echo "# probes: jailed-agents policy, network $network, $label" ;;
+none) echo "# probes: no sandbox" ;;
+esac
+grep -E '^(PASS|FAIL|INFO) ' <<<"$out" || true
+status=0
+if ! grep -qE '^(PASS|FAIL) ' <<<"$out"; then
+  echo "FAIL probe: did not run; its output was:"
+  printf '%s\n' "$out"
+  status=1
+fi
+grep -q '^FAIL ' <<<"$out" && status=1
+queue=$(sed -n 's/^input-queue=//p' <<<"$out")
+if [[ -z $queue ]]; then
+  echo "PASS host: terminal input queue empty after the jail exited"
+else
+  echo "FAIL host: the terminal's input queue holds $queue (typed by the jail)"
+  status=1
+fi
+after=$(snapshot)
+if [[ $before == "$after" ]]; then
+  echo "PASS host: ~/.bashrc, $outside, .env, .git/config and .git/hooks unchanged"
+else
+  echo "FAIL host: files changed on the host:"
+  diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") || true
+  status=1
+fi
+if kill -0 "$host_pid" 2>/dev/null; then
+  echo "PASS host: the marked host process is still alive"
+else
+  echo "FAIL host: the marked host process was killed"
+  status=1
+fi
+exit "$status"
