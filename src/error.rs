@@ -465,23 +465,55 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, src: &str, file: &str) -> Spec
                 _ => format!("add `{field}`"),
             },
         },
-        other @ (Y::SerdeInvalidType { .. }
-        | Y::SerdeInvalidValue { .. }
-        | Y::SerdeInvalidLength { .. }
-        | Y::NullIntoString { .. }
-        | Y::InvalidBooleanStrict { .. }
-        | Y::InvalidScalar { .. }) => {
-            let (message, span) = bridge(other, src, file);
-            SpecError::WrongType {
-                message,
-                span,
-                help: "see the spec reference: lists are `[a, b]`, maps are `{ KEY: value }`, flags are `true`/`false`".to_owned(),
-            }
+        Y::Unexpected { expected, location } if expected.contains("sequence start") => {
+            wrong_type("expected a list", location, "write a list as `[a, b]` or as lines starting with `- `")
         }
+        Y::Unexpected { expected, location } if expected.contains("mapping start") => {
+            wrong_type("expected a mapping", location, "write a mapping as `{ KEY: value }` or as indented `key: value` lines")
+        }
+        Y::Unexpected { expected, location } => wrong_type(
+            &format!("expected a {}", expected.replace("string scalar", "string")),
+            location,
+            "see the spec reference for the type of each key",
+        ),
+        Y::NullIntoString { location } => wrong_type(
+            "expected a string, found an empty value",
+            location,
+            "an empty value or a bare `~` is YAML's null; quote the string, e.g. `\"~/notes\"`",
+        ),
+        Y::InvalidScalar { ty, location } if ty.starts_with("bool") => {
+            wrong_type("expected `true` or `false`", location, "flags are `true` or `false`")
+        }
+        Y::InvalidBooleanStrict { location } => {
+            wrong_type("expected `true` or `false`", location, "flags are `true` or `false`")
+        }
+        Y::InvalidScalar { ty, location } if ty.starts_with('u') || ty.starts_with('i') => {
+            wrong_type("expected a whole number", location, "write `version: 1`")
+        }
+        Y::SerdeInvalidType {
+            unexpected,
+            expected,
+            location,
+        } => wrong_type(
+            &format!("expected {expected}, found {unexpected}"),
+            location,
+            "see the spec reference for the type of each key",
+        ),
         other => {
             let (message, span) = bridge(other, src, file);
             SpecError::Yaml { message, span }
         }
+    }
+}
+
+fn wrong_type(message: &str, location: &serde_saphyr::Location, help: &str) -> SpecError {
+    let sp = location.span();
+    SpecError::WrongType {
+        message: message.to_owned(),
+        span: sp
+            .byte_offset()
+            .map(|o| (o as usize, sp.byte_len().unwrap_or(0) as usize).into()),
+        help: help.to_owned(),
     }
 }
 
