@@ -594,3 +594,291 @@ fn seccomp_filter_blocks_tiocsti_and_tioclinux_but_not_what_tuis_need() {
         assert!(blocked.contains(want), "missing {want:?} in:\n{blocked}");
     }
 }
+
+// --- the library's whole wrapper, and the security probes -------------------
+
+fn have_nix() -> bool {
+    have("nix-instantiate", &["--version"])
+}
+
+fn have_probe_tools() -> bool {
+    have_bwrap()
+        && have_nix()
+        && have("gcc", &["--version"])
+        && have("git", &["--version"])
+        && have("python3", &["--version"])
+}
+
+/// The real jail.nix checkout named by JAILGEN_JAIL_NIX, if any.
+fn real_jail_nix() -> Option<PathBuf> {
+    let dir = std::env::var_os("JAILGEN_JAIL_NIX").map(PathBuf::from)?;
+    assert!(
+        dir.join("default.nix").is_file(),
+        "JAILGEN_JAIL_NIX={dir:?} is not a jail.nix checkout (no default.nix)"
+    );
+    Some(dir)
+}
+
+fn preset_names() -> Vec<String> {
+    let json = fs::read_to_string(repo().join("nix/lib/agents.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let names: Vec<String> = v
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, p)| p.get("builder").is_some())
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert!(names.len() >= 10, "presets: {names:?}");
+    names
+}
+
+fn probe_run(args: &[&str]) -> (bool, String) {
+    let out = Command::new("bash")
+        .arg(repo().join("tests/probes/run.sh"))
+        .args(args)
+        .env_remove("JAILGEN_JAIL_NIX")
+        .output()
+        .expect("spawn run.sh");
+    let so = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "run.sh {args:?} setup failed: {}",
+        text(&out)
+    );
+    (out.status.success(), so)
+}
+
+/// Every probe PASS, and every probe present (a probe that silently did not
+/// run must not count).
+fn assert_all_pass(args: &[&str], network: bool) {
+    let (ok, so) = probe_run(args);
+    let passes = lines_with(&so, "PASS ").len();
+    assert!(
+        ok && lines_with(&so, "FAIL").is_empty(),
+        "run.sh {args:?}:\n{so}"
+    );
+    let want = if network { 11 + 3 } else { 12 + 3 };
+    assert_eq!(
+        passes, want,
+        "run.sh {args:?}: expected {want} PASS lines:\n{so}"
+    );
+    eprintln!("{so}");
+}
+
+#[test]
+fn probes_all_pass_in_every_presets_default_jail_with_the_jail_nix_double() {
+    if !have_probe_tools() {
+        return;
+    }
+    for preset in preset_names() {
+        assert_all_pass(&["--preset", &preset, "--network", "false"], false);
+    }
+    assert_all_pass(&["--preset", "claude-code", "--network", "true"], true);
+}
+
+#[test]
+fn probes_all_pass_in_every_presets_default_jail_with_real_jail_nix() {
+    let Some(jail_nix) = real_jail_nix() else {
+        eprintln!(
+            "SKIPPED: JAILGEN_JAIL_NIX is not set, so the probes did not run against real jail.nix"
+        );
+        return;
+    };
+    if !have_probe_tools() {
+        return;
+    }
+    let jn = jail_nix.to_str().unwrap();
+    for preset in preset_names() {
+        assert_all_pass(
+            &["--preset", &preset, "--network", "false", "--jail-nix", jn],
+            false,
+        );
+    }
+    assert_all_pass(&["--network", "true", "--jail-nix", jn], true);
+}
+
+#[test]
+fn probes_detect_the_leaks_of_a_weaker_jail_and_of_no_jail() {
+    if !have_probe_tools() {
+        return;
+    }
+    // jail.nix with jailed-agents' policy: the holes issue 6 describes.
+    let (ok, so) = probe_run(&["--policy", "jailed-agents"]);
+    assert!(!ok, "{so}");
+    for probe in [
+        "TIOCSTI",
+        "write .git/hooks",
+        "write .git/config",
+        "replace .git",
+        "read .env",
+    ] {
+        assert!(so.contains(&format!("FAIL {probe}:")), "{probe}:\n{so}");
+    }
+    assert!(
+        so.contains("PASS home secrets:") && so.contains("PASS loopback:"),
+        "{so}"
+    );
+    // No sandbox: every probe fails.
+    let (ok, so) = probe_run(&["--policy", "none"]);
+    assert!(
+        !ok && lines_with(&so, "PASS ").len() == 1,
+        "only the host process survives:\n{so}"
+    );
+    assert_eq!(lines_with(&so, "FAIL ").len(), 12 + 2, "{so}");
+}
+
+/// A Nix string literal for `s` (test input only).
+fn nix_lit(s: &str) -> String {
+    let body = s
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace("${", "\\${")
+        .replace('\n', "\\n");
+    format!("\"{body}\"")
+}
+
+/// The wrapper text of `makeJailedClaudeCode { pkg = bash; <args> }`, evaluated
+/// from the library with the harness in host mode, written to `dir/wrapper`.
+fn library_wrapper(dir: &Path, args: &str, filter: &Path, jail_nix: Option<&Path>) -> PathBuf {
+    let harness = repo().join("nix/tests/harness.nix");
+    let jail_nix = jail_nix.map_or("null".to_string(), |p| nix_lit(p.to_str().unwrap()));
+    let expr = format!(
+        "let h = import {harness} {{ host = true; seccompFilter = {filter}; jailNix = {jail_nix}; }};
+             bash = {{ type = \"derivation\"; name = \"bash\"; outPath = \"/usr\"; meta.mainProgram = \"bash\"; }};
+         in (h.jailgen.makeJailedClaudeCode ({{ pkg = bash; }} // {args})).text",
+        harness = nix_lit(harness.to_str().unwrap()),
+        filter = nix_lit(filter.to_str().unwrap()),
+    );
+    let out = Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json", "-E", &expr])
+        .output()
+        .expect("spawn nix-instantiate");
+    assert!(out.status.success(), "{expr}\n{}", text(&out));
+    let script: String = serde_json::from_slice(&out.stdout).expect("a JSON string");
+    let path = dir.join("wrapper");
+    fs::write(&path, script).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn filter_bpf(dir: &Path) -> PathBuf {
+    let gen_bin = dir.join("tiocsti-filter");
+    let bpf = dir.join("filter.bpf");
+    cc(
+        &repo().join("nix/runtime/seccomp/tiocsti-filter.c"),
+        &gen_bin,
+        &["-lseccomp"],
+    );
+    let o = Command::new(&gen_bin).arg(&bpf).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    bpf
+}
+
+fn run_wrapper(wrapper: &Path, cwd: &Path, home: &Path, script: &str) -> Output {
+    Command::new(wrapper)
+        .args(["-c", script])
+        .current_dir(cwd)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("TERM", "dumb")
+        .env("PWD", cwd)
+        .output()
+        .expect("spawn the wrapper")
+}
+
+fn library_wrapper_case(jail_nix: Option<&Path>) {
+    let f = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let bpf = filter_bpf(tmp.path());
+    let hostile = [
+        ".env",
+        "it's \"secret\"*",
+        "-dash",
+        "$(touch pwned)",
+        "back\\slash",
+        "**/.env",
+    ];
+    for name in [
+        ".env",
+        "it's \"secret\" 1",
+        "-dash",
+        "$(touch pwned)",
+        "back\\slash",
+        "sub/.env",
+    ] {
+        fs::create_dir_all(f.proj.join(name).parent().unwrap()).unwrap();
+        fs::write(f.proj.join(name), "SECRET=1\n").unwrap();
+    }
+    let hide = hostile
+        .iter()
+        .map(|h| nix_lit(h))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let args = format!(
+        "{{ hide = [ {hide} ]; extraConfigPaths = [ {} {} ]; }}",
+        nix_lit("~/state dir/it's"),
+        nix_lit("~/.config/-odd/$(x).json")
+    );
+    let wrapper = library_wrapper(tmp.path(), &args, &bpf, jail_nix);
+    let inside = r#"
+for f in .env "it's \"secret\" 1" -dash '$(touch pwned)' 'back\slash' sub/.env; do
+  if grep -q SECRET -- "$f" 2>/dev/null; then echo "READ $f"; fi
+done
+for p in .git/hooks/x .git/config; do
+  if sh -c 'echo x >> "$1"' _ "$p" 2>/dev/null; then echo "WROTE $p"; fi
+done
+echo s > ~/"state dir/it's/file" && echo STATE_DIR_OK
+echo '{}' > ~/'.config/-odd/$(x).json' && echo STATE_FILE_OK
+echo data > new && git add new && git -c user.name=t -c user.email=t@example.org commit -q -m jailed && echo COMMIT_OK
+"#;
+    let out = run_wrapper(&wrapper, &f.proj, &f.home, inside);
+    let so = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        so,
+        "STATE_DIR_OK\nSTATE_FILE_OK\nCOMMIT_OK\n",
+        "{}",
+        text(&out)
+    );
+    assert!(!f.proj.join("pwned").exists() && !f.home.join("pwned").exists());
+    assert!(
+        f.home.join("state dir/it's/file").is_file(),
+        "rw state reached the host"
+    );
+    assert!(f.home.join(".config/-odd/$(x).json").is_file());
+
+    // The guard is wired in: from $HOME the wrapper refuses before bwrap.
+    let out = run_wrapper(&wrapper, &f.home, &f.home, "echo RAN");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refusing to start"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn library_wrapper_runs_with_real_bwrap_and_hostile_names_with_the_jail_nix_double() {
+    if !have_bwrap() || !have_nix() || !have("gcc", &["--version"]) || !have("git", &["--version"])
+    {
+        return;
+    }
+    library_wrapper_case(None);
+}
+
+#[test]
+fn library_wrapper_runs_with_real_bwrap_and_hostile_names_with_real_jail_nix() {
+    let Some(jail_nix) = real_jail_nix() else {
+        eprintln!(
+            "SKIPPED: JAILGEN_JAIL_NIX is not set, so the wrapper was not built with real jail.nix"
+        );
+        return;
+    };
+    if !have_bwrap() || !have_nix() || !have("gcc", &["--version"]) || !have("git", &["--version"])
+    {
+        return;
+    }
+    library_wrapper_case(Some(&jail_nix));
+}
