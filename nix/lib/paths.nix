@@ -58,7 +58,8 @@ let
     else
       throw ''
         ${fn}: the path `${toString p}` in `${argument}` ${why}.
-        Write an absolute path or one under your home directory, for example:
+        Write an absolute path or one under your home directory.
+        For example:
           ${argument} = [ "~/.config/my-agent" "/srv/shared-data" ];'';
 
   # `~/a b` -> ~/'a b'; `/a b` -> '/a b'.

