@@ -1,0 +1,23 @@
+# Evaluates a flake.nix written by `jailgen init` with doubles of its inputs: nixpkgs, and jailgen
+# being this repository's own flake evaluated against doubles (tests/nix_eval.rs).
+{ flakeDir }:
+let
+  doubles = import ./doubles/flakes.nix;
+  flake = import (flakeDir + "/flake.nix");
+  outputs = flake.outputs {
+    self = outputs;
+    inherit (doubles) nixpkgs jailgen;
+  };
+  summary = system: {
+    packages = builtins.mapAttrs (_: j: {
+      inherit (j) type name;
+      isJail = j ? calls && builtins.isString j.text;
+    }) outputs.packages.${system};
+    devShellPackages = map (p: p.name) outputs.devShells.${system}.default.packages;
+  };
+in
+{
+  inputs = builtins.attrNames flake.inputs;
+  x86_64-linux = summary "x86_64-linux";
+  aarch64-linux = summary "aarch64-linux";
+}

@@ -1,0 +1,237 @@
+//! What the CLI renders evaluates against the Nix library: every `fixtures/ok/*/jails.nix`, and
+//! the `flake.nix` that `jailgen init` writes, with nix-instantiate and the test doubles.
+//!
+//! Without `nix-instantiate` these tests skip loudly; with `JAILGEN_REQUIRE_NIX=1` (CI) they fail.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn have_nix(test: &str) -> bool {
+    let ok = Command::new("nix-instantiate")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        if std::env::var("JAILGEN_REQUIRE_NIX").as_deref() == Ok("1") {
+            panic!("{test}: nix-instantiate is not available but JAILGEN_REQUIRE_NIX=1");
+        }
+        eprintln!(
+            "SKIPPED {test}: nix-instantiate not found (set JAILGEN_REQUIRE_NIX=1 to fail instead)"
+        );
+    }
+    ok
+}
+
+fn nix_eval_json(args: &[&str]) -> serde_json::Value {
+    let out = Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json"])
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run nix-instantiate");
+    assert!(
+        out.status.success(),
+        "nix-instantiate {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("nix-instantiate printed JSON")
+}
+
+/// The part of jails.yaml this test needs: the jail names.
+#[derive(Deserialize)]
+struct Spec {
+    jails: BTreeMap<String, serde::de::IgnoredAny>,
+}
+
+fn jail_names(yaml: &Path) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(yaml).expect("read jails.yaml");
+    let spec: Spec = serde_saphyr::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", yaml.display()));
+    spec.jails.into_keys().collect()
+}
+
+/// Dotted attribute paths that follow `prefix` in the Nix text (`pkgs.python3Packages.pytest`).
+fn references(text: &str, prefix: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(prefix) {
+        let before = rest[..i].chars().next_back();
+        rest = &rest[i + prefix.len()..];
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.') {
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '\''))
+            .collect();
+        let name = name.trim_end_matches('.');
+        if !name.is_empty() {
+            found.insert(name.to_string());
+        }
+    }
+    found
+}
+
+fn evaluate_jails(jails_nix: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(jails_nix).expect("read jails.nix");
+    let pkgs: Vec<String> = references(&text, "pkgs.").into_iter().collect();
+    let agents: Vec<String> = references(&text, "jailgen.agentPackages.")
+        .into_iter()
+        .collect();
+    nix_eval_json(&[
+        "nix/tests/eval-jails.nix",
+        "--argstr",
+        "jailsNix",
+        jails_nix.to_str().expect("utf-8 path"),
+        "--argstr",
+        "pkgsJson",
+        &serde_json::to_string(&pkgs).expect("json"),
+        "--argstr",
+        "agentsJson",
+        &serde_json::to_string(&agents).expect("json"),
+    ])
+}
+
+#[test]
+fn every_ok_fixture_evaluates_to_one_jail_per_spec_entry() {
+    if !have_nix("every_ok_fixture_evaluates_to_one_jail_per_spec_entry") {
+        return;
+    }
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/ok"))
+        .expect("fixtures/ok")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.join("jails.nix").is_file() && p.join("jails.yaml").is_file())
+        .collect();
+    cases.sort();
+    assert!(
+        cases.len() >= 10,
+        "expected the CLI's ok fixtures, found {}",
+        cases.len()
+    );
+    for case in &cases {
+        let names = jail_names(&case.join("jails.yaml"));
+        let result = evaluate_jails(&case.join("jails.nix"));
+        let evaluated: BTreeSet<String> = result
+            .as_object()
+            .expect("attrset of jails")
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(
+            evaluated,
+            names,
+            "{}: jails differ from the spec",
+            case.display()
+        );
+        for (attr, jail) in result.as_object().expect("attrset") {
+            assert_eq!(jail["type"], "derivation", "{}: {attr}", case.display());
+            assert!(
+                jail["calls"].as_u64().is_some_and(|n| n > 20),
+                "{}: {attr} has too few permissions: {jail}",
+                case.display()
+            );
+            assert!(
+                jail["entry"].as_str().is_some_and(|e| e.contains("/bin/")),
+                "{}: {attr} has no entry: {jail}",
+                case.display()
+            );
+        }
+        eprintln!("ok   {} ({} jails)", case.display(), names.len());
+    }
+}
+
+#[test]
+fn fixture_jail_names_become_command_names() {
+    if !have_nix("fixture_jail_names_become_command_names") {
+        return;
+    }
+    let case = root().join("fixtures/ok/every-key");
+    let result = evaluate_jails(&case.join("jails.nix"));
+    assert_eq!(result["jailed-claude"]["name"], "jailed-claude");
+    assert!(
+        result["jailed-claude"]["entry"]
+            .as_str()
+            .is_some_and(|e| e.ends_with("-claude-code/bin/claude")),
+        "{result}"
+    );
+}
+
+#[test]
+fn init_flake_evaluates_with_doubles_for_both_systems() {
+    if !have_nix("init_flake_evaluates_with_doubles_for_both_systems") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
+        .arg("init")
+        .arg(dir.path())
+        .args(["--agent", "claude-code", "--agent", "codex"])
+        .output()
+        .expect("run jailgen init");
+    assert!(
+        out.status.success(),
+        "jailgen init failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let flake = dir.path().join("flake.nix");
+    let parse = Command::new("nix-instantiate")
+        .arg("--parse")
+        .arg(&flake)
+        .output()
+        .expect("nix-instantiate --parse");
+    assert!(
+        parse.status.success(),
+        "init's flake.nix does not parse:\n{}",
+        String::from_utf8_lossy(&parse.stderr)
+    );
+    let names = jail_names(&dir.path().join("jails.yaml"));
+    assert!(!names.is_empty());
+    let v = nix_eval_json(&[
+        "nix/tests/eval-init-flake.nix",
+        "--argstr",
+        "flakeDir",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(v["inputs"], serde_json::json!(["jailgen", "nixpkgs"]));
+    for system in ["x86_64-linux", "aarch64-linux"] {
+        let packages = v[system]["packages"].as_object().expect("packages");
+        let evaluated: BTreeSet<String> = packages.keys().cloned().collect();
+        assert_eq!(evaluated, names, "{system}");
+        for (attr, p) in packages {
+            assert_eq!(p["type"], "derivation", "{system}.{attr}");
+            assert_eq!(p["isJail"], true, "{system}.{attr}");
+        }
+        let shell: BTreeSet<String> = v[system]["devShellPackages"]
+            .as_array()
+            .expect("devShell packages")
+            .iter()
+            .filter_map(|p| p.as_str().map(str::to_owned))
+            .collect();
+        let jail_commands: BTreeSet<String> = packages
+            .values()
+            .filter_map(|p| p["name"].as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(shell, jail_commands, "{system}: devShell carries the jails");
+    }
+}
+
+#[test]
+fn references_finds_dotted_package_paths() {
+    let text = "pkg = pkgs.python3Packages.pytest;\n x = [ pkgs.git jailgen.agentPackages.codex ];\n notpkgs.x";
+    assert_eq!(
+        references(text, "pkgs."),
+        BTreeSet::from(["python3Packages.pytest".to_string(), "git".to_string()])
+    );
+    assert_eq!(
+        references(text, "jailgen.agentPackages."),
+        BTreeSet::from(["codex".to_string()])
+    );
+}
