@@ -66,31 +66,52 @@ let
     ;
   c = jail.combinators;
 
+  # What a store path name allows, not starting with a dot.
+  commandName = "[A-Za-z0-9+_?=-][A-Za-z0-9+._?=-]*";
+
   fn = "jailgen.makeJailedAgent (`${toString name}`)";
 
-  fail = msg: example: throw "${fn}: ${msg}\nFor example:\n  ${example}";
+  # Argument errors name the argument and end with a corrected example.
+  fail =
+    {
+      why,
+      example,
+    }:
+    throw "${fn}: ${why}\nFor example:\n  ${example}";
 
   checkList =
     argument: value:
     if builtins.isList value then
       map (paths.check { inherit fn argument; }) value
     else
-      fail "`${argument}` must be a list of paths." "${argument} = [ \"~/.config/my-agent\" ];";
+      fail {
+        why = "`${argument}` must be a list of paths.";
+        example = "${argument} = [ \"~/.config/my-agent\" ];";
+      };
+
+  known = concatStringsSep ", " knownCombinators;
 
   checked = {
     name =
-      if builtins.isString name && builtins.match "[A-Za-z0-9+_?=-][A-Za-z0-9+._?=-]*" name != null then
+      if builtins.isString name && builtins.match commandName name != null then
         name
       else
-        fail "`name` must be a command name: letters, digits and `+ . _ ? = -`, not starting with a dot." "name = \"jailed-my-agent\";";
+        fail {
+          why = "`name` must be a command name: letters, digits and `+ . _ ? = -`, not starting with a dot.";
+          example = "name = \"jailed-my-agent\";";
+        };
 
     pkg =
       if lib.isDerivation pkg || builtins.isString pkg then
         pkg
       else
-        fail "`pkg` must be a package (a derivation)." "pkg = pkgs.opencode;";
+        fail {
+          why = "`pkg` must be a package (a derivation).";
+          example = "pkg = pkgs.opencode;";
+        };
 
-    configPaths = checkList "configPaths" configPaths ++ checkList "extraConfigPaths" extraConfigPaths;
+    configPaths =
+      checkList "configPaths" configPaths ++ checkList "extraConfigPaths" extraConfigPaths;
     readwrite = checkList "extraReadwriteDirs" extraReadwriteDirs;
     readonly = checkList "extraReadonlyDirs" extraReadonlyDirs;
 
@@ -99,28 +120,46 @@ let
         builtins.mapAttrs (
           var: value:
           if !lib.isValidPosixName var then
-            fail "the `env` name `${var}` is not an environment variable name." "env = { MY_AGENT_MODE = \"fast\"; };"
+            fail {
+              why = "the `env` name `${var}` is not an environment variable name.";
+              example = "env = { MY_AGENT_MODE = \"fast\"; };";
+            }
           else if !builtins.isString value then
-            fail "`env.${var}` must be a string; env values are literals written into the wrapper (use forwardEnv for secrets)." "env = { ${var} = \"1\"; };"
+            fail {
+              why = "`env.${var}` must be a string; env values are literals written into the wrapper (use forwardEnv for secrets).";
+              example = "env = { ${var} = \"1\"; };";
+            }
           else
             value
         ) env
       else
-        fail "`env` must be an attribute set of strings." "env = { MY_AGENT_MODE = \"fast\"; };";
+        fail {
+          why = "`env` must be an attribute set of strings.";
+          example = "env = { MY_AGENT_MODE = \"fast\"; };";
+        };
 
     homeEnv =
       if builtins.isAttrs homeEnv then
         builtins.mapAttrs (
           var: rel:
           if !lib.isValidPosixName var then
-            fail "the `homeEnv` name `${var}` is not an environment variable name." "homeEnv = { MY_AGENT_HOME = \".my-agent\"; };"
+            fail {
+              why = "the `homeEnv` name `${var}` is not an environment variable name.";
+              example = "homeEnv = { MY_AGENT_HOME = \".my-agent\"; };";
+            }
           else if !builtins.isString rel || rel == "" || paths.problem "~/${rel}" != null then
-            fail "`homeEnv.${var}` must be a path relative to $HOME, without `..` or newlines." "homeEnv = { ${var} = \".my-agent\"; };"
+            fail {
+              why = "`homeEnv.${var}` must be a path relative to $HOME, without `..` or newlines.";
+              example = "homeEnv = { ${var} = \".my-agent\"; };";
+            }
           else
             rel
         ) homeEnv
       else
-        fail "`homeEnv` must be an attribute set of paths relative to $HOME." "homeEnv = { MY_AGENT_HOME = \".my-agent\"; };";
+        fail {
+          why = "`homeEnv` must be an attribute set of paths relative to $HOME.";
+          example = "homeEnv = { MY_AGENT_HOME = \".my-agent\"; };";
+        };
 
     forwardEnv =
       if builtins.isList forwardEnv then
@@ -129,10 +168,16 @@ let
           if builtins.isString var && lib.isValidPosixName var then
             var
           else
-            fail "`forwardEnv` entry `${toString var}` is not an environment variable name." "forwardEnv = [ \"ANTHROPIC_API_KEY\" ];"
+            fail {
+              why = "`forwardEnv` entry `${toString var}` is not an environment variable name.";
+              example = "forwardEnv = [ \"ANTHROPIC_API_KEY\" ];";
+            }
         ) forwardEnv
       else
-        fail "`forwardEnv` must be a list of environment variable names." "forwardEnv = [ \"ANTHROPIC_API_KEY\" ];";
+        fail {
+          why = "`forwardEnv` must be a list of environment variable names.";
+          example = "forwardEnv = [ \"ANTHROPIC_API_KEY\" ];";
+        };
 
     flags =
       let
@@ -149,7 +194,10 @@ let
       if bad == [ ] then
         true
       else
-        fail "`${builtins.head bad}` must be true or false." "${builtins.head bad} = true;";
+        fail {
+          why = "`${builtins.head bad}` must be true or false.";
+          example = "${builtins.head bad} = true;";
+        };
 
     packages =
       let
@@ -158,7 +206,10 @@ let
           if builtins.isList value && builtins.all lib.isDerivation value then
             value
           else
-            fail "`${argument}` must be a list of packages." "${argument} = [ pkgs.nodejs pkgs.python3 ];";
+            fail {
+              why = "`${argument}` must be a list of packages.";
+              example = "${argument} = [ pkgs.nodejs pkgs.python3 ];";
+            };
       in
       pkgList "basePackages" basePackages ++ pkgList "extraPkgs" extraPkgs;
 
@@ -171,7 +222,10 @@ let
       then
         git
       else
-        fail "`git` must be \"protect\" or \"open\", got `${toString git}`." "git = \"open\";";
+        fail {
+          why = "`git` must be \"protect\" or \"open\", got `${toString git}`.";
+          example = "git = \"open\";";
+        };
 
     hide =
       if builtins.isList hide then
@@ -184,12 +238,18 @@ let
             || builtins.elem ".." (lib.splitString "/" pattern)
             || builtins.length (builtins.split "\n" pattern) > 1
           then
-            fail "`hide` pattern `${toString pattern}` must be a glob relative to the working directory, without `..` or newlines." "hide = [ \".env\" \".env.*\" \"secrets/*.key\" ];"
+            fail {
+              why = "`hide` pattern `${toString pattern}` must be a glob relative to the working directory, without `..` or newlines.";
+              example = "hide = [ \".env\" \".env.*\" \"secrets/*.key\" ];";
+            }
           else
             pattern
         ) hide
       else
-        fail "`hide` must be a list of globs." "hide = [ \".env\" \".env.*\" ];";
+        fail {
+          why = "`hide` must be a list of globs.";
+          example = "hide = [ \".env\" \".env.*\" ];";
+        };
 
     extraCombinators =
       if builtins.isList extraCombinators then
@@ -199,14 +259,23 @@ let
             if builtins.elem x knownCombinators then
               c.${x}
             else
-              fail "`extraCombinators` names `${x}`, which is not an argument-less jail.nix combinator jailgen knows (${concatStringsSep ", " knownCombinators}); pass anything else as a permission value." "extraCombinators = [ \"gpu\" (jail.combinators.readonly \"/srv/models\") ];"
+              fail {
+                why = "`extraCombinators` names `${x}`, which is not an argument-less jail.nix combinator jailgen knows (${known}); pass anything else as a permission value.";
+                example = "extraCombinators = [ \"gpu\" (jail.combinators.readonly \"/srv/models\") ];";
+              }
           else if lib.isFunctionLike x then
             x
           else
-            fail "`extraCombinators` entries must be combinator names or permissions, got a ${builtins.typeOf x}." "extraCombinators = [ \"gpu\" ];"
+            fail {
+              why = "`extraCombinators` entries must be combinator names or permissions, got a ${builtins.typeOf x}.";
+              example = "extraCombinators = [ \"gpu\" ];";
+            }
         ) extraCombinators
       else
-        fail "`extraCombinators` must be a list." "extraCombinators = [ \"gpu\" ];";
+        fail {
+          why = "`extraCombinators` must be a list.";
+          example = "extraCombinators = [ \"gpu\" ];";
+        };
   };
 
   defaultBase =
@@ -218,13 +287,15 @@ let
 
   readonlyPaths = paths.parentsFirst checked.readonly;
   readwritePaths = paths.parentsFirst (checked.configPaths ++ checked.readwrite);
-  shadowedReadonly = filter (
-    ro: builtins.any (rw: paths.isUnder ro rw) readwritePaths
-  ) readonlyPaths;
+  underReadwrite = ro: builtins.any (rw: paths.isUnder ro rw) readwritePaths;
+  shadowedReadonly = filter underReadwrite readonlyPaths;
 
   stateFiles = filter paths.isFile checked.configPaths;
   stateDirs = filter (p: !paths.isFile p) checked.configPaths;
   words = ps: concatStringsSep " " (map paths.word ps);
+
+  # A package's bin comes first in PATH; a string `pkg` is a command, not a package.
+  agentBin = optional (lib.isDerivation checked.pkg) checked.pkg;
 
   homeEnvValue = rel: c.noescape ''"$HOME"/${escapeShellArg rel}'';
 
@@ -242,7 +313,7 @@ let
     ++ [ c.mount-cwd ]
     ++ map (p: c.readwrite (paths.jailArg p)) readwritePaths
     ++ map (p: c.readonly (paths.jailArg p)) shadowedReadonly
-    ++ [ (c.add-pkg-deps (checked.packages ++ optional (lib.isDerivation checked.pkg) checked.pkg)) ]
+    ++ [ (c.add-pkg-deps (checked.packages ++ agentBin)) ]
     ++ lib.mapAttrsToList c.set-env checked.env
     ++ lib.mapAttrsToList (var: rel: c.set-env var (homeEnvValue rel)) checked.homeEnv
     ++ map c.try-fwd-env checked.forwardEnv

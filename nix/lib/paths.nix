@@ -48,7 +48,10 @@ let
       null;
 
   check =
-    { fn, argument }:
+    {
+      fn,
+      argument,
+    }:
     p:
     let
       why = problem p;

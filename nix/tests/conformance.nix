@@ -32,7 +32,9 @@ let
   viaDouble = (import ./harness.nix { }).jailgen;
   presetTexts =
     lib:
-    builtins.mapAttrs (_: spec: (lib.${spec.builder} { extraReadonlyDirs = [ "~/a b" ]; }).text) lib.presets;
+    builtins.mapAttrs (
+      _: spec: (lib.${spec.builder} { extraReadonlyDirs = [ "~/a b" ]; }).text
+    ) lib.presets;
   optionTexts =
     select: lib:
     map
@@ -81,8 +83,14 @@ let
       (c.fwd-env "B")
       (c.try-fwd-env "C")
       (c.add-path "/opt/bin")
-      (c.add-pkg-deps [ pkgs.jq pkgs.git ])
-      (c.set-argv [ "--x" (c.noescape ''"$@"'') ])
+      (c.add-pkg-deps [
+        pkgs.jq
+        pkgs.git
+      ])
+      (c.set-argv [
+        "--x"
+        (c.noescape ''"$@"'')
+      ])
     ];
     session = c: [
       c.no-new-session

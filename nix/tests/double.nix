@@ -11,6 +11,12 @@ let
     inherit pkgs;
     basePermissions = null;
   } "t" pkgs.hello perms;
+  baseEnvWords = [
+    "--clearenv"
+    ''"$LANG"''
+    ''"$HOME"''
+    ''"$TERM"''
+  ];
   # The line that execs bwrap.
   execLine = j: pkgs.lib.last (builtins.filter (l: l != "") (pkgs.lib.splitString "\n" j.text));
 in
@@ -67,7 +73,7 @@ in
       '';
   };
   "test: the default base clears the environment and forwards LANG, HOME and TERM with fwd-env" = {
-    expr = builtins.filter (w: builtins.elem w [ "--clearenv" ''"$LANG"'' ''"$HOME"'' ''"$TERM"'' ]) (
+    expr = builtins.filter (w: builtins.elem w baseEnvWords) (
       pkgs.lib.splitString " " (execLine (run [ ]))
     );
     expected = [

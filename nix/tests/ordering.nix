@@ -25,7 +25,18 @@ let
       )
     );
 
-  binds = list: builtins.filter (c: builtins.elem c.name [ "readonly" "readwrite" "mount-cwd" ]) list;
+  bindNames = [
+    "readonly"
+    "readwrite"
+    "mount-cwd"
+  ];
+  binds = builtins.filter (c: builtins.elem c.name bindNames);
+  tailNames = [
+    "readwrite"
+    "add-runtime"
+    "add-seccomp"
+    "camera"
+  ];
   at = name: list: indexOf (c: c.name == name) list;
   atCall = c: list: indexOf (x: x == c) list;
 
@@ -110,10 +121,12 @@ in
       let
         l = agent { extraCombinators = [ "camera" ]; };
       in
-      map (n: n.name) (h.lib.pipe l [
-        (builtins.filter (c: builtins.elem c.name [ "readwrite" "add-runtime" "add-seccomp" "camera" ]))
-        (x: builtins.genList (i: builtins.elemAt x (i + builtins.length x - 5)) 5)
-      ]);
+      map (n: n.name) (
+        h.lib.pipe l [
+          (builtins.filter (c: builtins.elem c.name tailNames))
+          (x: builtins.genList (i: builtins.elemAt x (i + builtins.length x - 5)) 5)
+        ]
+      );
     expected = [
       "readwrite"
       "add-runtime"
