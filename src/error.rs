@@ -1,5 +1,36 @@
 //! Every error jailgen reports, as miette diagnostics, and the exit codes they map to.
 //! Phases build errors; only `main` prints them (through [`render_report`]).
+//!
+//! Diagnostic codes (all exit 2; a spec reports every problem at once, sorted by position):
+//!
+//! | code | cause |
+//! |---|---|
+//! | `jailgen::spec::yaml` | YAML syntax error |
+//! | `jailgen::spec::unknown_key` | a key jailgen does not know (with "did you mean") |
+//! | `jailgen::spec::duplicate_key` | a key given twice in one mapping, including two jails with one name |
+//! | `jailgen::spec::missing_key` | `version` or `jails` missing |
+//! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes`, an empty value (`~`) |
+//! | `jailgen::spec::unsupported_version` | `version` other than `1` |
+//! | `jailgen::spec::no_jails` | `jails: {}` |
+//! | `jailgen::spec::invalid_command_name` | a jail key outside `[A-Za-z0-9][A-Za-z0-9._+-]*` |
+//! | `jailgen::spec::unknown_agent` | `agent` not in `nix/lib/agents.json` |
+//! | `jailgen::spec::not_a_default` | `agent` or `package` under `defaults` |
+//! | `jailgen::spec::custom_agent_incomplete` | no `agent`, and no `package` or no `config_paths` |
+//! | `jailgen::spec::invalid_attr_path` | a package that is not a path of Nix identifiers, or a keyword |
+//! | `jailgen::spec::invalid_path` | relative, empty, `..`, `~user`, bare `~`, NUL or line break |
+//! | `jailgen::spec::readonly_and_readwrite` | one path both `readonly` and `readwrite`/`config_paths` |
+//! | `jailgen::spec::invalid_env_name` | an `env`/`forward_env` name that is not a POSIX name |
+//! | `jailgen::spec::nul_in_string` | an `env` value holding NUL |
+//! | `jailgen::spec::unknown_combinator` | a combinator not in `nix/lib/combinators.json` |
+//! | `jailgen::spec::invalid_git` | `git` other than `protect` or `open` |
+//! | `jailgen::spec::invalid_hide` | an empty, absolute or `..` hide pattern, or one with NUL or a line break |
+//! | `jailgen::io::read`, `jailgen::io::write` | file access failed; nothing was changed |
+//! | `jailgen::init::exists`, `jailgen::init::unknown_agent` | `init` refused |
+//! | `jailgen::render::not_generated` | `render -o` would replace a file jailgen did not write |
+//! | `jailgen::bug` | jailgen produced Nix that does not parse, or similar: not the user's mistake |
+//!
+//! Note on paths: valid paths are normalised before use. `//` and `/./` collapse and a trailing
+//! `/` is dropped, so `~/a//b/` and `~/a/b` are the same bind (and conflict checks see them as one).
 
 use std::io;
 

@@ -142,3 +142,45 @@ fn the_init_flake_template_is_a_nixfmt_fixpoint() {
     assert_eq!(nixfmt_rs::format(&flake).expect("parses"), flake);
     assert!(rnix::Root::parse(&flake).errors().is_empty());
 }
+
+#[test]
+fn the_starter_spec_is_valid_with_every_commented_example_switched_on() {
+    let presets: Vec<String> = jailgen::presets::presets().keys().cloned().collect();
+    let starter = jailgen::render::render_starter(&presets).expect("starter");
+    jailgen::generate(&starter, "jails.yaml").expect("the starter as written");
+    let mut switched = 0;
+    let uncommented: String = starter
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let indent = &line[..line.len() - trimmed.len()];
+            match trimmed.strip_prefix("# ") {
+                Some(rest)
+                    if rest.trim_start().split_once(':').is_some_and(|(k, _)| {
+                        !k.is_empty()
+                            && k.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    }) =>
+                {
+                    switched += 1;
+                    format!("{indent}{rest}\n")
+                }
+                _ => format!("{line}\n"),
+            }
+        })
+        .collect();
+    assert!(
+        switched > 10,
+        "only {switched} examples found in\n{starter}"
+    );
+    let nix = jailgen::generate(&uncommented, "jails.yaml").unwrap_or_else(|e| {
+        panic!(
+            "{}\n{uncommented}",
+            jailgen::error::render_report(&e, false)
+        )
+    });
+    assert!(
+        nix.contains("jailed-aider = jailgen.makeJailedAgent {"),
+        "{nix}"
+    );
+}
