@@ -5,7 +5,8 @@
 //!
 //! | code | cause |
 //! |---|---|
-//! | `jailgen::spec::yaml` | YAML syntax error |
+//! | `jailgen::spec::empty` | the file is empty or only comments |
+//! | `jailgen::spec::yaml` | YAML syntax error, or more than one document |
 //! | `jailgen::spec::unknown_key` | a key jailgen does not know (with "did you mean") |
 //! | `jailgen::spec::duplicate_key` | a key given twice in one mapping, including two jails with one name |
 //! | `jailgen::spec::missing_key` | `version` or `jails` missing |
@@ -53,6 +54,15 @@ pub enum SpecError {
         #[label("here")]
         span: Option<SourceSpan>,
     },
+
+    #[error("the spec `{file}` is empty")]
+    #[diagnostic(
+        code(jailgen::spec::empty),
+        help(
+            "a spec starts like this:\n  version: 1\n  jails:\n    jailed-claude-code:\n      agent: claude-code\n`jailgen init` writes a commented one"
+        )
+    )]
+    Empty { file: String },
 
     #[error("unknown key `{key}`")]
     #[diagnostic(code(jailgen::spec::unknown_key))]
@@ -271,6 +281,7 @@ impl SpecError {
     pub fn offset(&self) -> usize {
         use SpecError::*;
         let span = match self {
+            Empty { .. } => None,
             Yaml { span, .. }
             | UnknownKey { span, .. }
             | DuplicateKey { span, .. }
@@ -318,7 +329,7 @@ impl SpecErrors {
         }
         errors.sort_by_key(SpecError::offset);
         Some(Self {
-            src: NamedSource::new(file, src.to_owned()).with_language("yaml"),
+            src: NamedSource::new(file, sanitize_source(src)).with_language("yaml"),
             errors,
         })
     }
@@ -444,6 +455,32 @@ impl From<SpecErrors> for Error {
     }
 }
 
+/// The source as shown in a diagnostic: control and bidi-override characters become `?` (one per
+/// byte, so every span still points at the same text). A spec from an untrusted pull request
+/// cannot drive the terminal or a CI log viewer through jailgen's error output.
+pub fn sanitize_source(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut chars = src.chars().peekable();
+    while let Some(c) = chars.next() {
+        let keep = match c {
+            '\n' | '\t' => true,
+            '\r' => chars.peek() == Some(&'\n'),
+            c => !c.is_control() && !is_bidi_control(c),
+        };
+        if keep {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        }
+    }
+    out
+}
+
+/// Unicode bidirectional formatting characters ("Trojan Source").
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 fn backticked(files: &[String]) -> String {
     files
         .iter()
@@ -530,6 +567,18 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, src: &str, file: &str) -> Spec
             location,
             "see the spec reference for the type of each key",
         ),
+        Y::MultipleDocuments { location, .. } => SpecError::Yaml {
+            message: "a second YAML document starts here; a spec is one document".to_owned(),
+            span: loc_span(location),
+        },
+        _ if src
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) =>
+        {
+            SpecError::Empty {
+                file: file.to_owned(),
+            }
+        }
         other => {
             let (message, span) = bridge(other, src, file);
             SpecError::Yaml { message, span }
@@ -583,4 +632,17 @@ pub fn render_report(diag: &dyn Diagnostic, color: bool) -> String {
         out = format!("error: {diag}\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitised_source_keeps_byte_offsets_and_drops_terminal_controls() {
+        let src = "a: \"\u{1b}[31mred\u{202E}x\u{85}\"\r\nb: 1\rc\n";
+        let clean = sanitize_source(src);
+        assert_eq!(clean.len(), src.len());
+        assert_eq!(clean, "a: \"?[31mred???x??\"\r\nb: 1?c\n");
+    }
 }

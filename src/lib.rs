@@ -64,7 +64,8 @@ pub struct Loaded {
 pub fn parse_and_validate(src: &str, display: &str) -> Result<spec::Spec, Error> {
     let spec = spec::parse(src).map_err(|e| {
         Error::from(SpecErrors {
-            src: miette::NamedSource::new(display, src.to_owned()).with_language("yaml"),
+            src: miette::NamedSource::new(display, error::sanitize_source(src))
+                .with_language("yaml"),
             errors: vec![from_yaml_error(&e, src, display)],
         })
     })?;

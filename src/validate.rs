@@ -228,7 +228,7 @@ fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
 pub fn shown(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
-            let esc: Vec<char> = if c.is_control() {
+            let esc: Vec<char> = if c.is_control() || crate::error::is_bidi_control(c) {
                 c.escape_default().collect()
             } else {
                 vec![c]
