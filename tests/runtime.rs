@@ -69,7 +69,7 @@ for d in /bin /sbin /lib /lib64 /lib32; do
   if [[ -L $d ]]; then root+=(--symlink "$(readlink "$d")" "$d");
   elif [[ -d $d ]]; then root+=(--ro-bind "$d" "$d"); fi
 done
-for f in /etc/ld.so.cache /etc/ld.so.conf /etc/alternatives /etc/localtime; do
+for f in /etc/ld.so.cache /etc/ld.so.conf /etc/alternatives; do
   if [[ -e $f ]]; then root+=(--ro-bind "$f" "$f"); fi
 done
 root+=(--proc /proc --dev /dev --tmpfs /tmp --tmpfs "$HOME"
@@ -881,4 +881,74 @@ fn library_wrapper_runs_with_real_bwrap_and_hostile_names_with_real_jail_nix() {
         return;
     }
     library_wrapper_case(Some(&jail_nix));
+}
+
+#[test]
+fn time_zone_binds_like_jail_nix_and_reuses_a_validated_cache() {
+    if !have_bwrap() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    fs::create_dir_all(t.join("zones")).unwrap();
+    fs::create_dir_all(t.join("home")).unwrap();
+    fs::write(t.join("zones/Berlin"), "TZif-berlin").unwrap();
+    fs::write(t.join("zones/Paris"), "TZif-paris").unwrap();
+    symlink("Berlin", t.join("zones/Alias")).unwrap();
+    // bash in a small bwrap where /etc/localtime is a symlink we choose; it
+    // prints RUNTIME_ARGS one per line.
+    let run = |zone: &str, path: &str| -> String {
+        let script = format!(
+            "{MIN_ROOT}\nexec bwrap \"${{root[@]}}\" --bind \"$1\" \"$1\" --symlink \"$1/zones/{zone}\" /etc/localtime \
+             --ro-bind \"$2\" /wrapper.sh --setenv PATH {path} -- /usr/bin/bash -c 'set -euo pipefail; RUNTIME_ARGS=(); \
+             source /wrapper.sh; jailgen_time_zone; printf \"%s\\n\" \"${{RUNTIME_ARGS[@]}}\"'"
+        );
+        let o = Command::new("bash")
+            .args(["-c", &script, "tz"])
+            .arg(t)
+            .arg(wrapper_sh())
+            .env("HOME", t.join("home"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let z = |name: &str| t.join("zones").join(name).to_str().unwrap().to_string();
+    let expect = |real: &str, link: &str| {
+        format!("--ro-bind\n{real}\n{link}\n--symlink\n{link}\n/etc/localtime\n")
+    };
+    let cache = t.join("home/.cache/jailgen/localtime");
+    let nothing = "\n"; // printf of an empty array
+
+    // First launch computes (realpath/readlink from PATH) and caches.
+    assert_eq!(
+        run("Berlin", "/usr/bin:/bin"),
+        expect(&z("Berlin"), &z("Berlin"))
+    );
+    assert_eq!(
+        fs::read_to_string(&cache).unwrap(),
+        format!("{}\n{}\n", z("Berlin"), z("Berlin"))
+    );
+    // Second launch: no tools on PATH, so this only works from the cache.
+    assert_eq!(
+        run("Berlin", "/nonexistent"),
+        expect(&z("Berlin"), &z("Berlin"))
+    );
+    // The time zone changed: the stale cache is not used (without tools: nothing bound) ...
+    assert_eq!(run("Paris", "/nonexistent"), nothing);
+    // ... and with tools it is recomputed.
+    assert_eq!(
+        run("Paris", "/usr/bin:/bin"),
+        expect(&z("Paris"), &z("Paris"))
+    );
+    // A link through another symlink: bound at the link's own path, as jail.nix does.
+    assert_eq!(
+        run("Alias", "/usr/bin:/bin"),
+        expect(&z("Berlin"), &z("Alias"))
+    );
+    // A tampered cache naming another file is ignored.
+    fs::write(&cache, "/etc/passwd\n/etc/passwd\n").unwrap();
+    assert_eq!(run("Paris", "/nonexistent"), nothing);
+    fs::write(&cache, format!("{}\n/tmp/elsewhere\n", z("Paris"))).unwrap();
+    assert_eq!(run("Paris", "/nonexistent"), nothing);
 }

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Launch benchmark (not a test): how long `/usr/bin/true` takes to start
+# through each launcher, measured with hyperfine, written into BENCHMARKS.md
+# (section "## Jail launch").
+#
+# usage: scripts/bench-launch.sh [--jail-nix DIR] [--no-write]
+#   --jail-nix  a checkout of real jail.nix (default: $JAILGEN_JAIL_NIX,
+#               else /work/jail.nix-checkout when present)
+#   --no-write  print the table only
+#
+# Launchers, all running /usr/bin/true from a git project under a throw-away
+# home:
+#   1. no sandbox
+#   2. the floor: one raw bwrap command with exactly the arguments our
+#      network-enabled claude-code wrapper computes (captured from it), minus
+#      its seccomp fd; no bash, no per-launch work
+#   3. real jail.nix with the jailed-agents policy (base, network, time-zone,
+#      no-new-session, mount-cwd, the agent's state dir)
+#   4. the same without `network`
+#   5. jailgen's claude-code jail (library evaluated against real jail.nix),
+#      network on
+#   6. the same, network off
+# The wrappers are evaluated by nix-instantiate with nix/tests/harness.nix in
+# host mode: packages point at host paths (/usr), the base binds the host's
+# /usr, /bin, /lib… instead of a store closure (nothing can be built here).
+#
+# Needs: hyperfine, nix-instantiate, bwrap, gcc + libseccomp-dev, git, python3.
+set -o errexit -o nounset -o pipefail
+
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd -- "$here/.." && pwd)
+jail_nix=${JAILGEN_JAIL_NIX-}
+if [[ -z $jail_nix && -f /work/jail.nix-checkout/default.nix ]]; then
+  jail_nix=/work/jail.nix-checkout
+fi
+write=1
+while (($#)); do
+  case $1 in
+  --jail-nix) jail_nix=$2; shift 2 ;;
+  --no-write) write=0; shift ;;
+  *) echo "bench-launch.sh: unknown argument \`$1\`" >&2; exit 2 ;;
+  esac
+done
+if [[ -z $jail_nix || ! -f $jail_nix/default.nix ]]; then
+  echo "bench-launch.sh: needs a jail.nix checkout: pass --jail-nix DIR or set JAILGEN_JAIL_NIX" >&2
+  exit 2
+fi
+jail_nix=$(cd -- "$jail_nix" && pwd)
+
+tmp=$(mktemp -d)
+trap '[[ -n ${KEEP-} ]] || rm -rf -- "$tmp"' EXIT
+
+# A project under a throw-away home: a git repo with a .env, as an agent sees it.
+export HOME=$tmp/home TERM=xterm LANG=C.UTF-8 PATH=/usr/bin:/bin
+proj=$HOME/src/proj
+mkdir -p "$proj"
+(
+  cd "$proj"
+  git init -q -b main
+  echo "API_KEY=x" >.env
+)
+
+gcc -O2 -o "$tmp/tiocsti-filter" "$repo/nix/runtime/seccomp/tiocsti-filter.c" -lseccomp
+"$tmp/tiocsti-filter" "$tmp/filter.bpf"
+
+# A fake bwrap that records its argv (NUL-separated) instead of running.
+mkdir -p "$tmp/capture/bin"
+cat >"$tmp/capture/bin/bwrap" <<EOF
+#!/usr/bin/env bash
+printf '%s\\0' "\$@" >"$tmp/argv"
+EOF
+chmod +x "$tmp/capture/bin/bwrap"
+
+# wrapper NAME EXPR [BWRAP_PREFIX]: evaluate EXPR (its `h` is the harness) to $tmp/NAME.
+wrapper() {
+  local name=$1 body=$2 prefix=${3-null}
+  nix-instantiate --eval --read-write-mode --strict --json -E "
+    let
+      # nix/tests/harness.nix in host mode, except that writeText makes a real
+      # store file (builtins.toFile), as real jail.nix's network binds one.
+      pkgs0 = import $repo/nix/tests/doubles/pkgs.nix { host = true; bubblewrapPrefix = $prefix; };
+      pkgs = pkgs0 // {
+        writeText = name: text: pkgs0.writeText name text // { outPath = builtins.toFile name text; };
+      };
+      jail = (import $jail_nix { }).extend {
+        inherit pkgs;
+        basePermissions = (import $repo/nix/tests/doubles/jail-nix).hostBase;
+      };
+      h = {
+        inherit jail;
+        jailgen = import $repo/nix/lib {
+          inherit pkgs jail;
+          agentPackages = (import $repo/nix/tests/doubles/llm-agents.nix).packages.x86_64-linux;
+          seccompFilter = \"$tmp/filter.bpf\";
+        };
+      };
+      true' = { type = \"derivation\"; name = \"true\"; outPath = \"/usr\"; meta.mainProgram = \"true\"; };
+    in $body" >"$tmp/$name.json"
+  python3 -c 'import json,sys; sys.stdout.write(json.load(open(sys.argv[1])))' "$tmp/$name.json" >"$tmp/$name"
+  chmod +x "$tmp/$name"
+}
+ours() { echo "(h.jailgen.makeJailedClaudeCode { pkg = true'; network = $1; }).text"; }
+jailed_agents() {
+  local net=""
+  [[ $1 == true ]] && net="c.network"
+  echo "(h.jail \"jailed-claude\" true' (c: [ $net c.time-zone c.no-new-session c.mount-cwd (c.readwrite (c.noescape \"~/.claude\")) ])).text"
+}
+mkdir -p "$HOME/.claude"
+wrapper ours-net "$(ours true)"
+wrapper ours-nonet "$(ours false)"
+wrapper ja-net "$(jailed_agents true)"
+wrapper ja-nonet "$(jailed_agents false)"
+wrapper ours-capture "$(ours true)" "\"$tmp/capture\""
+
+# The floor: our network wrapper's own bwrap arguments as one plain command.
+(cd "$proj" && "$tmp/ours-capture")
+python3 - "$tmp/argv" "$tmp/floor" <<'EOF'
+import shlex, sys
+args = open(sys.argv[1], "rb").read().decode().split("\0")[:-1]
+out, i = [], 0
+while i < len(args):
+    if args[i] in ("--add-seccomp-fd", "--seccomp"):  # an fd of the wrapper's; cannot be replayed
+        i += 2
+        continue
+    if args[i] == "--ro-bind-data":  # a hidden file: mask it with the real file read-only instead
+        out += ["--ro-bind", args[i + 2], args[i + 2]]
+        i += 3
+        continue
+    out.append(args[i])
+    i += 1
+open(sys.argv[2], "w").write(" ".join(shlex.quote(a) for a in ["/usr/bin/bwrap"] + out))
+EOF
+
+# Check every launcher really runs before timing it.
+cd "$proj"
+for w in ours-net ours-nonet ja-net ja-nonet; do
+  "$tmp/$w" || { echo "bench-launch.sh: $w failed to run" >&2; exit 1; }
+done
+bash -c "$(<"$tmp/floor")" || { echo "bench-launch.sh: the floor command failed" >&2; exit 1; }
+
+hyperfine -N --warmup 5 --min-runs 30 --export-json "$tmp/result.json" \
+  -n "no sandbox" /usr/bin/true \
+  -n "floor" "$(<"$tmp/floor")" \
+  -n "ja-net" "$tmp/ja-net" \
+  -n "ja-nonet" "$tmp/ja-nonet" \
+  -n "ours-net" "$tmp/ours-net" \
+  -n "ours-nonet" "$tmp/ours-nonet" >&2
+
+table=$(python3 - "$tmp/result.json" "$tmp/argv" <<'EOF'
+import json, sys
+res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+nargs = len(open(sys.argv[2], "rb").read().split(b"\0")) - 1
+labels = [
+    ("no sandbox", "no sandbox"),
+    ("floor", f"raw bwrap, the same mounts as ours with network ({nargs} arguments; the floor)"),
+    ("ja-net", "real jail.nix, jailed-agents policy, **with** `network`"),
+    ("ja-nonet", "real jail.nix, jailed-agents policy, without `network`"),
+    ("ours-net", "jailgen claude-code jail, network on"),
+    ("ours-nonet", "jailgen claude-code jail, network off"),
+]
+floor = res["floor"]["median"]
+print("| launcher | median | mean ± σ | vs floor |")
+print("|---|---|---|---|")
+for key, label in labels:
+    r = res[key]
+    print(f"| {label} | {r['median']*1e3:.1f} ms | {r['mean']*1e3:.1f} ± {r['stddev']*1e3:.1f} ms | {r['median']/floor:.2f}× |")
+EOF
+)
+
+uname_r=$(uname -r)
+bwrap_v=$(bwrap --version)
+ssl_n=$(find /etc/ssl 2>/dev/null | wc -l)
+section="## Jail launch
+
+\`scripts/bench-launch.sh\` (hyperfine, \`/usr/bin/true\` through each launcher, from a git
+project with a \`.env\`; medians). Machine: kernel $uname_r, $bwrap_v, $(nproc) cores,
+$ssl_n entries under /etc/ssl. Wrappers evaluated by nix-instantiate against real jail.nix
+($(git -C "$jail_nix" rev-parse --short HEAD 2>/dev/null || echo "checkout at $jail_nix")) with a
+package set pointing at host paths; the floor is the very bwrap command our network-on wrapper
+computes, run directly (without its seccomp fd).
+
+$table
+
+Target (issue 6): within 1.5× of the floor with and without network."
+
+printf '%s\n' "$section"
+if ((write)); then
+  bench=$repo/BENCHMARKS.md
+  python3 - "$bench" "$section" <<'EOF'
+import os, re, sys
+path, section = sys.argv[1], sys.argv[2].rstrip("\n") + "\n"
+text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+m = re.search(r"^## Jail launch\n.*?(?=^## |\Z)", text, flags=re.S | re.M)
+if m:
+    text = text[: m.start()] + section + ("\n" if text[m.end():] else "") + text[m.end():]
+else:
+    text = text.rstrip("\n") + "\n\n" + section
+open(path, "w").write(text)
+EOF
+  echo "bench-launch.sh: wrote the table into $bench" >&2
+fi
