@@ -41,7 +41,7 @@ pub struct Jail {
     pub builder: String,
     /// The agent package (the preset's unless overridden).
     pub package: PkgRef,
-    /// Whether `package` came from the spec rather than the preset.
+    /// Whether `package` differs from the preset's (always true for a custom agent).
     pub package_overridden: bool,
     /// All read-write state paths: the preset's, then the spec's.
     pub config_paths: Vec<String>,
@@ -156,6 +156,10 @@ fn build_jail(name: &str, d: &JailSpec, j: &JailSpec) -> Result<Jail, Error> {
         (None, Some(preset)) => PkgRef::LlmAgents(preset.package.clone()),
         (None, None) => return Err(Error::bug(format!("custom jail `{name}` has no package"))),
     };
+    let package_overridden = match preset {
+        Some(p) => package != PkgRef::LlmAgents(p.package.clone()),
+        None => true,
+    };
     let spec_config = paths(list(
         d.config_paths.as_ref().map(|c| &c.value),
         j.config_paths.as_ref().map(|c| &c.value),
@@ -199,7 +203,7 @@ fn build_jail(name: &str, d: &JailSpec, j: &JailSpec) -> Result<Jail, Error> {
         builder: preset.map_or_else(|| "makeJailedAgent".to_owned(), |p| p.builder.clone()),
         preset: preset_name,
         package,
-        package_overridden: j.package.is_some(),
+        package_overridden,
         config_paths,
         extra_config_paths,
         packages: dedup(
@@ -259,4 +263,77 @@ fn dedup<T: PartialEq>(items: impl IntoIterator<Item = T>) -> Vec<T> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(yaml: &str) -> Model {
+        let spec = crate::parse_and_validate(yaml, "t.yaml")
+            .unwrap_or_else(|e| panic!("{}", crate::error::render_report(&e, false)));
+        build(&spec).expect("model")
+    }
+
+    #[test]
+    fn defaults_lists_come_first_and_duplicates_keep_the_first() {
+        let m = model(
+            "version: 1\ndefaults:\n  packages: [git, jq]\n  readonly: [/a/]\njails:\n  x:\n    agent: pi\n    packages: [jq, nodejs, git]\n    readonly: [/b, /a]\n",
+        );
+        let pkgs: Vec<String> = m.jails[0]
+            .packages
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(pkgs, ["git", "jq", "nodejs"]);
+        assert_eq!(m.jails[0].readonly, ["/a", "/b"]);
+    }
+
+    #[test]
+    fn env_maps_merge_and_the_jail_wins() {
+        let m = model(
+            "version: 1\ndefaults:\n  env: { A: d, B: d }\njails:\n  x:\n    agent: pi\n    env: { B: j, C: j }\n",
+        );
+        let env: Vec<(&str, &str)> = m.jails[0]
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(env, [("A", "d"), ("B", "j"), ("C", "j")]);
+    }
+
+    #[test]
+    fn scalars_from_the_jail_override_defaults() {
+        let m = model(
+            "version: 1\ndefaults:\n  network: false\n  git: open\njails:\n  x:\n    agent: pi\n    network: true\n  y:\n    agent: pi\n",
+        );
+        assert!(m.jails[0].network);
+        assert!(!m.jails[1].network);
+        assert_eq!(m.jails[0].git, GitPolicy::Open);
+    }
+
+    #[test]
+    fn default_valued_arguments_are_left_out() {
+        let m = model(
+            "version: 1\njails:\n  jailed-claude-code:\n    agent: claude-code\n    package: llm-agents.claude-code\n    config_paths: [~/.claude/]\n    hide: [.env, .env.*]\n    git: protect\n    network: true\n",
+        );
+        assert!(m.jails[0].args().is_empty(), "{:?}", m.jails[0].args());
+        assert_eq!(m.jails[0].config_paths, ["~/.claude"]);
+    }
+
+    #[test]
+    fn an_empty_hide_list_differs_from_the_default() {
+        let m = model("version: 1\njails:\n  x:\n    agent: pi\n    hide: []\n");
+        assert_eq!(m.jails[0].args().hide, Some(vec![]));
+    }
+
+    #[test]
+    fn a_custom_agent_always_names_itself_its_package_and_its_state() {
+        let m = model("version: 1\njails:\n  a:\n    package: aider-chat\n    config_paths: []\n");
+        let args = m.jails[0].args();
+        assert_eq!(args.name.as_deref(), Some("a"));
+        assert_eq!(args.pkg, Some(PkgRef::Nixpkgs(vec!["aider-chat".into()])));
+        assert_eq!(args.config_paths, Some(vec![]));
+        assert_eq!(m.jails[0].builder, "makeJailedAgent");
+    }
 }
