@@ -556,6 +556,44 @@ fn wrapper_refuses_to_start_in_home_unless_told_to() {
 }
 
 #[test]
+fn wrapper_scripts_pass_shellcheck() {
+    if !have_nix("wrapper_scripts_pass_shellcheck") {
+        return;
+    }
+    let have_shellcheck = Command::new("shellcheck")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_shellcheck {
+        if std::env::var("JAILGEN_REQUIRE_NIX").as_deref() == Ok("1") {
+            panic!(
+                "wrapper_scripts_pass_shellcheck: shellcheck is not available but JAILGEN_REQUIRE_NIX=1"
+            );
+        }
+        eprintln!("SKIPPED wrapper_scripts_pass_shellcheck: shellcheck not found");
+        return;
+    }
+    let texts = nix_eval_json(&["nix/tests/wrapper-texts.nix"]);
+    let texts = texts.as_object().expect("attrset of scripts");
+    assert!(texts.len() >= 12);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in texts {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text.as_str().expect("script text")).expect("write script");
+        // What writeShellApplication runs at build time: every severity counts.
+        let out = Command::new("shellcheck")
+            .arg(&file)
+            .output()
+            .expect("run shellcheck");
+        assert!(
+            out.status.success(),
+            "shellcheck rejects the {name} wrapper:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+#[test]
 fn library_matches_real_jail_nix_when_available() {
     let Ok(checkout) = std::env::var("JAILGEN_JAIL_NIX") else {
         eprintln!(

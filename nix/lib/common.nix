@@ -1,5 +1,9 @@
 # jailed-agents' shared defaults, kept under the same names.
-{ pkgs, jail, fastNetwork }:
+{
+  pkgs,
+  jail,
+  fastNetwork,
+}:
 {
   # jailed-agents' set plus gnused and coreutils.
   commonPkgs = [

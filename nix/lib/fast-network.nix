@@ -10,7 +10,10 @@
 #     NODE_EXTRA_CA_CERTS: Node ships the same roots). `hostSsl = true` instead binds the host's
 #     /etc/ssl (jail.nix's slower deep bind), for private CAs installed on the host;
 #   - the hostname jail.nix would set (`set-hostname` before this combinator still applies).
-{ pkgs, jail }:
+{
+  pkgs,
+  jail,
+}:
 {
   hostSsl ? false,
 }:

@@ -59,7 +59,6 @@
 let
   inherit (lib)
     concatStringsSep
-    escapeShellArg
     filter
     optional
     optionals
@@ -297,7 +296,7 @@ let
   # A package's bin comes first in PATH; a string `pkg` is a command, not a package.
   agentBin = optional (lib.isDerivation checked.pkg) checked.pkg;
 
-  homeEnvValue = rel: c.noescape ''"$HOME"/${escapeShellArg rel}'';
+  homeEnvValue = rel: c.noescape ''"$HOME"/${paths.quote rel}'';
 
   permissions =
     assert checked.flags;
@@ -314,7 +313,7 @@ let
     ++ map (p: c.readwrite (paths.jailArg p)) readwritePaths
     ++ map (p: c.readonly (paths.jailArg p)) shadowedReadonly
     ++ [ (c.add-pkg-deps (checked.packages ++ agentBin)) ]
-    ++ lib.mapAttrsToList c.set-env checked.env
+    ++ lib.mapAttrsToList (var: value: c.set-env var (paths.jailValue value)) checked.env
     ++ lib.mapAttrsToList (var: rel: c.set-env var (homeEnvValue rel)) checked.homeEnv
     ++ map c.try-fwd-env checked.forwardEnv
     ++ optionals enableNix [
@@ -326,7 +325,7 @@ let
     ]
     ++ [ (c.add-runtime "jailgen_protect_git ${checked.git}") ]
     ++ optional (checked.hide != [ ]) (
-      c.add-runtime "jailgen_hide ${concatStringsSep " " (map escapeShellArg checked.hide)}"
+      c.add-runtime "jailgen_hide ${concatStringsSep " " (map paths.quote checked.hide)}"
     )
     ++ [ (c.add-seccomp seccompFilter) ]
     ++ checked.extraCombinators;

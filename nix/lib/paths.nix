@@ -6,7 +6,10 @@
 #   - `jailArg p` is what jail.nix's path combinators get: `noescape (word p)` for a `~` path
 #     (jail.nix must not quote the tilde), else the plain string, which jail.nix quotes itself.
 # Relative paths, empty paths, `..` components and newlines are refused by `check`.
-{ lib, jail }:
+{
+  lib,
+  jail,
+}:
 let
   inherit (lib)
     concatStringsSep
@@ -65,17 +68,51 @@ let
         For example:
           ${argument} = [ "~/.config/my-agent" "/srv/shared-data" ];'';
 
-  # `~/a b` -> ~/'a b'; `/a b` -> '/a b'.
+  # Does `s` hold `$` or a backtick? (builtins.split, unlike match, also sees past newlines.)
+  hasExpansion = s: builtins.length (builtins.split "[$`]" s) > 1;
+
+  # One bash word whose value is `s`. Single quotes (lib.escapeShellArg, as jail.nix quotes),
+  # except for strings with `$` or a backtick: shellcheck, which writeShellApplication runs at
+  # build time, rejects those inside single quotes (SC2016), so they go in double quotes with
+  # the four characters special there (\ " $ `) escaped.
+  quote =
+    s:
+    if hasExpansion s then
+      "\"${
+        builtins.replaceStrings
+          [
+            "\\"
+            "\""
+            "$"
+            "`"
+          ]
+          [
+            "\\\\"
+            "\\\""
+            "\\$"
+            "\\`"
+          ]
+          s
+      }\""
+    else
+      lib.escapeShellArg s;
+
+  # `~/a b` -> ~/'a b'; `/a b` -> '/a b'; `/a$b` -> "/a\$b".
   word =
     p:
     if p == "~" then
       "~"
     else if isHome p then
-      "~/" + lib.escapeShellArg (removePrefix "~/" p)
+      "~/" + quote (removePrefix "~/" p)
     else
-      lib.escapeShellArg p;
+      quote p;
 
-  jailArg = p: if isHome p then noescape (word p) else p;
+  # What jail.nix gets: a plain string where its own single quoting suits bash and shellcheck,
+  # else `noescape` of the word.
+  jailArg = p: if isHome p || hasExpansion p then noescape (word p) else p;
+
+  # A literal value (an `env` value), in the same two forms.
+  jailValue = s: if hasExpansion s then noescape (quote s) else s;
 
   # `a` lies strictly under `b` (both normalized, same root kind).
   isUnder =
@@ -111,9 +148,11 @@ in
     isHome
     isUnder
     jailArg
+    jailValue
     normalize
     parentsFirst
     problem
+    quote
     word
     ;
 }

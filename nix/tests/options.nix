@@ -173,9 +173,10 @@ in
           "MODE"
           "fast"
         ])
+        # `$` and backticks go in escaped double quotes (shellcheck rejects them in single ones)
         (call "set-env" [
           "ODD"
-          "$(rm -rf ~) `x` 'q'"
+          (noescape "\"\\$(rm -rf ~) \\`x\\` 'q'\"")
         ])
       ];
     };

@@ -59,12 +59,28 @@ in
     ];
   };
   "test: a home path reaches jail.nix as noescape of the quoted word" = {
-    expr = agentBinds "~/a $b";
-    expected = [ (call "readonly" [ (noescape "~/'a $b'") ]) ];
+    expr = agentBinds "~/a b";
+    expected = [ (call "readonly" [ (noescape "~/'a b'") ]) ];
   };
   "test: an absolute path reaches jail.nix as a plain string for it to quote" = {
+    expr = agentBinds "/srv/a b";
+    expected = [ (call "readonly" [ "/srv/a b" ]) ];
+  };
+  "test: a dollar or backtick goes in double quotes with those characters escaped" = {
+    expr = map paths.word [
+      "~/a $b"
+      "/srv/`id`"
+      "/x/\\\"$"
+    ];
+    expected = [
+      "~/\"a \\$b\""
+      "\"/srv/\\`id\\`\""
+      "\"/x/\\\\\\\"\\$\""
+    ];
+  };
+  "test: an absolute path with a dollar reaches jail.nix as noescape of the double-quoted word" = {
     expr = agentBinds "/srv/a $b";
-    expected = [ (call "readonly" [ "/srv/a $b" ]) ];
+    expected = [ (call "readonly" [ (noescape "\"/srv/a \\$b\"") ]) ];
   };
   "test: jail.nix renders the home path as one shell word" = {
     expr = builtins.length (builtins.split "--ro-bind ~/'a b;c' ~/'a b;c'" (

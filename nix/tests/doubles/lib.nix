@@ -83,7 +83,9 @@ let
     "."
   ];
   escapeRegex = replaceStrings regexSpecials (map (c: "\\${c}") regexSpecials);
-  toUpper = replaceStrings (stringToCharacters "abcdefghijklmnopqrstuvwxyz") (stringToCharacters "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+  lowerChars = stringToCharacters "abcdefghijklmnopqrstuvwxyz";
+  upperChars = stringToCharacters "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  toUpper = replaceStrings lowerChars upperChars;
   stringToCharacters = s: genList (p: substring p 1 s) (stringLength s);
   isValidPosixName = name: match "[a-zA-Z_][a-zA-Z0-9_]*" name != null;
   escapeShellArg =

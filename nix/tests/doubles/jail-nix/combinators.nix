@@ -6,7 +6,10 @@
 # or `noescape`, a POSIX name, a list, a derivation, a permission) and records
 # `{ name; args; }` in `state.calls` when the permission runs. Function arguments are recorded
 # as "<permission>" or "<function>", so the record serialises to JSON.
-{ pkgs, jail }:
+{
+  pkgs,
+  jail,
+}:
 let
   inherit (pkgs) lib;
 
