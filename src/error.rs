@@ -20,6 +20,7 @@
 //! | `jailgen::spec::invalid_attr_path` | a package that is not a path of Nix identifiers, or a keyword |
 //! | `jailgen::spec::invalid_path` | relative, empty, `..`, `~user`, bare `~`, NUL or line break |
 //! | `jailgen::spec::readonly_and_readwrite` | one path both `readonly` and `readwrite`/`config_paths` |
+//! | `jailgen::spec::readonly_preset_state` | a `readonly` path that is the preset's own state path |
 //! | `jailgen::spec::invalid_env_name` | an `env`/`forward_env` name that is not a POSIX name |
 //! | `jailgen::spec::nul_in_string` | an `env` value holding NUL |
 //! | `jailgen::spec::unknown_combinator` | a combinator not in `nix/lib/combinators.json` |
@@ -215,6 +216,18 @@ pub enum SpecError {
         rw_span: SourceSpan,
     },
 
+    #[error("`{path}` is the `{preset}` preset's read-write state, so it cannot be read-only")]
+    #[diagnostic(
+        code(jailgen::spec::readonly_preset_state),
+        help("remove it from `readonly`; the preset already binds it read-write")
+    )]
+    ReadonlyPresetState {
+        path: String,
+        preset: String,
+        #[label("read-only here")]
+        span: SourceSpan,
+    },
+
     #[error("invalid environment variable name `{name}`")]
     #[diagnostic(
         code(jailgen::spec::invalid_env_name),
@@ -296,6 +309,7 @@ impl SpecError {
             | InvalidAttrPath { span, .. }
             | InvalidPath { span, .. }
             | InvalidEnvName { span, .. }
+            | ReadonlyPresetState { span, .. }
             | NulInString { span }
             | UnknownCombinator { span, .. }
             | InvalidGit { span, .. }

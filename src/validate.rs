@@ -46,11 +46,13 @@ pub fn validate(spec: &Spec) -> Vec<SpecError> {
     }
     // A conflict that lies wholly inside `defaults` is found once per jail; report it once.
     let mut seen = std::collections::HashSet::new();
-    errors.retain(|e| match e {
-        SpecError::ReadonlyAndReadwrite {
-            ro_span, rw_span, ..
-        } => seen.insert((ro_span.offset(), rw_span.offset())),
-        _ => true,
+    errors.retain(|e| {
+        let labels: Vec<(usize, usize)> = miette::Diagnostic::labels(e)
+            .into_iter()
+            .flatten()
+            .map(|l| (l.offset(), l.len()))
+            .collect();
+        seen.insert((labels, e.to_string()))
     });
     errors
 }
@@ -202,7 +204,24 @@ fn check_overlap(defaults: Option<&JailSpec>, jail: &JailSpec, errors: &mut Vec<
             }
         }
     }
+    let preset = jail
+        .agent
+        .as_ref()
+        .and_then(|a| presets::preset(&a.value).map(|p| (&a.value, p)));
     let mut reported = std::collections::HashSet::new();
+    for s in sources() {
+        for p in s.readonly.iter().flatten() {
+            if let (Ok(norm), Some((name, preset))) = (rules::normalise_path(&p.value), preset)
+                && preset.config_paths.contains(&norm)
+            {
+                errors.push(SpecError::ReadonlyPresetState {
+                    path: shown(&norm),
+                    preset: name.clone(),
+                    span: span_of(p),
+                });
+            }
+        }
+    }
     for s in sources() {
         for p in s.readonly.iter().flatten() {
             if let Ok(norm) = rules::normalise_path(&p.value)
