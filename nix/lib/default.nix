@@ -12,11 +12,18 @@ let
 
   presets = builtins.fromJSON (builtins.readFile ./agents.json);
   knownCombinators = builtins.attrNames (builtins.fromJSON (builtins.readFile ./combinators.json));
-  runtimeScript = builtins.readFile ../runtime/wrapper.sh;
 
   paths = import ./paths.nix { inherit lib jail; };
+  runtime = import ./runtime.nix { inherit jail; };
   fastNetwork = import ./fast-network.nix { inherit pkgs jail; };
-  common = import ./common.nix { inherit pkgs jail fastNetwork; };
+  common = import ./common.nix {
+    inherit
+      pkgs
+      jail
+      fastNetwork
+      runtime
+      ;
+  };
 
   makeJailedAgent = import ./make-jailed-agent.nix {
     inherit
@@ -26,7 +33,7 @@ let
       paths
       fastNetwork
       seccompFilter
-      runtimeScript
+      runtime
       knownCombinators
       ;
     inherit (common) commonPkgs;
@@ -53,6 +60,7 @@ builders
     inherit
       jail
       paths
+      runtime
       fastNetwork
       seccompFilter
       knownCombinators

@@ -2,25 +2,25 @@
 # Arguments and defaults: nix/lib/API.md.
 #
 # Permission order (each step relies on the ones before it):
-#   1. baseJailOptions: by default fast network (unless `network = false`), time-zone,
+#   1. baseJailOptions: by default fast network (unless `network = false`), time zone,
 #      no-new-session (unless `newSession = true`)
 #   2. LANG guard: `set-env LANG "${LANG:-C.UTF-8}"` replaces jail.nix base's `fwd-env LANG`,
 #      which aborts the wrapper under `set -u` when LANG is unset
-#   3. the runtime functions (nix/runtime/wrapper.sh), pasted once
-#   4. the working-directory guard (refuses $HOME, / and ancestors of $HOME)
-#   5. state paths created on the host when missing (before anything binds them)
-#   6. read-only binds, parents before children
-#   7. mount-cwd
-#   8. read-write binds (configPaths, extraConfigPaths, extraReadwriteDirs), parents first
-#   9. read-only paths that lie under a read-write grant, bound again so the grant does not
+#   3. the working-directory guard (refuses $HOME, / and ancestors of $HOME); the functions of
+#      nix/runtime/wrapper.sh are pasted once, before their first call (nix/lib/runtime.nix)
+#   4. state paths created on the host when missing (before anything binds them)
+#   5. read-only binds, parents before children
+#   6. mount-cwd
+#   7. read-write binds (configPaths, extraConfigPaths, extraReadwriteDirs), parents first
+#   8. read-only paths that lie under a read-write grant, bound again so the grant does not
 #      shadow them
-#  10. add-pkg-deps basePackages ++ extraPkgs ++ [ pkg ] (the last one comes first in PATH)
-#  11. env (literal) and the preset's homeEnv ("$HOME"/'rest', expanded at launch)
-#  12. forwardEnv through try-fwd-env (absent in the jail when unset on the host)
-#  13. enableNix: read-only /nix and /etc/nix, the daemon socket, nix on PATH, NIX_REMOTE
-#  14. git protection, then hidden files (runtime binds, which land after every static bind)
-#  15. the TIOCSTI seccomp filter
-#  16. extraCombinators
+#   9. add-pkg-deps basePackages ++ extraPkgs ++ [ pkg ] (the last one comes first in PATH)
+#  10. env (literal) and the preset's homeEnv ("$HOME"/'rest', expanded at launch)
+#  11. forwardEnv through try-fwd-env (absent in the jail when unset on the host)
+#  12. enableNix: read-only /nix and /etc/nix, the daemon socket, nix on PATH, NIX_REMOTE
+#  13. git protection, then hidden files (runtime binds, which land after every static bind)
+#  14. the TIOCSTI seccomp filter
+#  15. extraCombinators
 {
   lib,
   pkgs,
@@ -29,7 +29,7 @@
   fastNetwork,
   commonPkgs,
   seccompFilter,
-  runtimeScript,
+  runtime,
   knownCombinators,
 }:
 {
@@ -279,7 +279,7 @@ let
 
   defaultBase =
     optional network (fastNetwork { inherit hostSsl; })
-    ++ [ c.time-zone ]
+    ++ [ runtime.timeZone ]
     ++ optional (!newSession) c.no-new-session;
 
   base = if baseJailOptions == null then defaultBase else baseJailOptions;
@@ -303,11 +303,10 @@ let
     base
     ++ [
       (c.set-env "LANG" (c.noescape ''"''${LANG:-C.UTF-8}"''))
-      (c.include-once "jailgen-runtime" (c.add-runtime runtimeScript))
-      (c.add-runtime "jailgen_guard_cwd")
+      (runtime.call "jailgen_guard_cwd")
     ]
-    ++ optional (stateDirs != [ ]) (c.add-runtime "jailgen_ensure_dir ${words stateDirs}")
-    ++ optional (stateFiles != [ ]) (c.add-runtime "jailgen_ensure_file ${words stateFiles}")
+    ++ optional (stateDirs != [ ]) (runtime.call "jailgen_ensure_dir ${words stateDirs}")
+    ++ optional (stateFiles != [ ]) (runtime.call "jailgen_ensure_file ${words stateFiles}")
     ++ map (p: c.readonly (paths.jailArg p)) readonlyPaths
     ++ [ c.mount-cwd ]
     ++ map (p: c.readwrite (paths.jailArg p)) readwritePaths
@@ -323,9 +322,9 @@ let
       (c.add-pkg-deps [ pkgs.nix ])
       (c.set-env "NIX_REMOTE" "daemon")
     ]
-    ++ [ (c.add-runtime "jailgen_protect_git ${checked.git}") ]
+    ++ [ (runtime.call "jailgen_protect_git ${checked.git}") ]
     ++ optional (checked.hide != [ ]) (
-      c.add-runtime "jailgen_hide ${concatStringsSep " " (map paths.quote checked.hide)}"
+      runtime.call "jailgen_hide ${concatStringsSep " " (map paths.quote checked.hide)}"
     )
     ++ [ (c.add-seccomp seccompFilter) ]
     ++ checked.extraCombinators;

@@ -95,23 +95,41 @@ rec {
     (call "unsafe-add-raw-args" [ "--hostname jail" ])
   ];
 
-  defaultBase = fastNetwork ++ [
-    (call "time-zone" [ ])
-    (call "no-new-session" [ ])
-  ];
+  # A call of a wrapper.sh function: the functions are pasted before the first call only.
+  runtimeCall =
+    first: command:
+    [
+      (call "compose" [ (fns 2) ])
+      (call "include-once" [
+        "jailgen-runtime"
+        "<function>"
+      ])
+    ]
+    ++ (if first then [ (call "add-runtime" [ "<wrapper.sh>" ]) ] else [ ])
+    ++ [ (call "add-runtime" [ command ]) ];
+  rt = runtimeCall false;
 
-  prologue = [
-    (call "set-env" [
-      "LANG"
-      (noescape ''"''${LANG:-C.UTF-8}"'')
-    ])
+  timeZone = [
     (call "include-once" [
-      "jailgen-runtime"
+      "jailgen-time-zone"
       "<function>"
     ])
-    (call "add-runtime" [ "<wrapper.sh>" ])
-    (call "add-runtime" [ "jailgen_guard_cwd" ])
-  ];
+  ]
+  ++ runtimeCall true "jailgen_time_zone";
+
+  defaultBase = fastNetwork ++ timeZone ++ [ (call "no-new-session" [ ]) ];
+
+  # After the base options; `first` when the base made no wrapper.sh call before.
+  prologueWith =
+    first:
+    [
+      (call "set-env" [
+        "LANG"
+        (noescape ''"''${LANG:-C.UTF-8}"'')
+      ])
+    ]
+    ++ runtimeCall first "jailgen_guard_cwd";
+  prologue = prologueWith false;
 
   commonPkgNames = [
     "pkg:bashInteractive"
@@ -133,9 +151,8 @@ rec {
     "pkg:coreutils"
   ];
 
-  epilogue = [
-    (call "add-runtime" [ "jailgen_protect_git protect" ])
-    (call "add-runtime" [ "jailgen_hide .env '.env.*'" ])
-    (call "add-seccomp" [ "pkg:jailgen-tiocsti-filter" ])
-  ];
+  epilogue =
+    rt "jailgen_protect_git protect"
+    ++ rt "jailgen_hide .env '.env.*'"
+    ++ [ (call "add-seccomp" [ "pkg:jailgen-tiocsti-filter" ]) ];
 }

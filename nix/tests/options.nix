@@ -30,6 +30,8 @@ let
   expect =
     {
       base ? h.defaultBase,
+      # whether `base` already called a wrapper.sh function (the default time zone does)
+      baseRuntime ? true,
       ensure ? [ ],
       readonly ? [ ],
       readwrite ? [ ],
@@ -37,12 +39,12 @@ let
       env ? [ ],
       nix ? [ ],
       git ? "protect",
-      hide ? [ (call "add-runtime" [ "jailgen_hide .env '.env.*'" ]) ],
+      hide ? h.rt "jailgen_hide .env '.env.*'",
       extra ? [ ],
     }:
     h.jailNixBase
     ++ base
-    ++ h.prologue
+    ++ h.prologueWith (!baseRuntime)
     ++ ensure
     ++ readonly
     ++ [ (call "mount-cwd" [ ]) ]
@@ -50,7 +52,7 @@ let
     ++ [ deps ]
     ++ env
     ++ nix
-    ++ [ (call "add-runtime" [ "jailgen_protect_git ${git}" ]) ]
+    ++ h.rt "jailgen_protect_git ${git}"
     ++ hide
     ++ [ (call "add-seccomp" [ "pkg:jailgen-tiocsti-filter" ]) ]
     ++ extra;
@@ -69,7 +71,7 @@ in
       ];
     };
     expected = expect {
-      ensure = [ (call "add-runtime" [ "jailgen_ensure_dir ~/.config/my-agent /var/lib/my-agent" ]) ];
+      ensure = h.rt "jailgen_ensure_dir ~/.config/my-agent /var/lib/my-agent";
       # Two components before three: parents first, otherwise in the order given.
       readwrite = [
         (call "readwrite" [ (noescape "~/.config/my-agent") ])
@@ -86,10 +88,7 @@ in
       ];
     };
     expected = expect {
-      ensure = [
-        (call "add-runtime" [ "jailgen_ensure_dir ~/.my-agent" ])
-        (call "add-runtime" [ "jailgen_ensure_file ~/.my-agent.json" ])
-      ];
+      ensure = h.rt "jailgen_ensure_dir ~/.my-agent" ++ h.rt "jailgen_ensure_file ~/.my-agent.json";
       readwrite = [
         (call "readwrite" [ (noescape "~/.my-agent") ])
         (call "readwrite" [ (noescape "~/.my-agent.json") ])
@@ -103,8 +102,8 @@ in
       h.jailNixBase
       ++ h.defaultBase
       ++ h.prologue
+      ++ h.rt "jailgen_ensure_dir ~/.codex ~/.codex-extra"
       ++ [
-        (call "add-runtime" [ "jailgen_ensure_dir ~/.codex ~/.codex-extra" ])
         (call "mount-cwd" [ ])
         (call "readwrite" [ (noescape "~/.codex") ])
         (call "readwrite" [ (noescape "~/.codex-extra") ])
@@ -229,16 +228,13 @@ in
   "test: network = false drops the network combinator and keeps time-zone and no-new-session" = {
     expr = agent { network = false; };
     expected = expect {
-      base = [
-        (call "time-zone" [ ])
-        (call "no-new-session" [ ])
-      ];
+      base = h.timeZone ++ [ (call "no-new-session" [ ]) ];
     };
   };
 
   "test: newSession = true drops no-new-session" = {
     expr = agent { newSession = true; };
-    expected = expect { base = h.fastNetwork ++ [ (call "time-zone" [ ]) ]; };
+    expected = expect { base = h.fastNetwork ++ h.timeZone; };
   };
 
   "test: hostSsl binds the host's /etc/ssl instead of the store bundle" = {
@@ -248,10 +244,8 @@ in
         builtins.genList (i: builtins.elemAt h.fastNetwork i) 7
         ++ [ (call "runtime-deep-ro-bind" [ "/etc/ssl" ]) ]
         ++ builtins.genList (i: builtins.elemAt h.fastNetwork (i + 8)) 5
-        ++ [
-          (call "time-zone" [ ])
-          (call "no-new-session" [ ])
-        ];
+        ++ h.timeZone
+        ++ [ (call "no-new-session" [ ]) ];
     };
   };
 
@@ -283,6 +277,7 @@ in
         (call "time-zone" [ ])
         (call "mount-cwd" [ ])
       ];
+      baseRuntime = false;
     };
   };
 
@@ -322,7 +317,7 @@ in
       ];
     };
     expected = expect {
-      hide = [ (call "add-runtime" [ "jailgen_hide 'secrets/*.key' 'my file' 'it'\\''s'" ]) ];
+      hide = h.rt "jailgen_hide 'secrets/*.key' 'my file' 'it'\\''s'";
     };
   };
 

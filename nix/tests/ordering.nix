@@ -96,16 +96,25 @@ in
     expected = true;
   };
 
-  "test: the runtime functions are pasted before the cwd guard, which runs before state paths are created" = {
-    expr = [
-      (atCall (call "add-runtime" [ "<wrapper.sh>" ]) nested)
-      (atCall (call "add-runtime" [ "jailgen_guard_cwd" ]) nested)
-      (atCall (call "add-runtime" [ "jailgen_ensure_dir ~/.config/my-agent" ]) nested)
-    ];
+  "test: the runtime functions are pasted once, before the first call; the cwd guard runs before state paths are created" = {
+    expr =
+      let
+        script = atCall (call "add-runtime" [ "<wrapper.sh>" ]) nested;
+        timeZone = atCall (call "add-runtime" [ "jailgen_time_zone" ]) nested;
+        guard = atCall (call "add-runtime" [ "jailgen_guard_cwd" ]) nested;
+        ensure = atCall (call "add-runtime" [ "jailgen_ensure_dir ~/.config/my-agent" ]) nested;
+      in
+      [
+        (builtins.length (builtins.filter (c: c == call "add-runtime" [ "<wrapper.sh>" ]) nested))
+        (script >= 0 && script < timeZone)
+        (timeZone < guard)
+        (guard < ensure)
+      ];
     expected = [
-      20
-      21
-      22
+      1
+      true
+      true
+      true
     ];
   };
 

@@ -20,7 +20,7 @@ let
     h.jailNixBase
     ++ h.defaultBase
     ++ h.prologue
-    ++ [ (call "add-runtime" [ "jailgen_ensure_dir ${builtins.concatStringsSep " " dirs}" ]) ]
+    ++ h.rt "jailgen_ensure_dir ${builtins.concatStringsSep " " dirs}"
     ++ [ (call "mount-cwd" [ ]) ]
     ++ map (d: call "readwrite" [ (noescape d) ]) dirs
     ++ [ (call "add-pkg-deps" [ (h.commonPkgNames ++ [ "pkg:${pkg}" ]) ]) ]
