@@ -330,9 +330,9 @@ impl SpecError {
 /// diagnostics sharing the same source.
 #[derive(Debug)]
 pub struct SpecErrors {
-    pub src: NamedSource<String>,
-    /// Sorted by position; never empty.
-    pub errors: Vec<SpecError>,
+    src: NamedSource<String>,
+    /// Sorted by position; never empty (see [`SpecErrors::new`]).
+    errors: Vec<SpecError>,
 }
 
 impl SpecErrors {
@@ -346,6 +346,11 @@ impl SpecErrors {
             src: NamedSource::new(file, sanitize_source(src)).with_language("yaml"),
             errors,
         })
+    }
+
+    /// The mistakes, sorted by position.
+    pub fn errors(&self) -> &[SpecError] {
+        &self.errors
     }
 
     fn first(&self) -> &SpecError {

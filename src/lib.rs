@@ -63,11 +63,10 @@ pub struct Loaded {
 /// Parses YAML text and runs every validation rule. `display` names the file in diagnostics.
 pub fn parse_and_validate(src: &str, display: &str) -> Result<spec::Spec, Error> {
     let spec = spec::parse(src).map_err(|e| {
-        Error::from(SpecErrors {
-            src: miette::NamedSource::new(display, error::sanitize_source(src))
-                .with_language("yaml"),
-            errors: vec![from_yaml_error(&e, src, display)],
-        })
+        SpecErrors::new(display, src, vec![from_yaml_error(&e, src, display)]).map_or_else(
+            || Error::bug("a YAML error produced no diagnostic"),
+            Error::from,
+        )
     })?;
     match SpecErrors::new(display, src, validate::validate(&spec)) {
         Some(errors) => Err(errors.into()),

@@ -147,3 +147,38 @@ proptest! {
         prop_assert_eq!(nixfmt_rs::format(&nix).map_err(|e| TestCaseError::fail(format!("{e:?}")))?, nix);
     }
 }
+
+fn every_key_fixture() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/ok/every-key/jails.yaml"
+    ))
+    .expect("fixture")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Any edit of a valid spec either renders Nix that parses, or is reported; never a panic
+    /// and never a bug report.
+    #[test]
+    fn edited_specs_render_or_are_reported_never_panic(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<String>()), 1..4),
+    ) {
+        let mut src = every_key_fixture();
+        for (at, text) in edits {
+            let mut i = at.index(src.len() + 1);
+            while !src.is_char_boundary(i) {
+                i -= 1;
+            }
+            src.insert_str(i, &text);
+        }
+        match jailgen::generate(&src, "jails.yaml") {
+            Ok(nix) => prop_assert!(rnix::Root::parse(&nix).errors().is_empty(), "{}", nix),
+            Err(e) => {
+                let report = jailgen::error::render_report(&e, false);
+                prop_assert!(!report.contains("bug in jailgen"), "{}", report);
+            }
+        }
+    }
+}
