@@ -133,7 +133,7 @@ in
   };
 
   "test: every preset in agents.json has a builder and a jailed command name" = {
-    expr = builtins.mapAttrs (preset: spec: (jailgen.${spec.builder} { }).name) jailgen.presets;
+    expr = builtins.mapAttrs (_: spec: (jailgen.${spec.builder} { }).name) jailgen.presets;
     expected = {
       amp = "jailed-amp";
       claude-code = "jailed-claude-code";
