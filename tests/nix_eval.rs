@@ -9,6 +9,14 @@ use std::process::Command;
 
 use serde::Deserialize;
 
+/// Prints to the real stderr, past cargo test's capture, so that a skip is seen.
+macro_rules! loud {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -23,7 +31,7 @@ fn have_nix(test: &str) -> bool {
         if std::env::var("JAILGEN_REQUIRE_NIX").as_deref() == Ok("1") {
             panic!("{test}: nix-instantiate is not available but JAILGEN_REQUIRE_NIX=1");
         }
-        eprintln!(
+        loud!(
             "SKIPPED {test}: nix-instantiate not found (set JAILGEN_REQUIRE_NIX=1 to fail instead)"
         );
     }

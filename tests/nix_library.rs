@@ -10,6 +10,14 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Prints to the real stderr, past cargo test's capture, so that a skip is seen.
+macro_rules! loud {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -25,7 +33,7 @@ fn have_nix(test: &str) -> bool {
         if std::env::var("JAILGEN_REQUIRE_NIX").as_deref() == Ok("1") {
             panic!("{test}: nix-instantiate is not available but JAILGEN_REQUIRE_NIX=1");
         }
-        eprintln!(
+        loud!(
             "SKIPPED {test}: nix-instantiate not found (set JAILGEN_REQUIRE_NIX=1 to fail instead)"
         );
     }
@@ -570,7 +578,7 @@ fn wrapper_scripts_pass_shellcheck() {
                 "wrapper_scripts_pass_shellcheck: shellcheck is not available but JAILGEN_REQUIRE_NIX=1"
             );
         }
-        eprintln!("SKIPPED wrapper_scripts_pass_shellcheck: shellcheck not found");
+        loud!("SKIPPED wrapper_scripts_pass_shellcheck: shellcheck not found");
         return;
     }
     let texts = nix_eval_json(&["nix/tests/wrapper-texts.nix"]);
@@ -596,7 +604,7 @@ fn wrapper_scripts_pass_shellcheck() {
 #[test]
 fn library_matches_real_jail_nix_when_available() {
     let Ok(checkout) = std::env::var("JAILGEN_JAIL_NIX") else {
-        eprintln!(
+        loud!(
             "SKIPPED library_matches_real_jail_nix_when_available: JAILGEN_JAIL_NIX is not set \
              (point it at a jail.nix checkout to compare the double and the library with the real thing)"
         );
