@@ -265,6 +265,13 @@ fn bad_arguments_name_the_argument_and_show_a_corrected_example() {
             agent("{ extraDirs = [ \"~/x\" ]; }"),
             vec!["unexpected argument 'extraDirs'"],
         ),
+        (
+            "((import ./nix/lib { inherit (h) pkgs; jail = h.harness.jail; agentPackages = { }; }).makeJailedAmp { }).text".to_string(),
+            vec![
+                "jailgen.makeJailedAmp: llm-agents has no package `amp`",
+                "makeJailedAmp { pkg = pkgs.amp; }",
+            ],
+        ),
     ];
     for (expr, needles) in cases {
         let stderr = eval_error(&expr);

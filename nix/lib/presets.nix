@@ -7,16 +7,16 @@
   agentPackages,
   makeJailedAgent,
 }:
-lib.mapAttrs' (
-  preset: spec:
-  lib.nameValuePair spec.builder (
-    args:
+let
+  builder =
+    preset: spec: args:
+    let
+      missing = throw "jailgen.${spec.builder}: llm-agents has no package `${spec.package}`; pass one, for example:\n  ${spec.builder} { pkg = pkgs.${spec.package}; }";
+    in
     makeJailedAgent (
       {
         name = "jailed-${preset}";
-        pkg =
-          agentPackages.${spec.package}
-            or (throw "jailgen.${spec.builder}: llm-agents has no package `${spec.package}`; pass one explicitly, for example:\n  ${spec.builder} { pkg = pkgs.${spec.package}; }");
+        pkg = agentPackages.${spec.package} or missing;
         inherit (spec) configPaths;
       }
       // args
@@ -24,6 +24,6 @@ lib.mapAttrs' (
         env = spec.env // (args.env or { });
         homeEnv = spec.homeEnv // (args.homeEnv or { });
       }
-    )
-  )
-) presets
+    );
+in
+lib.mapAttrs' (preset: spec: lib.nameValuePair spec.builder (builder preset spec)) presets
