@@ -34,23 +34,21 @@ let
 
   inherit (builtin) internal;
 
+  # bwrap has no --unshare-all here: each namespace in this order, minus the shared ones.
+  namespaceOrder = [
+    "user"
+    "ipc"
+    "pid"
+    "net"
+    "uts"
+    "cgroup"
+  ];
+  unshared = s: builtins.filter (ns: !(s.namespaces.${ns} or false)) namespaceOrder;
+  unshareArgs = s: builtins.concatStringsSep " " (map (ns: "--unshare-${ns}") (unshared s));
+
   # What upstream appends after every permission ran: --unshare-*, session flags, --setenv.
   finalize = [
-    (
-      s:
-      internal.unsafe-add-raw-args (builtins.concatStringsSep " " (
-        map (ns: "--unshare-${ns}") (
-          builtins.filter (ns: !(s.namespaces.${ns} or false)) [
-            "user"
-            "ipc"
-            "pid"
-            "net"
-            "uts"
-            "cgroup"
-          ]
-        )
-      )) s
-    )
+    (s: internal.unsafe-add-raw-args (unshareArgs s) s)
     (s: if s.newSession then internal.unsafe-add-raw-args "--new-session" s else s)
     (s: if s.dieWithParent then internal.unsafe-add-raw-args "--die-with-parent" s else s)
     (
