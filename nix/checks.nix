@@ -1,6 +1,9 @@
 # `nix flake check`: build the CLI, run the library's evaluation tests against the doubles, and
 # keep the hand-written Nix nixfmt (RFC 166) and deadnix clean.
-{ pkgs, jailgen }:
+{
+  pkgs,
+  jailgen,
+}:
 let
   nixDir = ./.;
   # Store copies of the hand-written Nix (files and directories).
