@@ -11,15 +11,18 @@
 # Launchers, all running /usr/bin/true from a git project under a throw-away
 # home:
 #   1. no sandbox
-#   2. the floor: one raw bwrap command with exactly the arguments our
-#      network-enabled claude-code wrapper computes (captured from it), minus
-#      its seccomp fd; no bash, no per-launch work
+#   2. the floors: for each of our two jails (network on / off), one raw bwrap
+#      command with exactly the arguments that wrapper computes (captured
+#      from it), minus its seccomp fd: the same mounts, no bash, no
+#      per-launch work
 #   3. real jail.nix with the jailed-agents policy (base, network, time-zone,
 #      no-new-session, mount-cwd, the agent's state dir)
 #   4. the same without `network`
 #   5. jailgen's claude-code jail (library evaluated against real jail.nix),
 #      network on
 #   6. the same, network off
+#   7. while the library still uses jail.nix's `time-zone`: 5 and 6 with
+#      nix/runtime's jailgen_time_zone in its place (labelled as pending)
 # The wrappers are evaluated by nix-instantiate with nix/tests/harness.nix in
 # host mode: packages point at host paths (/usr), the base binds the host's
 # /usr, /bin, /lib… instead of a store closure (nothing can be built here).
@@ -63,22 +66,14 @@ mkdir -p "$proj"
 gcc -O2 -o "$tmp/tiocsti-filter" "$repo/nix/runtime/seccomp/tiocsti-filter.c" -lseccomp
 "$tmp/tiocsti-filter" "$tmp/filter.bpf"
 
-# A fake bwrap that records its argv (NUL-separated) instead of running.
-mkdir -p "$tmp/capture/bin"
-cat >"$tmp/capture/bin/bwrap" <<EOF
-#!/usr/bin/env bash
-printf '%s\\0' "\$@" >"$tmp/argv"
-EOF
-chmod +x "$tmp/capture/bin/bwrap"
-
-# wrapper NAME EXPR [BWRAP_PREFIX]: evaluate EXPR (its `h` is the harness) to $tmp/NAME.
+# wrapper NAME EXPR: evaluate EXPR (its `h` is the harness) to $tmp/NAME.
 wrapper() {
-  local name=$1 body=$2 prefix=${3-null}
+  local name=$1 body=$2
   nix-instantiate --eval --read-write-mode --strict --json -E "
     let
       # nix/tests/harness.nix in host mode, except that writeText makes a real
       # store file (builtins.toFile), as real jail.nix's network binds one.
-      pkgs0 = import $repo/nix/tests/doubles/pkgs.nix { host = true; bubblewrapPrefix = $prefix; };
+      pkgs0 = import $repo/nix/tests/doubles/pkgs.nix { host = true; };
       pkgs = pkgs0 // {
         writeText = name: text: pkgs0.writeText name text // { outPath = builtins.toFile name text; };
       };
@@ -110,11 +105,37 @@ wrapper ours-net "$(ours true)"
 wrapper ours-nonet "$(ours false)"
 wrapper ja-net "$(jailed_agents true)"
 wrapper ja-nonet "$(jailed_agents false)"
-wrapper ours-capture "$(ours true)" "\"$tmp/capture\""
 
-# The floor: our network wrapper's own bwrap arguments as one plain command.
-(cd "$proj" && "$tmp/ours-capture")
-python3 - "$tmp/argv" "$tmp/floor" <<'EOF'
+# While the library still uses jail.nix's `time-zone` (three forks per launch),
+# also time the same wrapper with nix/runtime's fork-free jailgen_time_zone in
+# its place, labelled as such. The rows disappear once the library switches.
+tz_variants=()
+for w in ours-net ours-nonet; do
+  if grep -q '^if \[ -L /etc/localtime \]; then$' "$tmp/$w"; then
+    python3 - "$tmp/$w" "$tmp/$w-tz" <<'EOF'
+import sys
+s = open(sys.argv[1]).read()
+i = s.index("if [ -L /etc/localtime ]; then\n")
+j = s.index("\nfi\n", i) + 4
+s = s[:i] + s[j:]
+assert "\njailgen_guard_cwd\n" in s
+s = s.replace("\njailgen_guard_cwd\n", "\njailgen_guard_cwd\njailgen_time_zone\n", 1)
+open(sys.argv[2], "w").write(s)
+EOF
+    chmod +x "$tmp/$w-tz"
+    tz_variants+=("$w-tz")
+  fi
+done
+
+# The floors: each of our wrappers' own bwrap command, captured by running the
+# wrapper with its final `exec bwrap` replaced by printing the arguments, then
+# replayed as one plain command: the same mounts, no bash, no per-launch work.
+floor() {
+  local w=$1
+  grep -q '^exec /usr/bin/bwrap ' "$tmp/$w" || { echo "bench-launch.sh: no exec bwrap line in $w" >&2; exit 1; }
+  sed 's|^exec /usr/bin/bwrap |printf "%s\\0" |' "$tmp/$w" >"$tmp/$w.capture"
+  (cd "$proj" && bash "$tmp/$w.capture") >"$tmp/$w.argv"
+  python3 - "$tmp/$w.argv" "$tmp/floor-$w" <<'EOF'
 import shlex, sys
 args = open(sys.argv[1], "rb").read().decode().split("\0")[:-1]
 out, i = [], 0
@@ -122,48 +143,64 @@ while i < len(args):
     if args[i] in ("--add-seccomp-fd", "--seccomp"):  # an fd of the wrapper's; cannot be replayed
         i += 2
         continue
-    if args[i] == "--ro-bind-data":  # a hidden file: mask it with the real file read-only instead
+    if args[i] == "--ro-bind-data":  # a hidden file: mask it with the file itself, read-only
         out += ["--ro-bind", args[i + 2], args[i + 2]]
         i += 3
         continue
     out.append(args[i])
     i += 1
 open(sys.argv[2], "w").write(" ".join(shlex.quote(a) for a in ["/usr/bin/bwrap"] + out))
+print(len(out))
 EOF
+}
+n_net=$(floor ours-net)
+n_nonet=$(floor ours-nonet)
 
 # Check every launcher really runs before timing it.
 cd "$proj"
-for w in ours-net ours-nonet ja-net ja-nonet; do
+for w in ours-net ours-nonet ja-net ja-nonet "${tz_variants[@]}"; do
   "$tmp/$w" || { echo "bench-launch.sh: $w failed to run" >&2; exit 1; }
 done
-bash -c "$(<"$tmp/floor")" || { echo "bench-launch.sh: the floor command failed" >&2; exit 1; }
+for w in ours-net ours-nonet; do
+  bash -c "$(<"$tmp/floor-$w")" || { echo "bench-launch.sh: the floor of $w failed" >&2; exit 1; }
+done
 
-hyperfine -N --warmup 5 --min-runs 30 --export-json "$tmp/result.json" \
+extra=()
+for w in "${tz_variants[@]}"; do extra+=(-n "$w" "$tmp/$w"); done
+hyperfine -N --warmup 10 --min-runs 100 --export-json "$tmp/result.json" \
   -n "no sandbox" /usr/bin/true \
-  -n "floor" "$(<"$tmp/floor")" \
+  -n "floor-net" "$(<"$tmp/floor-ours-net")" \
+  -n "floor-nonet" "$(<"$tmp/floor-ours-nonet")" \
   -n "ja-net" "$tmp/ja-net" \
   -n "ja-nonet" "$tmp/ja-nonet" \
   -n "ours-net" "$tmp/ours-net" \
-  -n "ours-nonet" "$tmp/ours-nonet" >&2
+  -n "ours-nonet" "$tmp/ours-nonet" \
+  "${extra[@]}" >&2
 
-table=$(python3 - "$tmp/result.json" "$tmp/argv" <<'EOF'
+table=$(python3 - "$tmp/result.json" "$n_net" "$n_nonet" <<'EOF'
 import json, sys
 res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-nargs = len(open(sys.argv[2], "rb").read().split(b"\0")) - 1
-labels = [
-    ("no sandbox", "no sandbox"),
-    ("floor", f"raw bwrap, the same mounts as ours with network ({nargs} arguments; the floor)"),
-    ("ja-net", "real jail.nix, jailed-agents policy, **with** `network`"),
-    ("ja-nonet", "real jail.nix, jailed-agents policy, without `network`"),
-    ("ours-net", "jailgen claude-code jail, network on"),
-    ("ours-nonet", "jailgen claude-code jail, network off"),
+n_net, n_nonet = sys.argv[2], sys.argv[3]
+rows = [
+    ("no sandbox", "no sandbox", "floor-net"),
+    ("floor-net", f"raw bwrap, the mounts of our network-on jail ({n_net} arguments): **floor**", "floor-net"),
+    ("floor-nonet", f"raw bwrap, the mounts of our network-off jail ({n_nonet} arguments): **floor**", "floor-nonet"),
+    ("ja-net", "real jail.nix, jailed-agents policy, **with** `network`", "floor-net"),
+    ("ja-nonet", "real jail.nix, jailed-agents policy, without `network`", "floor-nonet"),
+    ("ours-net", "jailgen claude-code jail, network on", "floor-net"),
+    ("ours-nonet", "jailgen claude-code jail, network off", "floor-nonet"),
+    ("ours-net-tz", "jailgen, network on, `jailgen_time_zone` instead of jail.nix's `time-zone` (pending library change)", "floor-net"),
+    ("ours-nonet-tz", "jailgen, network off, `jailgen_time_zone` instead of `time-zone` (pending library change)", "floor-nonet"),
 ]
-floor = res["floor"]["median"]
-print("| launcher | median | mean ± σ | vs floor |")
-print("|---|---|---|---|")
-for key, label in labels:
+print("| launcher | median | mean ± σ | user + sys | vs its floor |")
+print("|---|---|---|---|---|")
+for key, label, base in rows:
+    if key not in res:
+        continue
     r = res[key]
-    print(f"| {label} | {r['median']*1e3:.1f} ms | {r['mean']*1e3:.1f} ± {r['stddev']*1e3:.1f} ms | {r['median']/floor:.2f}× |")
+    cpu = (r["user"] + r["system"]) * 1e3
+    ratio = r["median"] / res[base]["median"]
+    print(f"| {label} | {r['median']*1e3:.1f} ms | {r['mean']*1e3:.1f} ± {r['stddev']*1e3:.1f} ms | {cpu:.1f} ms | {ratio:.2f}× |")
 EOF
 )
 
@@ -176,8 +213,9 @@ section="## Jail launch
 project with a \`.env\`; medians). Machine: kernel $uname_r, $bwrap_v, $(nproc) cores,
 $ssl_n entries under /etc/ssl. Wrappers evaluated by nix-instantiate against real jail.nix
 ($(git -C "$jail_nix" rev-parse --short HEAD 2>/dev/null || echo "checkout at $jail_nix")) with a
-package set pointing at host paths; the floor is the very bwrap command our network-on wrapper
-computes, run directly (without its seccomp fd).
+package set pointing at host paths. Each floor is the very bwrap command one of our wrappers
+computes, run directly (without its seccomp fd); \`user + sys\` is CPU time per launch, steadier
+than wall time on a busy machine.
 
 $table
 
