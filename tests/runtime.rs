@@ -952,3 +952,76 @@ fn time_zone_binds_like_jail_nix_and_reuses_a_validated_cache() {
     fs::write(&cache, format!("{}\n/tmp/elsewhere\n", z("Paris"))).unwrap();
     assert_eq!(run("Paris", "/nonexistent"), nothing);
 }
+
+#[test]
+fn a_planted_dot_git_file_cannot_make_the_next_launch_bind_other_host_directories() {
+    if !have_bwrap() || !have("git", &["--version"]) {
+        return;
+    }
+    let f = fixture();
+    // Host things the jail must never see.
+    fs::create_dir_all(f.home.join(".ssh")).unwrap();
+    fs::write(f.home.join(".ssh/id_ed25519"), "PRIVATE").unwrap();
+    let other = f.home.join("src/other");
+    fs::create_dir_all(&other).unwrap();
+    git(&other, &["init", "-q", "-b", "main"]);
+    git(&other, &["commit", "-q", "--allow-empty", "-m", "other"]);
+    let other_wt = f.home.join("src/other-wt");
+    git(
+        &other,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "w",
+            other_wt.to_str().unwrap(),
+        ],
+    );
+    let entry = other.join(".git/worktrees/other-wt");
+    assert!(
+        entry.join("HEAD").is_file(),
+        "a real worktree entry of another repository"
+    );
+
+    // An earlier session wrote a .git file into a project directory.
+    let planted = f.home.join("src/planted");
+    fs::create_dir_all(&planted).unwrap();
+    let inside = r#"
+for d in "$HOME/.ssh" "$HOME/src/other/.git" "$HOME/src/other/.git/worktrees/other-wt"; do
+  if ls -A "$d" >/dev/null 2>&1; then echo "VISIBLE $d"; fi
+done
+echo done
+"#;
+    for target in [
+        f.home.join(".ssh"), // no git dir at all
+        other.join(".git"),  // a repository, not a worktree entry
+        entry.clone(),       // a real entry, but it points back to other-wt
+    ] {
+        fs::write(
+            planted.join(".git"),
+            format!("gitdir: {}\n", target.display()),
+        )
+        .unwrap();
+        for mode in ["protect", "open"] {
+            let out = jail(
+                &planted,
+                &f.home,
+                &format!("jailgen_protect_git {mode}"),
+                inside,
+            );
+            assert!(out.status.success(), "{}", text(&out));
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                "done\n",
+                "{target:?} {mode}: {}",
+                text(&out)
+            );
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("not binding it"),
+                "{}",
+                text(&out)
+            );
+        }
+    }
+}

@@ -301,7 +301,13 @@ jailgen_protect_git() {
     exit 1
   fi
   local dotgit=$PWD/.git
-  if [[ -d $dotgit && ! -L $dotgit ]]; then
+  if [[ -L $dotgit ]]; then
+    # The link itself cannot be made immutable (a mount lands on its target),
+    # so the agent could swap it for a planted repository: say so, don't pretend.
+    if [[ $mode == protect ]]; then
+      printf '%s\n' "jailgen: warning: .git is a symlink; git hooks and config are not protected in this jail" >&2
+    fi
+  elif [[ -d $dotgit ]]; then
     if [[ $mode == protect ]]; then
       # Binding .git over itself makes it a mount point, which the agent can
       # neither rename nor delete; otherwise `mv .git x` and a fresh .git with
@@ -310,39 +316,46 @@ jailgen_protect_git() {
       _jailgen_protect_gitdir "$dotgit"
     fi
   elif [[ -f $dotgit ]]; then
-    local line="" gitdir common=""
-    IFS= read -r line <"$dotgit" || true
-    if [[ $line != "gitdir: "* ]]; then
-      return 0
-    fi
-    gitdir=${line#gitdir: }
-    if [[ $gitdir != /* ]]; then
-      gitdir=$PWD/$gitdir
-    fi
-    if [[ ! -d $gitdir ]]; then
-      return 0
-    fi
-    if [[ -f $gitdir/commondir ]]; then
-      IFS= read -r common <"$gitdir/commondir" || true
-      if [[ -n $common && $common != /* ]]; then
-        common=$gitdir/$common
-      fi
-    fi
-    if [[ -n $common && -d $common ]]; then
-      RUNTIME_ARGS+=(--bind "$common" "$common")
-    fi
-    RUNTIME_ARGS+=(--bind "$gitdir" "$gitdir")
-    if [[ $mode == protect ]]; then
-      # The .git file itself: rewritten, it could send the host's git to a
-      # planted directory.
-      RUNTIME_ARGS+=(--ro-bind "$dotgit" "$dotgit")
-      if [[ -n $common && -d $common ]]; then
-        _jailgen_protect_gitdir "$common"
-      fi
-      _jailgen_ro_self "$gitdir/config.worktree"
-      _jailgen_ro_self "$gitdir/commondir"
-      _jailgen_ro_self "$gitdir/gitdir"
-    fi
+    _jailgen_linked_worktree "$mode" "$dotgit"
+  fi
+}
+
+# A linked worktree: .git is a file `gitdir: <path>` naming
+# <common>/worktrees/<id>, which holds `commondir` (the main .git) and `gitdir`
+# (a path back to this .git file). Both directories are bound read-write so
+# commits work. The .git file is project content the agent may have written
+# in an earlier session, so it must not choose what gets bound: the entry has
+# to be a real worktree entry of a real repository that points back here.
+_jailgen_linked_worktree() {
+  local mode=$1 dotgit=$2 line="" gitdir common="" back=""
+  IFS= read -r line <"$dotgit" || true
+  if [[ $line != "gitdir: "* ]]; then
+    return 0
+  fi
+  gitdir=${line#gitdir: }
+  [[ $gitdir == /* ]] || gitdir=$PWD/$gitdir
+  if [[ -f $gitdir/commondir ]]; then
+    IFS= read -r common <"$gitdir/commondir" || true
+  fi
+  [[ -z $common || $common == /* ]] || common=$gitdir/$common
+  if [[ -f $gitdir/gitdir ]]; then
+    IFS= read -r back <"$gitdir/gitdir" || true
+  fi
+  [[ -z $back || $back == /* ]] || back=$gitdir/$back
+  if [[ ! -f $gitdir/HEAD || -z $common || ! -f $common/HEAD || ! -d $common/objects ||
+    ! ${gitdir%/*} -ef $common/worktrees || -z $back || ! $back -ef $dotgit ]]; then
+    printf '%s\n' "jailgen: warning: .git names \`$gitdir\`, which is not a worktree entry of a repository pointing back to $dotgit; not binding it (git will not work in the jail)" >&2
+    return 0
+  fi
+  RUNTIME_ARGS+=(--bind "$common" "$common" --bind "$gitdir" "$gitdir")
+  if [[ $mode == protect ]]; then
+    # The .git file itself: rewritten, it could send the host's git to a
+    # planted directory.
+    RUNTIME_ARGS+=(--ro-bind "$dotgit" "$dotgit")
+    _jailgen_protect_gitdir "$common"
+    _jailgen_ro_self "$gitdir/config.worktree"
+    _jailgen_ro_self "$gitdir/commondir"
+    _jailgen_ro_self "$gitdir/gitdir"
   fi
 }
 
