@@ -324,13 +324,15 @@ fn git_protect_covers_a_hooks_path_inside_the_project_and_a_missing_hooks_dir() 
 for p in .husky/_/pre-commit .git/hooks/pre-commit; do
   if sh -c "echo evil > $p" 2>/dev/null; then echo "WROTE $p"; else echo "blocked $p"; fi
 done
+# Move the hooks directory's parent aside and plant a look-alike.
+if mv .husky .husky-old 2>/dev/null; then echo "MOVED .husky"; else echo "blocked mv .husky"; fi
 "#;
     let out = jail(&f.proj, &f.home, "jailgen_protect_git protect", inside);
     let so = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
         so,
-        "blocked .husky/_/pre-commit\nblocked .git/hooks/pre-commit\n",
+        "blocked .husky/_/pre-commit\nblocked .git/hooks/pre-commit\nblocked mv .husky\n",
         "{}",
         text(&out)
     );
@@ -1024,4 +1026,110 @@ echo done
             );
         }
     }
+}
+
+#[test]
+fn git_protect_covers_config_includes_in_the_project_and_never_creates_outside_it() {
+    if !have_bwrap() || !have("git", &["--version"]) {
+        return;
+    }
+    let f = fixture();
+    // An include in the working tree (relative to .git/), one missing, and a
+    // hooksPath through a symlink that leads out of the project.
+    git(&f.proj, &["config", "include.path", "../shared.gitconfig"]);
+    git(
+        &f.proj,
+        &["config", "--add", "include.path", "../missing.gitconfig"],
+    );
+    fs::write(f.proj.join("shared.gitconfig"), "[user]\n\tname = t\n").unwrap();
+    let outside = f.home.join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    symlink(&outside, f.proj.join("linkout")).unwrap();
+    git(&f.proj, &["config", "core.hooksPath", "linkout/hooks"]);
+    let inside = r#"
+for p in shared.gitconfig missing.gitconfig; do
+  if sh -c "echo '[core] fsmonitor = evil' >> $p" 2>/dev/null; then echo "WROTE $p"; else echo "blocked $p"; fi
+done
+"#;
+    let out = jail(&f.proj, &f.home, "jailgen_protect_git protect", inside);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "blocked shared.gitconfig\nblocked missing.gitconfig\n",
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(f.proj.join("shared.gitconfig")).unwrap(),
+        "[user]\n\tname = t\n"
+    );
+    assert!(
+        !outside.join("hooks").exists(),
+        "nothing created through the symlink"
+    );
+}
+
+#[test]
+fn git_protect_pins_submodule_and_worktree_entries_so_they_cannot_be_swapped() {
+    if !have_bwrap() || !have("git", &["--version"]) {
+        return;
+    }
+    let f = fixture();
+    let lib = f.home.join("src/lib");
+    fs::create_dir_all(&lib).unwrap();
+    git(&lib, &["init", "-q", "-b", "main"]);
+    git(&lib, &["commit", "-q", "--allow-empty", "-m", "lib"]);
+    git(
+        &f.proj,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            lib.to_str().unwrap(),
+            "vendor/lib",
+        ],
+    );
+    let wt = f.home.join("src/proj-wt");
+    git(
+        &f.proj,
+        &["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()],
+    );
+    let modules = f.proj.join(".git/modules");
+    assert!(
+        modules.join("vendor/lib/HEAD").is_file(),
+        "submodule git dir"
+    );
+    let inside = r#"
+try() { if "$@" 2>/dev/null; then echo "DID: $*"; else echo "blocked: $*"; fi; }
+try sh -c 'echo evil > .git/modules/vendor/lib/hooks/post-checkout'
+try sh -c 'echo evil >> .git/modules/vendor/lib/config'
+try mv .git/modules .git/modules-old
+try mv .git/modules/vendor .git/modules/vendor-old
+try mv .git/modules/vendor/lib .git/modules/vendor/lib-old
+try mv .git/worktrees .git/worktrees-old
+try mv .git/worktrees/proj-wt .git/worktrees/proj-wt-old
+try sh -c 'echo /tmp/evil > .git/worktrees/proj-wt/commondir'
+try sh -c 'echo "gitdir: ../../planted" > vendor/lib/.git'
+try mv vendor vendor-old
+"#;
+    let out = jail(&f.proj, &f.home, "jailgen_protect_git protect", inside);
+    let so = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(lines_with(&so, "DID").is_empty(), "{}", text(&out));
+    assert_eq!(lines_with(&so, "blocked").len(), 10, "{}", text(&out));
+    // And the same moves succeed with git open, so this test can fail.
+    let out = jail(
+        &f.proj,
+        &f.home,
+        "jailgen_protect_git open",
+        "mv .git/modules .git/modules-old && echo MOVED",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "MOVED\n",
+        "{}",
+        text(&out)
+    );
 }

@@ -136,7 +136,7 @@ _jailgen_ro_self() {
 # config.worktree, and the pointer files of linked worktrees and submodules.
 # $1 = the git directory, $2 = recursion depth (submodules nest).
 _jailgen_protect_gitdir() {
-  local gd=$1 depth=${2-0} cfg content=""
+  local gd=$1 depth=${2-0} cfg content="" sub
   if ((depth > 8)); then
     return 0
   fi
@@ -165,36 +165,41 @@ _jailgen_protect_gitdir() {
   # the agent controls.
   _jailgen_ro_self "$gd/commondir"
   _jailgen_ro_self "$gd/gitdir"
-  if [[ $lower == *hookspath* || $lower == *include* ]]; then
-    _jailgen_protect_config_paths "$cfg" "$content"
+  if [[ $lower == *hookspath* || $lower == *include* || ($depth -gt 0 && $lower == *worktree*) ]]; then
+    _jailgen_protect_config_paths "$cfg" "$content" $((depth > 0))
   fi
-  local sub
-  for sub in "$gd"/worktrees/*/ "$gd"/modules/*/; do
-    [[ -d $sub ]] || continue
-    sub=${sub%/}
-    if [[ -e $sub/HEAD ]]; then
-      if [[ $sub == "$gd"/worktrees/* ]]; then
-        _jailgen_ro_self "$sub/config.worktree"
-        _jailgen_ro_self "$sub/commondir"
-        _jailgen_ro_self "$sub/gitdir"
-      else
-        _jailgen_protect_gitdir "$sub" $((depth + 1))
-      fi
-    elif [[ $sub == "$gd"/modules/* ]]; then
-      # Submodule names may contain "/": modules/a/b is a gitdir one level down.
-      _jailgen_protect_modules_dir "$sub" $((depth + 1))
-    fi
-  done
+  # Linked worktrees' entries and submodules' git dirs hold pointers, hooks and
+  # configs the host's git uses from elsewhere. Each directory on the way is
+  # bound over itself (pinned): a mount point cannot be renamed, so the agent
+  # cannot move an entry aside and plant a look-alike.
+  if [[ -d $gd/worktrees && ! -L $gd/worktrees ]]; then
+    RUNTIME_ARGS+=(--bind "$gd/worktrees" "$gd/worktrees")
+    for sub in "$gd"/worktrees/*/; do
+      sub=${sub%/}
+      [[ -d $sub && ! -L $sub ]] || continue
+      RUNTIME_ARGS+=(--bind "$sub" "$sub")
+      _jailgen_ro_self "$sub/config.worktree"
+      _jailgen_ro_self "$sub/commondir"
+      _jailgen_ro_self "$sub/gitdir"
+    done
+  fi
+  if [[ -d $gd/modules && ! -L $gd/modules ]]; then
+    RUNTIME_ARGS+=(--bind "$gd/modules" "$gd/modules")
+    _jailgen_protect_modules_dir "$gd/modules" $((depth + 1))
+  fi
 }
 
+# Submodule git dirs under DIR; names may contain "/", so a directory without
+# HEAD is searched one level further down.
 _jailgen_protect_modules_dir() {
   local dir=$1 depth=$2 sub
   if ((depth > 8)); then
     return 0
   fi
   for sub in "$dir"/*/; do
-    [[ -d $sub ]] || continue
     sub=${sub%/}
+    [[ -d $sub && ! -L $sub ]] || continue
+    RUNTIME_ARGS+=(--bind "$sub" "$sub")
     if [[ -e $sub/HEAD ]]; then
       _jailgen_protect_gitdir "$sub" $((depth + 1))
     else
@@ -205,10 +210,14 @@ _jailgen_protect_modules_dir() {
 
 # core.hooksPath and include paths named in a (now read-only) config may point
 # into the read-write working directory (husky uses `.husky/_`): bind those
-# read-only too, creating them first when missing. A minimal parser of git's
+# read-only too, creating them first when missing. In a submodule's config,
+# core.worktree names the submodule's checkout, whose `.git` file points the
+# host's git (including the superproject's `git status`) at the submodule's
+# git dir: that file is bound read-only as well. A minimal parser of git's
 # config syntax: section headers, `key = value`, optional double quotes.
+# $3 = 1 for a submodule's git dir.
 _jailgen_protect_config_paths() {
-  local cfg=$1 content=$2 line section="" key value target
+  local cfg=$1 content=$2 module=${3-0} line section="" key value target
   local cfgdir=${cfg%/*}
   while IFS= read -r line; do
     line=${line#"${line%%[![:space:]]*}"}
@@ -242,6 +251,12 @@ _jailgen_protect_config_paths() {
       *) target=$PWD/$value ;;
       esac
       _jailgen_protect_inside_cwd "$target" dir
+    elif [[ $module == 1 && $section == core && $key == worktree ]]; then
+      case $value in
+      /*) target=$value/.git ;;
+      *) target=$cfgdir/$value/.git ;;
+      esac
+      _jailgen_protect_inside_cwd "$target" existing
     elif [[ ($section == include || $section == includeif) && $key == path ]]; then
       case $value in
       /*) target=$value ;;
@@ -253,14 +268,39 @@ _jailgen_protect_config_paths() {
   done <<<"$content"
 }
 
+# Is PATH (which exists) physically inside the working directory? Walks up with
+# "/.." (resolved by the kernel, so symlinks count where they lead), no fork.
+_jailgen_in_cwd() {
+  local dir=$1 depth=0
+  while ((depth < 64)); do
+    if [[ $dir -ef $PWD ]]; then
+      return 0
+    fi
+    if [[ $dir -ef / ]]; then
+      return 1
+    fi
+    dir="$dir/.."
+    depth=$((depth + 1))
+  done
+  return 1
+}
+
 # Bind TARGET read-only when it lies inside the working directory (the only
-# read-write place we know of), creating it first when missing.
+# read-write place we know of), creating it first when missing (KIND dir or
+# file; `existing` never creates): otherwise the agent could create it. Creation happens only below an existing ancestor that
+# is itself inside the working directory, so a symlink in the project cannot
+# steer it elsewhere on the host. The directories between the working
+# directory and TARGET are pinned (bound over themselves) so the agent cannot
+# rename one aside and plant a look-alike path. Symlinks on the way cannot be
+# pinned (a mount lands on the link's target), so they are reported instead.
 _jailgen_protect_inside_cwd() {
-  local target=$1 kind=$2
-  case /$target/ in
-  */../* | */./*) ;; # normalised below only if it exists
-  *)
-    if [[ $target == "$PWD"/* && ! -e $target && ! -L $target ]]; then
+  local target=$1 kind=$2 anc start
+  if [[ $kind != existing && ! -e $target && ! -L $target ]]; then
+    anc=${target%/*}
+    while [[ -n $anc && ! -e $anc ]]; do
+      anc=${anc%/*}
+    done
+    if [[ -d $anc && /${target#"$anc"}/ != */../* ]] && _jailgen_in_cwd "$anc"; then
       if [[ $kind == dir ]]; then
         mkdir -p -- "$target"
       else
@@ -270,22 +310,47 @@ _jailgen_protect_inside_cwd() {
         : >>"$target"
       fi
     fi
-    ;;
-  esac
-  [[ -e $target ]] || return 0
-  # Inside $PWD? Walk up with "/.." (physical, no fork).
-  local dir=$target depth=0
-  while ((depth < 64)); do
-    if [[ $dir -ef $PWD ]]; then
-      RUNTIME_ARGS+=(--ro-bind "$target" "$target")
+  fi
+  [[ -e $target || -L $target ]] || return 0
+  start=$target
+  [[ -d $start && ! -L $start ]] || start=${target%/*}
+  _jailgen_in_cwd "$start" || return 0
+  # Normalise TARGET relative to $PWD; with no symlink on the way, the
+  # lexical result is the physical one.
+  local rest probe=$PWD part rel=""
+  local -a pins=()
+  if [[ $target != "$PWD"/* ]]; then
+    printf '%s\n' "jailgen: warning: cannot protect \`$target\` (named by git config): not spelled under $PWD" >&2
+    return 0
+  fi
+  rest=${target#"$PWD"/}
+  while [[ -n $rest ]]; do
+    part=${rest%%/*}
+    if [[ $rest == */* ]]; then rest=${rest#*/}; else rest=""; fi
+    probe=$probe/$part
+    if [[ -L $probe ]]; then
+      printf '%s\n' "jailgen: warning: cannot protect \`$target\` (named by git config): \`$probe\` is a symlink" >&2
       return 0
     fi
-    if [[ $dir -ef / ]]; then
-      return 0
-    fi
-    dir="$dir/.."
-    depth=$((depth + 1))
+    case $part in
+    "" | .) ;;
+    ..)
+      [[ -n $rel ]] || return 0
+      if [[ $rel == */* ]]; then rel=${rel%/*}; else rel=""; fi
+      ;;
+    *) rel=${rel:+$rel/}$part ;;
+    esac
   done
+  [[ -n $rel ]] || return 0
+  part=$rel
+  while [[ $part == */* ]]; do
+    part=${part%/*}
+    pins=("$PWD/$part" "${pins[@]}")
+  done
+  for part in "${pins[@]}"; do
+    RUNTIME_ARGS+=(--bind "$part" "$part")
+  done
+  RUNTIME_ARGS+=(--ro-bind "$PWD/$rel" "$PWD/$rel")
 }
 
 # jailgen_protect_git protect|open
