@@ -1133,3 +1133,62 @@ try mv vendor vendor-old
         text(&out)
     );
 }
+
+#[test]
+fn hide_masks_thousands_of_files_and_works_without_a_cache_dir() {
+    if !have_bwrap() {
+        return;
+    }
+    let f = fixture();
+    for i in 0..1500 {
+        fs::write(f.proj.join(format!(".env.{i}")), "SECRET=1\n").unwrap();
+    }
+    let inside = "cat .env.* | grep -c SECRET || true";
+    // More matches than a process has file descriptors by default (1024).
+    let out = jail(
+        &f.proj,
+        &f.home,
+        "ulimit -n 1024; jailgen_hide '.env.*'",
+        inside,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "0\n",
+        "{}",
+        text(&out)
+    );
+    let empty = f.home.join(".cache/jailgen/empty");
+    assert_eq!(
+        fs::read(&empty).unwrap(),
+        b"",
+        "the shared mask stays empty"
+    );
+
+    // No usable ~/.cache: one fd per file instead, still masked.
+    fs::remove_dir_all(f.home.join(".cache")).unwrap();
+    fs::write(f.home.join(".cache"), "not a directory").unwrap();
+    for i in 10..1500 {
+        fs::remove_file(f.proj.join(format!(".env.{i}"))).unwrap();
+    }
+    let out = jail(&f.proj, &f.home, "jailgen_hide '.env.*'", inside);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "0\n",
+        "{}",
+        text(&out)
+    );
+    // A cache file someone wrote into is emptied before use.
+    fs::remove_file(f.home.join(".cache")).unwrap();
+    fs::create_dir_all(empty.parent().unwrap()).unwrap();
+    fs::write(&empty, "SECRET=planted\n").unwrap();
+    let out = jail(&f.proj, &f.home, "jailgen_hide '.env.*'", inside);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "0\n",
+        "{}",
+        text(&out)
+    );
+    assert_eq!(fs::read(&empty).unwrap(), b"");
+}

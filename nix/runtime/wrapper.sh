@@ -426,6 +426,28 @@ _jailgen_linked_worktree() {
 
 # --- hidden files -----------------------------------------------------------
 
+# Sets REPLY to an empty regular file to mask hidden files with:
+# ~/.cache/jailgen/empty, (re)created empty when missing or not empty (a jail
+# with ~/.cache read-write could have written to it; what it wrote is only its
+# own data). REPLY=- when there is none (then callers fall back to one fd each).
+_jailgen_empty_file() {
+  REPLY=-
+  [[ -n ${HOME-} ]] || return 0
+  local f=$HOME/.cache/jailgen/empty
+  if [[ -L $f || (-e $f && ! -f $f) ]]; then
+    return 0
+  fi
+  if [[ ! -f $f || -s $f ]]; then
+    if [[ ! -d ${f%/*} ]]; then
+      mkdir -p -- "${f%/*}" 2>/dev/null || return 0
+    fi
+    { : >"$f"; } 2>/dev/null || return 0
+  fi
+  if [[ -f $f && ! -L $f && ! -s $f ]]; then
+    REPLY=$f
+  fi
+}
+
 # jailgen_hide PATTERN...
 # Each PATTERN is a bash glob relative to $PWD, expanded now (at launch) with
 # nullglob (no match, nothing hidden), dotglob (`*` matches dot files) and
@@ -450,7 +472,7 @@ jailgen_hide() {
   shopt -s nullglob dotglob globstar
   set +f
   local IFS=''
-  local pattern name path target fd dir skip
+  local pattern name path target fd dir skip empty=""
   local -a matches hidden_dirs=()
   local -A hidden=()
   for pattern in "$@"; do
@@ -491,10 +513,18 @@ jailgen_hide() {
         hidden_dirs+=("$path")
         RUNTIME_ARGS+=(--tmpfs "$path" --remount-ro "$path")
       elif [[ -e $path ]]; then
-        # bwrap copies the (empty) data of a fresh fd into a read-only file
-        # and closes the fd; one fd per file.
-        exec {fd}</dev/null
-        RUNTIME_ARGS+=(--ro-bind-data "$fd" "$path")
+        if [[ -z $empty ]]; then
+          _jailgen_empty_file
+          empty=$REPLY
+        fi
+        if [[ $empty != - ]]; then
+          RUNTIME_ARGS+=(--ro-bind "$empty" "$path")
+        else
+          # No usable empty file: bwrap copies the (empty) data of a fresh fd
+          # into a read-only file and closes the fd; one fd per file.
+          exec {fd}</dev/null
+          RUNTIME_ARGS+=(--ro-bind-data "$fd" "$path")
+        fi
       fi
     done
   done
