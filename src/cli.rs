@@ -7,6 +7,21 @@ use clap::{Parser, Subcommand};
 /// The flake `init` points `inputs.jailgen.url` at, unless `--jailgen-url` says otherwise.
 pub const DEFAULT_JAILGEN_URL: &str = "github:jailgen/jailgen";
 
+/// Where editors fetch the JSON Schema of `jails.yaml` (`jailgen schema` prints the same text,
+/// committed as `jails.schema.json`). `init` writes it as the first line of `jails.yaml`:
+/// `# yaml-language-server: $schema=<SCHEMA_URL>`.
+pub const SCHEMA_URL: &str =
+    "https://raw.githubusercontent.com/jailgen/jailgen/main/jails.schema.json";
+
+/// Output format of the inspection commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// for people
+    Text,
+    /// for programs: a stable shape with a `version` field
+    Json,
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "jailgen",
@@ -33,6 +48,9 @@ pub enum Command {
         /// Write here instead of stdout (only over a missing or jailgen-generated file)
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Treat lint warnings as errors (exit 2, nothing written)
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Exit 1 with a diff when a rendered file is stale or missing
     #[command(
@@ -45,6 +63,38 @@ pub enum Command {
         /// The rendered file to compare
         #[arg(short, long, value_name = "FILE", default_value = "jails.nix")]
         output: PathBuf,
+        /// Treat lint warnings as errors (exit 2)
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Say in words what each jail allows: reads, writes, network, env, PATH, risks
+    #[command(
+        after_help = "Examples:\n  jailgen explain                       every jail in ./jails.yaml\n  jailgen explain jails.yaml jailed-claude-code\n  jailgen explain --format json         the same as JSON (shape: `\"version\": 1`)\n\nLint: a grant (readonly, readwrite, config_paths) that is, contains or lies inside a\nsensitive location (~/.ssh, ~/.config/gh, /etc, ...) is an error unless the jail names\nthat location in `allow_exposure`. Warnings: forwarding a credential-looking variable\nthe preset does not read; network with `nix: true`; a read-write single file (decided\nstatically: the last path segment has a file extension)."
+    )]
+    Explain {
+        /// The spec file
+        #[arg(default_value = "jails.yaml")]
+        spec: PathBuf,
+        /// Only these jails (default: all, in spec order)
+        jails: Vec<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Treat lint warnings as errors (exit 2)
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print the JSON Schema (draft 2020-12) of jails.yaml
+    #[command(
+        after_help = "Example:\n  jailgen schema > jails.schema.json\n\nEditors with yaml-language-server use it through the first line `init` writes:\n  # yaml-language-server: $schema=https://raw.githubusercontent.com/jailgen/jailgen/main/jails.schema.json"
+    )]
+    Schema,
+    /// List the agent presets: command, package, binary, state paths, env, caveats
+    #[command(after_help = "Examples:\n  jailgen agents\n  jailgen agents --format json")]
+    Agents {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Write a starter jails.yaml, flake.nix and jails.nix
     #[command(

@@ -26,8 +26,20 @@
 //! | `jailgen::spec::unknown_combinator` | a combinator not in `nix/lib/combinators.json` |
 //! | `jailgen::spec::invalid_git` | `git` other than `protect` or `open` |
 //! | `jailgen::spec::invalid_hide` | an empty, absolute or `..` hide pattern, or one with NUL or a line break |
+//! | `jailgen::spec::hidden_character` | a control (C0 other than tab/newline/CR, DEL, C1), bidi or zero-width character in any spec string |
+//! | `jailgen::spec::exposure` | a grant that is, contains or lies inside a sensitive location (`jailgen::exposure::SENSITIVE`) not named in `allow_exposure` |
+//! | `jailgen::spec::stale_allow_exposure` | an `allow_exposure` entry that no grant of the jail needs |
+//!
+//! Warnings (printed; exit code unchanged unless `--deny-warnings`):
+//!
+//! | code | cause |
+//! |---|---|
+//! | `jailgen::lint::credential_env` | a forwarded `*_TOKEN`, `*_KEY`, `*SECRET*` or `*PASSWORD*` the preset does not list in `credentialEnv` (custom agents: always) |
+//! | `jailgen::lint::network_with_nix` | `nix: true` while `network` is on |
+//! | `jailgen::lint::readwrite_file` | a `readwrite` or `config_paths` entry whose last segment has a file extension |
 //! | `jailgen::io::read`, `jailgen::io::write` | file access failed; nothing was changed |
 //! | `jailgen::init::exists`, `jailgen::init::unknown_agent` | `init` refused |
+//! | `jailgen::explain::unknown_jail` | `explain` was given a jail name the spec does not declare |
 //! | `jailgen::render::not_generated` | `render -o` would replace a file jailgen did not write |
 //! | `jailgen::bug` | jailgen produced Nix that does not parse, or similar: not the user's mistake |
 //!
@@ -287,9 +299,97 @@ pub enum SpecError {
         #[label("{reason}")]
         span: SourceSpan,
     },
+
+    #[error("the {what} contains {name}, {kind}")]
+    #[diagnostic(
+        code(jailgen::spec::hidden_character),
+        help(
+            "remove it: a reviewer reading jails.yaml would not see what runs (\"trojan source\"); control, bidi and zero-width characters are refused in every spec string (tab, newline and carriage return are allowed in `env` values)"
+        )
+    )]
+    HiddenCharacter {
+        what: &'static str,
+        name: String,
+        kind: &'static str,
+        #[label("{name} in this value")]
+        span: SourceSpan,
+    },
+
+    #[error("`{path}` {verb} `{location}` ({reason})")]
+    #[diagnostic(code(jailgen::spec::exposure))]
+    Exposure {
+        path: String,
+        verb: &'static str,
+        location: &'static str,
+        reason: &'static str,
+        #[label("exposes `{location}`")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`allow_exposure` entry `{entry}` matches no granted path")]
+    #[diagnostic(
+        code(jailgen::spec::stale_allow_exposure),
+        help(
+            "remove it: `allow_exposure` names a sensitive location (e.g. `~/.config/gh`) that a `readonly`, `readwrite` or `config_paths` entry of the same jail exposes"
+        )
+    )]
+    StaleAllowExposure {
+        entry: String,
+        #[label("nothing exposes this")]
+        span: SourceSpan,
+    },
+
+    #[error("`{name}` looks like a credential and {why}")]
+    #[diagnostic(
+        code(jailgen::lint::credential_env),
+        severity(Warning),
+        help(
+            "a forwarded variable is readable by everything the agent runs; forward it only if the agent needs it"
+        )
+    )]
+    CredentialForward {
+        name: String,
+        why: String,
+        #[label("forwarded here")]
+        span: SourceSpan,
+    },
+
+    #[error("network access and the Nix daemon together")]
+    #[diagnostic(
+        code(jailgen::lint::network_with_nix),
+        severity(Warning),
+        help(
+            "with `nix: true` the host Nix daemon builds and fetches for the agent, outside the jail; set `network: false` if the agent does not need the network"
+        )
+    )]
+    NetworkWithNix {
+        #[label("`nix: true` here, and `network` is on")]
+        span: SourceSpan,
+    },
+
+    #[error("`{path}` is a single file granted read-write")]
+    #[diagnostic(
+        code(jailgen::lint::readwrite_file),
+        severity(Warning),
+        help(
+            "a bind-mounted file cannot be replaced by rename (EBUSY), so programs that save atomically fail; grant its directory instead. Decided statically: the last segment has a file extension"
+        )
+    )]
+    ReadwriteFile {
+        path: String,
+        #[label("read-write file")]
+        span: SourceSpan,
+    },
 }
 
 impl SpecError {
+    /// Warnings do not stop a command unless `--deny-warnings` is given.
+    pub fn is_warning(&self) -> bool {
+        Diagnostic::severity(self) == Some(miette::Severity::Warning)
+    }
+
     /// Where the error starts in the source (for sorting; errors without a place sort first).
     pub fn offset(&self) -> usize {
         use SpecError::*;
@@ -313,7 +413,13 @@ impl SpecError {
             | NulInString { span }
             | UnknownCombinator { span, .. }
             | InvalidGit { span, .. }
-            | InvalidHide { span, .. } => Some(*span),
+            | InvalidHide { span, .. }
+            | HiddenCharacter { span, .. }
+            | Exposure { span, .. }
+            | StaleAllowExposure { span, .. }
+            | CredentialForward { span, .. }
+            | NetworkWithNix { span }
+            | ReadwriteFile { span, .. } => Some(*span),
             ReadonlyAndReadwrite {
                 ro_span, rw_span, ..
             } => Some(if ro_span.offset() < rw_span.offset() {
@@ -341,16 +447,21 @@ impl SpecErrors {
         if errors.is_empty() {
             return None;
         }
-        errors.sort_by_key(SpecError::offset);
+        errors.sort_by_key(|e| (e.is_warning(), e.offset()));
         Some(Self {
             src: NamedSource::new(file, sanitize_source(src)).with_language("yaml"),
             errors,
         })
     }
 
-    /// The mistakes, sorted by position.
+    /// The mistakes, errors before warnings, each sorted by position.
     pub fn errors(&self) -> &[SpecError] {
         &self.errors
+    }
+
+    /// Only warnings (nothing that stops a command without `--deny-warnings`).
+    pub fn only_warnings(&self) -> bool {
+        self.errors.iter().all(SpecError::is_warning)
     }
 
     fn first(&self) -> &SpecError {
@@ -372,6 +483,9 @@ impl Diagnostic for SpecErrors {
     }
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         self.first().help()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.first().severity()
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.first().labels()
@@ -434,6 +548,14 @@ pub enum Error {
     #[error("unknown agent `{name}`")]
     #[diagnostic(code(jailgen::init::unknown_agent))]
     UnknownInitAgent {
+        name: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("unknown jail `{name}`")]
+    #[diagnostic(code(jailgen::explain::unknown_jail))]
+    UnknownJail {
         name: String,
         #[help]
         help: String,

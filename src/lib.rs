@@ -4,8 +4,11 @@
 //! Each phase consumes the previous phase's type; [`run`] is the only place that chains them.
 //!
 //! Stable library API (used by tests, benches, fuzzers and later commands):
-//! - [`parse_and_validate`]`(src, display) -> Result<spec::Spec, Error>`: YAML + every rule.
+//! - [`parse_and_validate`]`(src, display) -> Result<spec::Spec, Error>`: YAML + every rule;
+//!   lint warnings do not fail it.
+//! - [`parse_and_check`]`(src, display) -> Result<Checked, Error>`: the same, keeping the warnings.
 //! - [`load`]`(path) -> Result<Loaded, Error>`: the same, reading a file.
+//! - [`explain::explain`]`(&Model, &[names]) -> Result<explain::Explanation, Error>`.
 //! - [`model::build`]`(&Spec) -> Result<model::Model, Error>`: jails in spec order, effective fields.
 //! - [`model::Jail::args`]: the library arguments that differ from their defaults.
 //! - [`render::render_jails`]`(&Model, spec_display_name) -> Result<String, Error>`.
@@ -15,6 +18,8 @@
 pub mod check;
 pub mod cli;
 pub mod error;
+pub mod explain;
+pub mod exposure;
 pub mod model;
 pub mod presets;
 pub mod render;
@@ -30,7 +35,7 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 
 use crate::check::Drift;
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Format};
 pub use crate::error::Error;
 use crate::error::{SpecErrors, from_yaml_error};
 
@@ -58,10 +63,20 @@ pub struct Loaded {
     pub path: PathBuf,
     pub source: String,
     pub spec: spec::Spec,
+    /// Lint warnings (printed by `run`; errors under `--deny-warnings`).
+    pub warnings: Option<SpecErrors>,
+}
+
+/// A valid spec and the lint warnings it raised.
+#[derive(Debug)]
+pub struct Checked {
+    pub spec: spec::Spec,
+    pub warnings: Option<SpecErrors>,
 }
 
 /// Parses YAML text and runs every validation rule. `display` names the file in diagnostics.
-pub fn parse_and_validate(src: &str, display: &str) -> Result<spec::Spec, Error> {
+/// Warnings alone do not fail it; when there are errors, the report holds the warnings too.
+pub fn parse_and_check(src: &str, display: &str) -> Result<Checked, Error> {
     let spec = spec::parse(src).map_err(|e| {
         SpecErrors::new(display, src, vec![from_yaml_error(&e, src, display)]).map_or_else(
             || Error::bug("a YAML error produced no diagnostic"),
@@ -69,9 +84,14 @@ pub fn parse_and_validate(src: &str, display: &str) -> Result<spec::Spec, Error>
         )
     })?;
     match SpecErrors::new(display, src, validate::validate(&spec)) {
-        Some(errors) => Err(errors.into()),
-        None => Ok(spec),
+        Some(found) if !found.only_warnings() => Err(found.into()),
+        warnings => Ok(Checked { spec, warnings }),
     }
+}
+
+/// [`parse_and_check`] without the warnings.
+pub fn parse_and_validate(src: &str, display: &str) -> Result<spec::Spec, Error> {
+    parse_and_check(src, display).map(|c| c.spec)
 }
 
 /// Reads and validates a spec file.
@@ -80,12 +100,27 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
         path: path.display().to_string(),
         source,
     })?;
-    let spec = parse_and_validate(&source, &path.display().to_string())?;
+    let Checked { spec, warnings } = parse_and_check(&source, &path.display().to_string())?;
     Ok(Loaded {
         path: path.to_owned(),
         source,
         spec,
+        warnings,
     })
+}
+
+/// Loads a spec; prints its warnings to stderr, or fails with them under `--deny-warnings`.
+fn load_linted(path: &Path, deny_warnings: bool) -> Result<Loaded, Error> {
+    let mut loaded = load(path)?;
+    if let Some(w) = loaded.warnings.take() {
+        if deny_warnings {
+            return Err(w.into());
+        }
+        let mut err = anstream::stderr();
+        let color = anstream::AutoStream::choice(&io::stderr()) != anstream::ColorChoice::Never;
+        let _ = write!(err, "{}", error::render_report(&w, color));
+    }
+    Ok(loaded)
 }
 
 /// Spec text → checked `jails.nix` text. `display` names the spec in diagnostics and in the
@@ -105,8 +140,12 @@ fn render_checked(spec: &spec::Spec, header_name: &str) -> Result<String, Error>
 /// Runs one command. Printing of errors is left to the caller (`main`).
 pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
-        Command::Render { spec, output } => {
-            let loaded = load(&spec)?;
+        Command::Render {
+            spec,
+            output,
+            deny_warnings,
+        } => {
+            let loaded = load_linted(&spec, deny_warnings)?;
             let text = render_checked(&loaded.spec, &header_name(&spec, output.as_deref()))?;
             match output {
                 Some(out) => {
@@ -117,8 +156,12 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             }
             Ok(Outcome::Ok)
         }
-        Command::Check { spec, output } => {
-            let loaded = load(&spec)?;
+        Command::Check {
+            spec,
+            output,
+            deny_warnings,
+        } => {
+            let loaded = load_linted(&spec, deny_warnings)?;
             let text = render_checked(&loaded.spec, &header_name(&spec, Some(&output)))?;
             let shown = shown_path(&output);
             let (diff, state) = match check::compare(&output, &shown, &text)? {
@@ -151,6 +194,35 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             force,
             jailgen_url,
         } => init(&dir, agents, force, &jailgen_url),
+        Command::Explain {
+            spec,
+            jails,
+            format,
+            deny_warnings,
+        } => {
+            let loaded = load_linted(&spec, deny_warnings)?;
+            let model = model::build(&loaded.spec)?;
+            let explanation = explain::explain(&model, &jails)?;
+            let text = match format {
+                Format::Text => explain::text(&explanation),
+                Format::Json => explain::json(&explanation)?,
+            };
+            emit_stdout(text.as_bytes())?;
+            Ok(Outcome::Ok)
+        }
+        Command::Schema => {
+            let text = schema_text()?;
+            emit_stdout(text.as_bytes())?;
+            Ok(Outcome::Ok)
+        }
+        Command::Agents { format } => {
+            let text = match format {
+                Format::Text => explain::agents_text(),
+                Format::Json => explain::agents_json()?,
+            };
+            emit_stdout(text.as_bytes())?;
+            Ok(Outcome::Ok)
+        }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "jailgen", &mut buf);
@@ -166,6 +238,13 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             Ok(Outcome::Ok)
         }
     }
+}
+
+/// `jailgen schema`'s output: the committed `jails.schema.json`, byte for byte.
+pub fn schema_text() -> Result<String, Error> {
+    serde_json::to_string_pretty(&spec::json_schema())
+        .map(|s| s + "\n")
+        .map_err(|e| Error::bug(format!("schema: {e}")))
 }
 
 fn init(dir: &Path, agents: Vec<String>, force: bool, jailgen_url: &str) -> Result<Outcome, Error> {
@@ -219,9 +298,11 @@ fn init(dir: &Path, agents: Vec<String>, force: bool, jailgen_url: &str) -> Resu
         path: dir.display().to_string(),
         source,
     })?;
-    for (name, text) in &files {
-        write::write_atomic(&dir.join(name), text)?;
-    }
+    let files: Vec<(PathBuf, String)> = files
+        .into_iter()
+        .map(|(name, text)| (dir.join(name), text))
+        .collect();
+    write::write_all_atomic(&files)?;
     let mut steps = format!(
         "wrote jails.yaml, flake.nix and jails.nix in `{}`\n\nnext steps:\n",
         dir.display()

@@ -58,6 +58,9 @@ pub struct Jail {
     pub combinators: Vec<String>,
     pub git: GitPolicy,
     pub hide: Vec<String>,
+    /// The sensitive locations (as listed in [`crate::exposure::SENSITIVE`]) the spec accepts
+    /// exposing: `allow_exposure` of `defaults` and the jail. Not a library argument.
+    pub allow_exposure: Vec<String>,
 }
 
 /// The arguments a jail passes to its builder: only those that differ from the library's
@@ -222,6 +225,18 @@ fn build_jail(name: &str, d: &JailSpec, j: &JailSpec) -> Result<Jail, Error> {
         combinators: strings(list(d.combinators.as_ref(), j.combinators.as_ref())),
         git,
         hide,
+        allow_exposure: dedup(
+            list(d.allow_exposure.as_ref(), j.allow_exposure.as_ref())
+                .into_iter()
+                .filter_map(|a| {
+                    let norm = if a.value.trim_end_matches('/') == "~" {
+                        "~".to_owned()
+                    } else {
+                        rules::normalise_path(&a.value).ok()?
+                    };
+                    crate::exposure::allowed_location(&norm).map(|l| l.path.to_owned())
+                }),
+        ),
     })
 }
 

@@ -234,6 +234,26 @@ pub fn check_hide(s: &str) -> Result<(), HideProblem> {
     }
 }
 
+/// A character that would make the reviewed file differ from what runs ("trojan source"): a C0
+/// control other than tab, newline and carriage return (NUL has its own diagnostics), DEL, a C1
+/// control, a bidi control or a zero-width character. Returns it with its kind.
+pub fn hidden_char(s: &str) -> Option<(char, &'static str)> {
+    s.chars().find_map(|c| {
+        let kind = match c {
+            '\0' | '\t' | '\n' | '\r' => return None,
+            '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => "a control character",
+            '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}' => "a bidi control character",
+            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => "a zero-width character",
+            _ => return None,
+        };
+        Some((c, kind))
+    })
+}
+
 /// The closest candidate, when it is close enough to be a plausible typo.
 pub fn did_you_mean<'a>(
     input: &str,
@@ -332,6 +352,32 @@ mod tests {
         assert_eq!(check_hide("/etc"), Err(HideProblem::Absolute));
         assert_eq!(check_hide("a/../../b"), Err(HideProblem::ParentSegment));
         assert_eq!(check_hide(""), Err(HideProblem::Empty));
+    }
+
+    #[test]
+    fn hidden_characters_are_found_and_ordinary_text_passes() {
+        assert_eq!(
+            hidden_char("a\u{202E}b"),
+            Some(('\u{202E}', "a bidi control character"))
+        );
+        assert_eq!(
+            hidden_char("x\u{200B}"),
+            Some(('\u{200B}', "a zero-width character"))
+        );
+        assert_eq!(
+            hidden_char("\u{1b}[31m"),
+            Some(('\u{1b}', "a control character"))
+        );
+        assert_eq!(
+            hidden_char("\u{85}"),
+            Some(('\u{85}', "a control character"))
+        );
+        assert_eq!(
+            hidden_char("\u{7f}"),
+            Some(('\u{7f}', "a control character"))
+        );
+        assert_eq!(hidden_char("a\tb\nc\rd"), None);
+        assert_eq!(hidden_char("héllo 🦀 日本語 \u{2028}"), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 pub use serde_saphyr::Spanned;
@@ -11,48 +12,99 @@ pub use serde_saphyr::Spanned;
 /// The only spec version this jailgen understands.
 pub const SPEC_VERSION: u64 = 1;
 
-/// The whole file.
-#[derive(Debug, Deserialize)]
+/// A jailgen spec (`jails.yaml`): LLM coding agents to run in bubblewrap jails. `jailgen render`
+/// turns it into `jails.nix`; `jailgen explain` says in words what each jail allows.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "jailgen spec (jails.yaml)")]
 pub struct Spec {
+    /// The spec format version; this jailgen reads `1`.
+    #[schemars(with = "u64", range(min = 1, max = 1))]
     pub version: Spanned<u64>,
+    /// Settings applied to every jail: lists are prepended to the jail's, maps merge with the
+    /// jail's entries winning, scalars are overridden by the jail. May not hold `agent` or
+    /// `package`.
     #[serde(default)]
     pub defaults: Option<JailSpec>,
+    /// The jails. Each key is the command name (and the attribute of `jails.nix`).
+    #[schemars(with = "OrderedMap<String, JailSpec>")]
     pub jails: Spanned<OrderedMap<Spanned<String>, JailSpec>>,
 }
 
 /// One jail, or the `defaults:` block (which may not hold `agent` or `package`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JailSpec {
+    /// A preset from `nix/lib/agents.json` (`jailgen agents` lists them). Without it, give
+    /// `package` and `config_paths` for a custom agent.
     #[serde(default)]
+    #[schemars(schema_with = "agent_schema")]
     pub agent: Option<Spanned<String>>,
+    /// The agent package as a Nix attribute path: `llm-agents.<name>` or a nixpkgs path such as
+    /// `aider-chat`. Default for a preset: `llm-agents.<its package>`.
     #[serde(default)]
+    #[schemars(with = "Option<AttrPath>")]
     pub package: Option<Spanned<String>>,
+    /// Extra packages on PATH inside the jail (Nix attribute paths, e.g. `nodejs`,
+    /// `python3Packages.pytest`).
     #[serde(default)]
+    #[schemars(with = "Option<Vec<AttrPath>>")]
     pub packages: Option<Vec<Spanned<String>>>,
+    /// Extra read-write binds: absolute paths or `~/…`.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<JailPath>>")]
     pub readwrite: Option<Vec<Spanned<String>>>,
+    /// Extra read-only binds: absolute paths or `~/…`.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<JailPath>>")]
     pub readonly: Option<Vec<Spanned<String>>>,
+    /// Read-write agent state, created when missing (a file when the last segment has an
+    /// extension). On a preset: added to the preset's own state paths.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<JailPath>>")]
     pub config_paths: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Network access (default `true`). `false`: no network at all.
     #[serde(default)]
+    #[schemars(with = "Option<bool>")]
     pub network: Option<Spanned<bool>>,
+    /// Environment variables set inside the jail to these literal values (written into the
+    /// wrapper; never put secrets here, use `forward_env`).
     #[serde(default)]
+    #[schemars(with = "Option<OrderedMap<EnvName, EnvValue>>")]
     pub env: Option<OrderedMap<Spanned<String>, Spanned<String>>>,
+    /// Environment variables copied from the caller at launch, when set.
     #[serde(default)]
+    #[schemars(with = "Option<Vec<EnvName>>")]
     pub forward_env: Option<Vec<Spanned<String>>>,
+    /// Let the agent use the host Nix daemon (default `false`): read-only `/nix`, the daemon
+    /// socket, `nix` on PATH.
     #[serde(default)]
+    #[schemars(with = "Option<bool>")]
     pub nix: Option<Spanned<bool>>,
+    /// Keep bwrap's `--new-session` (default `false`). `true` detaches the terminal (no terminal
+    /// injection even without the seccomp filter) but breaks some TUIs.
     #[serde(default)]
+    #[schemars(with = "Option<bool>")]
     pub new_session: Option<Spanned<bool>>,
+    /// Extra argument-less jail.nix combinators (`nix/lib/combinators.json`).
     #[serde(default)]
+    #[schemars(with = "Option<Vec<CombinatorName>>")]
     pub combinators: Option<Vec<Spanned<String>>>,
+    /// `protect` (default): `.git/hooks` and `.git/config` of the working directory are
+    /// read-only. `open`: writable like the rest of it.
     #[serde(default)]
+    #[schemars(with = "Option<GitPolicyName>")]
     pub git: Option<Spanned<String>>,
+    /// Globs relative to the working directory masked inside the jail (default
+    /// `[.env, .env.*]`).
     #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
     pub hide: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Sensitive locations (e.g. `~/.config/gh`) that a grant of this jail may expose
+    /// deliberately; without it such a grant is an error. Each entry must be needed.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<JailPath>>")]
+    pub allow_exposure: Option<Vec<Spanned<String>>>,
 }
 
 /// A YAML mapping that keeps the order of its entries (jails render in spec order). Duplicate keys
@@ -114,7 +166,137 @@ pub const JAIL_KEYS: &[&str] = &[
     "combinators",
     "git",
     "hide",
+    "allow_exposure",
 ];
+
+/// A Nix attribute path of identifiers.
+#[derive(JsonSchema)]
+#[schemars(
+    transform = attr_path_pattern,
+    description = "A Nix attribute path: `llm-agents.<name>` or a nixpkgs path such as `python3Packages.pytest`"
+)]
+#[allow(dead_code)]
+struct AttrPath(String);
+
+fn attr_path_pattern(s: &mut Schema) {
+    s.insert(
+        "pattern".into(),
+        r"^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$".into(),
+    );
+}
+
+/// An absolute path or one below home (`~/…`).
+#[derive(JsonSchema)]
+#[schemars(
+    transform = jail_path_pattern,
+    description = "An absolute path (`/opt/data`) or one below your home (`~/projects`)"
+)]
+#[allow(dead_code)]
+struct JailPath(String);
+
+fn jail_path_pattern(s: &mut Schema) {
+    s.insert("pattern".into(), "^(/|~/)".into());
+}
+
+/// A POSIX environment variable name.
+#[derive(JsonSchema)]
+#[schemars(
+    transform = env_name_pattern,
+    description = "An environment variable name, e.g. `ANTHROPIC_API_KEY`"
+)]
+#[allow(dead_code)]
+struct EnvName(String);
+
+fn env_name_pattern(s: &mut Schema) {
+    s.insert("pattern".into(), "^[A-Za-z_][A-Za-z0-9_]*$".into());
+}
+
+/// An `env` value: YAML scalars that are not strings are taken as the text written.
+struct EnvValue;
+
+impl JsonSchema for EnvValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EnvValue".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A literal value; a number or boolean is taken as the text written",
+            "type": ["string", "number", "boolean"]
+        })
+    }
+}
+
+/// A combinator name from `nix/lib/combinators.json`.
+struct CombinatorName;
+
+impl JsonSchema for CombinatorName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CombinatorName".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let names: Vec<&str> = crate::presets::combinators()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        json_schema!({
+            "description": "An argument-less jail.nix combinator (nix/lib/combinators.json)",
+            "enum": names
+        })
+    }
+}
+
+/// `protect` or `open`.
+struct GitPolicyName;
+
+impl JsonSchema for GitPolicyName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GitPolicy".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "`protect`: .git/hooks and .git/config read-only; `open`: writable",
+            "enum": ["protect", "open"]
+        })
+    }
+}
+
+fn agent_schema(_: &mut SchemaGenerator) -> Schema {
+    let names: Vec<&str> = crate::presets::presets()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    json_schema!({
+        "description": "A preset from nix/lib/agents.json (`jailgen agents` lists them)",
+        "enum": names
+    })
+}
+
+impl<K: JsonSchema, V: JsonSchema> JsonSchema for OrderedMap<K, V> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Map_of_{}", V::schema_name()).into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let key = generator.subschema_for::<K>();
+        let value = generator.subschema_for::<V>();
+        json_schema!({
+            "type": "object",
+            "propertyNames": key,
+            "additionalProperties": value
+        })
+    }
+}
+
+/// The JSON Schema (draft 2020-12) of `jails.yaml`, generated from [`Spec`].
+pub fn json_schema() -> Schema {
+    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<Spec>();
+    schema.insert("$id".into(), crate::cli::SCHEMA_URL.into());
+    schema
+}
 
 /// Parses YAML text. Errors are serde-saphyr's (syntax, unknown or duplicate key, wrong type);
 /// `crate::error` turns them into diagnostics.

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::error::SpecError;
+use crate::exposure;
 use crate::presets;
 use crate::rules;
 use crate::spec::{JailSpec, SPEC_VERSION, Spanned, Spec, span_of};
@@ -33,7 +34,15 @@ pub fn validate(spec: &Spec) -> Vec<SpecError> {
             span: span_of(&spec.jails),
         });
     }
+    let mut defaults_allow_used = std::collections::HashSet::new();
     for (name, jail) in spec.jails.value.iter() {
+        check_exposure(
+            spec.defaults.as_ref(),
+            jail,
+            &mut defaults_allow_used,
+            &mut errors,
+        );
+        check_lints(spec.defaults.as_ref(), jail, &mut errors);
         if !rules::is_command_name(&name.value) {
             errors.push(SpecError::InvalidCommandName {
                 name: shown(&name.value),
@@ -44,6 +53,17 @@ pub fn validate(spec: &Spec) -> Vec<SpecError> {
         check_fields(jail, &mut errors);
         check_overlap(spec.defaults.as_ref(), jail, &mut errors);
     }
+    if let Some(d) = &spec.defaults {
+        for a in d.allow_exposure.iter().flatten() {
+            if !defaults_allow_used.contains(&span_key(a)) {
+                errors.push(SpecError::StaleAllowExposure {
+                    entry: shown(&a.value),
+                    span: span_of(a),
+                });
+            }
+        }
+    }
+    check_hidden_characters(spec, &mut errors);
     // A conflict that lies wholly inside `defaults` is found once per jail; report it once.
     let mut seen = std::collections::HashSet::new();
     errors.retain(|e| {
@@ -55,6 +75,224 @@ pub fn validate(spec: &Spec) -> Vec<SpecError> {
         seen.insert((labels, e.to_string()))
     });
     errors
+}
+
+fn span_key<T>(s: &Spanned<T>) -> (usize, usize) {
+    let sp = span_of(s);
+    (sp.offset(), sp.len())
+}
+
+/// Every string of the spec with what it is, for the hidden-character rule.
+fn spec_strings(spec: &Spec) -> Vec<(&'static str, &Spanned<String>)> {
+    let mut out = Vec::new();
+    for (name, _) in spec.jails.value.iter() {
+        out.push(("jail name", name));
+    }
+    for j in spec
+        .defaults
+        .iter()
+        .chain(spec.jails.value.iter().map(|(_, j)| j))
+    {
+        out.extend(j.agent.iter().map(|v| ("agent", v)));
+        out.extend(j.package.iter().map(|v| ("package", v)));
+        out.extend(j.packages.iter().flatten().map(|v| ("package", v)));
+        out.extend(j.readwrite.iter().flatten().map(|v| ("path", v)));
+        out.extend(j.readonly.iter().flatten().map(|v| ("path", v)));
+        out.extend(
+            j.config_paths
+                .iter()
+                .flat_map(|c| c.value.iter())
+                .map(|v| ("path", v)),
+        );
+        for (k, v) in j.env.iter().flat_map(|m| m.iter()) {
+            out.push(("environment variable name", k));
+            out.push(("env value", v));
+        }
+        out.extend(
+            j.forward_env
+                .iter()
+                .flatten()
+                .map(|v| ("environment variable name", v)),
+        );
+        out.extend(j.combinators.iter().flatten().map(|v| ("combinator", v)));
+        out.extend(j.git.iter().map(|v| ("git policy", v)));
+        out.extend(
+            j.hide
+                .iter()
+                .flat_map(|h| h.value.iter())
+                .map(|v| ("hide pattern", v)),
+        );
+        out.extend(j.allow_exposure.iter().flatten().map(|v| ("path", v)));
+    }
+    out
+}
+
+/// Control, bidi and zero-width characters make the reviewed text differ from what runs. Such a
+/// value gets this one diagnostic; other findings on the same value are dropped.
+fn check_hidden_characters(spec: &Spec, errors: &mut Vec<SpecError>) {
+    let mut hidden = std::collections::HashSet::new();
+    for (what, v) in spec_strings(spec) {
+        if let Some((c, kind)) = rules::hidden_char(&v.value) {
+            hidden.insert(span_key(v));
+            errors.push(SpecError::HiddenCharacter {
+                what,
+                name: format!("U+{:04X}", c as u32),
+                kind,
+                span: span_of(v),
+            });
+        }
+    }
+    if hidden.is_empty() {
+        return;
+    }
+    errors.retain(|e| {
+        matches!(e, SpecError::HiddenCharacter { .. })
+            || !miette::Diagnostic::labels(e)
+                .into_iter()
+                .flatten()
+                .any(|l| hidden.contains(&(l.offset(), l.len())))
+    });
+}
+
+/// A normalised `allow_exposure` entry (`~` itself is allowed here, to accept a home grant).
+fn allow_entry(s: &str) -> Option<String> {
+    if s.trim_end_matches('/') == "~" {
+        return Some("~".to_owned());
+    }
+    rules::normalise_path(s).ok()
+}
+
+/// Grants that expose a sensitive location must be accepted by name in `allow_exposure`; every
+/// `allow_exposure` entry must be needed. `defaults_used` collects the `defaults` entries some
+/// jail needed (a `defaults` entry is stale only when no jail needs it).
+fn check_exposure(
+    defaults: Option<&JailSpec>,
+    jail: &JailSpec,
+    defaults_used: &mut std::collections::HashSet<(usize, usize)>,
+    errors: &mut Vec<SpecError>,
+) {
+    let mut allowed: Vec<(&Spanned<String>, Option<&'static str>, bool, bool)> = Vec::new();
+    for (from_defaults, s) in defaults
+        .map(|d| (true, d))
+        .into_iter()
+        .chain(std::iter::once((false, jail)))
+    {
+        for a in s.allow_exposure.iter().flatten() {
+            if let Some(norm) = allow_entry(&a.value) {
+                let loc = exposure::allowed_location(&norm).map(|l| l.path);
+                allowed.push((a, loc, from_defaults, false));
+            } else {
+                errors.push(SpecError::InvalidPath {
+                    path: shown(&a.value),
+                    reason: rules::normalise_path(&a.value)
+                        .err()
+                        .map_or("the path is invalid", |p| p.message()),
+                    span: span_of(a),
+                    help: "name a sensitive location, e.g. `~/.config/gh`",
+                });
+            }
+        }
+    }
+    for s in defaults.into_iter().chain(std::iter::once(jail)) {
+        let config = s.config_paths.as_ref().map(|c| &c.value);
+        for p in [s.readonly.as_ref(), s.readwrite.as_ref(), config]
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let Ok(norm) = rules::normalise_path(&p.value) else {
+                continue;
+            };
+            for f in exposure::findings(&norm) {
+                if let Some(entry) = allowed
+                    .iter_mut()
+                    .find(|(_, loc, _, _)| *loc == Some(f.location.path))
+                {
+                    entry.3 = true;
+                    continue;
+                }
+                errors.push(SpecError::Exposure {
+                    path: shown(&norm),
+                    verb: f.relation.verb(),
+                    location: f.location.path,
+                    reason: f.location.reason,
+                    span: span_of(p),
+                    help: format!(
+                        "grant a narrower path, or accept this deliberately with `allow_exposure: [{}]` on the jail",
+                        f.location.path
+                    ),
+                });
+            }
+        }
+    }
+    for (a, _, from_defaults, used) in allowed {
+        if from_defaults {
+            if used {
+                defaults_used.insert(span_key(a));
+            }
+        } else if !used {
+            errors.push(SpecError::StaleAllowExposure {
+                entry: shown(&a.value),
+                span: span_of(a),
+            });
+        }
+    }
+}
+
+/// Warnings: forwarded credentials the agent does not read, network with the Nix daemon, a
+/// read-write single file.
+fn check_lints(defaults: Option<&JailSpec>, jail: &JailSpec, errors: &mut Vec<SpecError>) {
+    let sources = || defaults.into_iter().chain(std::iter::once(jail));
+    let preset = jail
+        .agent
+        .as_ref()
+        .and_then(|a| presets::preset(&a.value).map(|p| (a.value.as_str(), p)));
+    for s in sources() {
+        for name in s.forward_env.iter().flatten() {
+            if !exposure::looks_like_credential(&name.value) || !rules::is_env_name(&name.value) {
+                continue;
+            }
+            let why = match preset {
+                Some((_, p)) if p.credential_env.contains(&name.value) => continue,
+                Some((preset, _)) => {
+                    format!("the `{preset}` preset does not read it")
+                }
+                None if jail.agent.is_some() => continue,
+                None => "the jail runs a custom agent, which jailgen cannot check".to_owned(),
+            };
+            errors.push(SpecError::CredentialForward {
+                name: name.value.clone(),
+                why,
+                span: span_of(name),
+            });
+        }
+        let config = s.config_paths.as_ref().map(|c| &c.value);
+        for p in [s.readwrite.as_ref(), config]
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if let Ok(norm) = rules::normalise_path(&p.value)
+                && exposure::looks_like_file(&norm)
+            {
+                errors.push(SpecError::ReadwriteFile {
+                    path: shown(&norm),
+                    span: span_of(p),
+                });
+            }
+        }
+    }
+    let nix = jail.nix.as_ref().or(defaults.and_then(|d| d.nix.as_ref()));
+    let network = jail
+        .network
+        .as_ref()
+        .or(defaults.and_then(|d| d.network.as_ref()));
+    if let Some(nix) = nix
+        && nix.value
+        && network.is_none_or(|n| n.value)
+    {
+        errors.push(SpecError::NetworkWithNix { span: span_of(nix) });
+    }
 }
 
 fn check_agent(

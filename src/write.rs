@@ -8,12 +8,23 @@ use std::path::Path;
 use crate::error::Error;
 use crate::render::GENERATED_MARKER;
 
-/// Writes `contents` to `path` atomically: a crash or error leaves the old file as it was.
-pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
-    let err = |source: io::Error| Error::Write {
+/// A temp file written and synced next to its target, waiting to be renamed over it.
+struct Staged {
+    tmp: std::path::PathBuf,
+    target: std::path::PathBuf,
+}
+
+fn write_error(path: &Path, source: io::Error) -> Error {
+    Error::Write {
         path: path.display().to_string(),
         source,
-    };
+    }
+}
+
+/// Writes `contents` to a new temp file in `path`'s directory, synced, with the permissions of
+/// the file it will replace.
+fn stage(path: &Path, contents: &str) -> Result<Staged, Error> {
+    let err = |source: io::Error| write_error(path, source);
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -49,11 +60,49 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
         if let Some(p) = perms {
             fs::set_permissions(&tmp_path, p)?;
         }
-        fs::rename(&tmp_path, path)
+        Ok(())
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp_path);
         return Err(err(e));
+    }
+    Ok(Staged {
+        tmp: tmp_path,
+        target: path.to_owned(),
+    })
+}
+
+/// Writes `contents` to `path` atomically: a crash or error leaves the old file as it was.
+pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Error> {
+    write_all_atomic(&[(path.to_owned(), contents.to_owned())])
+}
+
+/// Writes several files: every temp file is written and synced first, then all are renamed.
+/// A failure while writing the temp files (disk full, permissions) leaves every old file intact
+/// and removes the temp files. The remaining window is the renames themselves: when one of them
+/// fails (or the process dies between two), the files renamed before it are already new.
+pub fn write_all_atomic(files: &[(std::path::PathBuf, String)]) -> Result<(), Error> {
+    let mut staged: Vec<Staged> = Vec::new();
+    for (path, contents) in files {
+        match stage(path, contents) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                for s in &staged {
+                    let _ = fs::remove_file(&s.tmp);
+                }
+                return Err(e);
+            }
+        }
+    }
+    let mut pending = staged.iter();
+    while let Some(s) = pending.next() {
+        if let Err(e) = fs::rename(&s.tmp, &s.target) {
+            let _ = fs::remove_file(&s.tmp);
+            for rest in pending {
+                let _ = fs::remove_file(&rest.tmp);
+            }
+            return Err(write_error(&s.target, e));
+        }
     }
     Ok(())
 }
@@ -97,6 +146,34 @@ mod tests {
         assert!(write_atomic(&p, "new").is_err());
         assert_eq!(fs::read_to_string(p.join("keep")).expect("read"), "x");
         assert_eq!(fs::read_dir(dir.path()).expect("ls").count(), 1);
+    }
+
+    #[test]
+    fn a_failure_before_the_renames_leaves_every_old_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = dir.path().join("a.yaml");
+        let b = dir.path().join("b.nix");
+        fs::write(&a, "old a").expect("seed");
+        fs::write(&b, "old b").expect("seed");
+        // The second target's directory does not exist: staging it fails after the first
+        // temp file was written.
+        let missing = dir.path().join("no-such-dir").join("c.nix");
+        let files = [
+            (a.clone(), "new a".to_owned()),
+            (b.clone(), "new b".to_owned()),
+            (missing, "new c".to_owned()),
+        ];
+        assert!(write_all_atomic(&files).is_err());
+        assert_eq!(fs::read_to_string(&a).expect("read"), "old a");
+        assert_eq!(fs::read_to_string(&b).expect("read"), "old b");
+        assert_eq!(
+            fs::read_dir(dir.path()).expect("ls").count(),
+            2,
+            "temp files left"
+        );
+        write_all_atomic(&files[..2]).expect("write");
+        assert_eq!(fs::read_to_string(&a).expect("read"), "new a");
+        assert_eq!(fs::read_to_string(&b).expect("read"), "new b");
     }
 
     #[test]

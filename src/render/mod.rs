@@ -99,7 +99,14 @@ pub fn render_starter(presets: &[String]) -> Result<String, Error> {
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    render("jails.yaml.j2", context! { agents => agents })
+    render(
+        "jails.yaml.j2",
+        context! {
+            agents => agents,
+            // A constant URL of safe characters, printed into a YAML comment.
+            schema_url => Value::from_safe_string(crate::cli::SCHEMA_URL.to_owned()),
+        },
+    )
 }
 
 /// A safe Nix fragment made of validated identifiers.

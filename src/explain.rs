@@ -1,0 +1,726 @@
+//! `jailgen explain` and `jailgen agents`: the effective policy of each jail, in words and as
+//! JSON. Everything here is derived from the [`Model`] and from the library's own data
+//! (`nix/lib/agents.json`, `nix/lib/combinators.json`, `nix/lib/common.nix`), and follows the
+//! permission order of `nix/lib/make-jailed-agent.nix`:
+//!
+//! 1. read-only grants, parents before children (`extraReadonlyDirs`)
+//! 2. the working directory, read-write (`mount-cwd`, behind the working-directory guard)
+//! 3. read-write grants: state paths (the preset's, then `config_paths`), then `readwrite`,
+//!    parents before children
+//! 4. read-only grants that lie under a read-write grant, bound again so they stay read-only
+//! 5. with `nix: true`: `/nix` read-only, `/etc/nix` read-only and the daemon socket read-write
+//!    when present
+//! 6. at launch (after every static bind): git protection and hidden files in the working dir
+//!
+//! A later bind on the same place or on a parent wins over an earlier one ("shadows" it).
+//!
+//! JSON shape (`--format json`), version 1. Fields are only ever added within a version:
+//!
+//! ```text
+//! { "version": 1,
+//!   "jails": [ {
+//!     "name": "jailed-claude-code",            // the command
+//!     "agent": { "preset": "claude-code" | null, "package": "llm-agents.claude-code",
+//!                "binary": "claude" | null, "builder": "makeJailedClaudeCode" },
+//!     "mounts": [ { "path": "~/.claude" | "<working directory>", "access": "read-only" | "read-write",
+//!                   "source": "readonly" | "working-directory" | "state" | "readwrite"
+//!                             | "readonly-again" | "nix",
+//!                   "when": "always" | "if-present", "shadowed_by": null | "~/x" } ],
+//!     "working_directory": { "guard": "...", "git": "protect" | "open", "git_effect": "...",
+//!                            "hidden": [".env", ".env.*"] },
+//!     "home": "...", "network": true, "nix_daemon": false,
+//!     "env": { "set": { "NAME": "value" }, "forwarded": ["NAME"] },
+//!     "path": { "agent": "llm-agents.claude-code", "extra": ["nodejs"], "common": ["curl", …],
+//!               "nix": false },
+//!     "combinators": [ { "name": "gpu", "summary": "…", "risk": "" } ],
+//!     "new_session": false, "terminal": "…", "seccomp": "…",
+//!     "accepted_risks": [ { "path": "~/.config", "relation": "contains",
+//!                           "location": "~/.config/gh", "reason": "GitHub CLI tokens" } ],
+//!     "caveats": ["…"] } ] }
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::exposure;
+use crate::model::{GitPolicy, Jail, Model};
+use crate::presets;
+use crate::rules::PkgRef;
+
+/// The version of the JSON shape.
+pub const JSON_VERSION: u32 = 1;
+
+const COMMON_NIX: &str = include_str!("../nix/lib/common.nix");
+
+/// The library's `commonPkgs`, read from `nix/lib/common.nix` (the attribute names after `pkgs.`
+/// inside `commonPkgs = [ … ];`), so there is no second copy of the list.
+pub fn common_packages() -> Vec<String> {
+    let Some(start) = COMMON_NIX.find("commonPkgs = [") else {
+        return Vec::new();
+    };
+    let body = &COMMON_NIX[start..];
+    let body = &body[..body.find("];").unwrap_or(body.len())];
+    body.split_whitespace()
+        .filter_map(|w| w.strip_prefix("pkgs."))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub version: u32,
+    pub jails: Vec<JailExplanation>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JailExplanation {
+    pub name: String,
+    pub agent: Agent,
+    pub mounts: Vec<Mount>,
+    pub working_directory: WorkingDirectory,
+    pub home: &'static str,
+    pub network: bool,
+    pub nix_daemon: bool,
+    pub env: Env,
+    pub path: PathPackages,
+    pub combinators: Vec<CombinatorUse>,
+    pub new_session: bool,
+    pub terminal: &'static str,
+    pub seccomp: &'static str,
+    pub accepted_risks: Vec<AcceptedRisk>,
+    pub caveats: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Agent {
+    pub preset: Option<String>,
+    pub package: String,
+    pub binary: Option<String>,
+    pub builder: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    ReadOnly,
+    ReadWrite,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    Readonly,
+    WorkingDirectory,
+    State,
+    Readwrite,
+    ReadonlyAgain,
+    Nix,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum When {
+    Always,
+    IfPresent,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Mount {
+    pub path: String,
+    pub access: Access,
+    pub source: Source,
+    pub when: When,
+    pub shadowed_by: Option<String>,
+}
+
+/// The placeholder path of the working directory in [`Mount::path`].
+pub const WORKING_DIRECTORY: &str = "<working directory>";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkingDirectory {
+    pub guard: &'static str,
+    pub git: GitPolicy,
+    pub git_effect: &'static str,
+    pub hidden: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Env {
+    /// Name → the value inside the jail (literal, or `$HOME/…`, or `$LANG or C.UTF-8`).
+    pub set: BTreeMap<String, String>,
+    pub forwarded: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PathPackages {
+    pub agent: String,
+    pub extra: Vec<String>,
+    pub common: Vec<String>,
+    pub nix: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CombinatorUse {
+    pub name: String,
+    pub summary: String,
+    pub risk: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptedRisk {
+    pub path: String,
+    pub relation: exposure::Relation,
+    pub location: &'static str,
+    pub reason: &'static str,
+}
+
+const HOME: &str = "an empty tmpfs: nothing of your home directory is visible except the paths mounted below; writes elsewhere in it vanish on exit";
+const GUARD: &str = "refuses to start in your home directory, in / or in a directory that contains your home (JAILGEN_ALLOW_CWD=1 overrides)";
+const GIT_PROTECT: &str = ".git/hooks, .git/config (and config.worktree, worktree and submodule pointers, hook and include paths the config names) are read-only, so the agent cannot make your own git run code";
+const GIT_OPEN: &str =
+    "the agent can write .git/hooks and .git/config, which your git runs or reads outside the jail";
+const SECCOMP: &str = "a seccomp filter makes the TIOCSTI and TIOCLINUX ioctls fail, so the agent cannot type commands into your terminal";
+const TERMINAL_SHARED: &str = "the agent shares your terminal session (no --new-session), which TUI agents need; typing into it is blocked by the seccomp filter";
+const TERMINAL_NEW: &str = "the agent runs in a new terminal session (--new-session): it cannot reach your terminal even without the seccomp filter, but some TUIs break";
+
+/// Explains the named jails (all when `names` is empty), in spec order.
+pub fn explain(model: &Model, names: &[String]) -> Result<Explanation, Error> {
+    for n in names {
+        if !model.jails.iter().any(|j| &j.name == n) {
+            let known = model.jails.iter().map(|j| j.name.as_str());
+            let list = known.clone().collect::<Vec<_>>().join(", ");
+            return Err(Error::UnknownJail {
+                name: crate::validate::shown(n),
+                help: match crate::rules::did_you_mean(n, known) {
+                    Some(s) => format!("did you mean `{s}`? jails in this spec: {list}"),
+                    None => format!("jails in this spec: {list}"),
+                },
+            });
+        }
+    }
+    let jails = model
+        .jails
+        .iter()
+        .filter(|j| names.is_empty() || names.contains(&j.name))
+        .map(jail)
+        .collect();
+    Ok(Explanation {
+        version: JSON_VERSION,
+        jails,
+    })
+}
+
+fn segments(p: &str) -> (bool, Vec<&str>) {
+    let home = p == "~" || p.starts_with("~/");
+    let rest = p.trim_start_matches('~');
+    (home, rest.split('/').filter(|s| !s.is_empty()).collect())
+}
+
+/// `a` is `b` or lies under it (both normalised, same root kind), as `paths.nix` `isUnder`.
+fn under_or_equal(a: &str, b: &str) -> bool {
+    let (ha, sa) = segments(a);
+    let (hb, sb) = segments(b);
+    ha == hb && sa.len() >= sb.len() && sa[..sb.len()] == sb[..]
+}
+
+/// `paths.nix` `parentsFirst`: unique, then a stable sort by depth.
+fn parents_first(paths: &[String]) -> Vec<String> {
+    let mut unique: Vec<String> = Vec::new();
+    for p in paths {
+        if !unique.contains(p) {
+            unique.push(p.clone());
+        }
+    }
+    unique.sort_by_key(|p| segments(p).1.len());
+    unique
+}
+
+fn mounts(j: &Jail) -> Vec<Mount> {
+    let m = |path: &str, access, source, when| Mount {
+        path: path.to_owned(),
+        access,
+        source,
+        when,
+        shadowed_by: None,
+    };
+    let readonly = parents_first(&j.readonly);
+    let readwrite_all: Vec<String> = j.config_paths.iter().chain(&j.readwrite).cloned().collect();
+    let readwrite = parents_first(&readwrite_all);
+    let mut out: Vec<Mount> = readonly
+        .iter()
+        .map(|p| m(p, Access::ReadOnly, Source::Readonly, When::Always))
+        .collect();
+    out.push(m(
+        WORKING_DIRECTORY,
+        Access::ReadWrite,
+        Source::WorkingDirectory,
+        When::Always,
+    ));
+    for p in &readwrite {
+        let source = if j.config_paths.contains(p) {
+            Source::State
+        } else {
+            Source::Readwrite
+        };
+        out.push(m(p, Access::ReadWrite, source, When::Always));
+    }
+    for p in &readonly {
+        if readwrite.iter().any(|rw| rw != p && under_or_equal(p, rw)) {
+            out.push(m(p, Access::ReadOnly, Source::ReadonlyAgain, When::Always));
+        }
+    }
+    if j.nix {
+        out.push(m("/nix", Access::ReadOnly, Source::Nix, When::Always));
+        out.push(m(
+            "/etc/nix",
+            Access::ReadOnly,
+            Source::Nix,
+            When::IfPresent,
+        ));
+        out.push(m(
+            "/nix/var/nix/daemon-socket",
+            Access::ReadWrite,
+            Source::Nix,
+            When::IfPresent,
+        ));
+    }
+    for i in 0..out.len() {
+        if out[i].path == WORKING_DIRECTORY {
+            continue;
+        }
+        let later = out[i + 1..]
+            .iter()
+            .find(|l| l.path != WORKING_DIRECTORY && under_or_equal(&out[i].path, &l.path))
+            .map(|l| l.path.clone());
+        out[i].shadowed_by = later;
+    }
+    out
+}
+
+fn jail(j: &Jail) -> JailExplanation {
+    let preset = j.preset.as_deref().and_then(presets::preset);
+    let mut set: BTreeMap<String, String> = BTreeMap::new();
+    set.insert("HOME".into(), "$HOME (your home path)".into());
+    set.insert("TERM".into(), "$TERM".into());
+    set.insert("LANG".into(), "$LANG, or C.UTF-8 when unset".into());
+    if j.network {
+        for v in [
+            "SSL_CERT_FILE",
+            "NIX_SSL_CERT_FILE",
+            "CURL_CA_BUNDLE",
+            "REQUESTS_CA_BUNDLE",
+        ] {
+            set.insert(v.into(), "/etc/ssl/certs/ca-certificates.crt".into());
+        }
+    }
+    if let Some(p) = preset {
+        for (k, v) in &p.env {
+            set.insert(k.clone(), v.clone());
+        }
+    }
+    for (k, v) in &j.env {
+        set.insert(k.clone(), v.clone());
+    }
+    if let Some(p) = preset {
+        for (k, rel) in &p.home_env {
+            set.insert(k.clone(), format!("$HOME/{rel}"));
+        }
+    }
+    if j.nix {
+        set.insert("NIX_REMOTE".into(), "daemon".into());
+    }
+    let combinators = j
+        .combinators
+        .iter()
+        .map(|c| {
+            let info = presets::combinators().get(c);
+            CombinatorUse {
+                name: c.clone(),
+                summary: info.map(|i| i.summary.clone()).unwrap_or_default(),
+                risk: info.map(|i| i.risk.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut accepted_risks = Vec::new();
+    for grant in j.readonly.iter().chain(&j.readwrite).chain(&j.config_paths) {
+        for f in exposure::findings(grant) {
+            if j.allow_exposure.iter().any(|a| a == f.location.path)
+                && !accepted_risks
+                    .iter()
+                    .any(|r: &AcceptedRisk| r.path == *grant && r.location == f.location.path)
+            {
+                accepted_risks.push(AcceptedRisk {
+                    path: grant.clone(),
+                    relation: f.relation,
+                    location: f.location.path,
+                    reason: f.location.reason,
+                });
+            }
+        }
+    }
+    JailExplanation {
+        name: j.name.clone(),
+        agent: Agent {
+            preset: j.preset.clone(),
+            package: j.package.to_string(),
+            binary: preset.map(|p| p.binary.clone()),
+            builder: j.builder.clone(),
+        },
+        mounts: mounts(j),
+        working_directory: WorkingDirectory {
+            guard: GUARD,
+            git: j.git,
+            git_effect: match j.git {
+                GitPolicy::Protect => GIT_PROTECT,
+                GitPolicy::Open => GIT_OPEN,
+            },
+            hidden: j.hide.clone(),
+        },
+        home: HOME,
+        network: j.network,
+        nix_daemon: j.nix,
+        env: Env {
+            set,
+            forwarded: j.forward_env.clone(),
+        },
+        path: PathPackages {
+            agent: j.package.to_string(),
+            extra: j.packages.iter().map(PkgRef::to_string).collect(),
+            common: common_packages(),
+            nix: j.nix,
+        },
+        combinators,
+        new_session: j.new_session,
+        terminal: if j.new_session {
+            TERMINAL_NEW
+        } else {
+            TERMINAL_SHARED
+        },
+        seccomp: SECCOMP,
+        accepted_risks,
+        caveats: preset.map(|p| p.caveats.clone()).unwrap_or_default(),
+    }
+}
+
+/// `--format json`: pretty, with a trailing newline.
+pub fn json(e: &Explanation) -> Result<String, Error> {
+    serde_json::to_string_pretty(e)
+        .map(|s| s + "\n")
+        .map_err(|err| Error::bug(format!("explain json: {err}")))
+}
+
+fn shown(s: &str) -> String {
+    crate::validate::shown(s)
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items
+            .iter()
+            .map(|s| shown(s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The human-readable form.
+pub fn text(e: &Explanation) -> String {
+    let mut out = String::new();
+    for (i, j) in e.jails.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        jail_text(&mut out, j);
+    }
+    out
+}
+
+fn jail_text(out: &mut String, j: &JailExplanation) {
+    let agent = match (&j.agent.preset, &j.agent.binary) {
+        (Some(p), Some(b)) => format!("preset `{p}` (runs `{b}`), package {}", j.agent.package),
+        _ => format!("custom agent, package {}", j.agent.package),
+    };
+    let _ = writeln!(out, "{}: {agent}", shown(&j.name));
+    let _ = writeln!(out, "  command: {} [ARGS...]", shown(&j.name));
+    let _ = writeln!(out, "  home: {}", j.home);
+    let _ = writeln!(
+        out,
+        "  visible file system: only what is listed here, the store paths the agent needs, an empty /tmp, /proc and /dev"
+    );
+    let _ = writeln!(
+        out,
+        "  mounts, in the order they are made (a later mount on the same place or a parent wins):"
+    );
+    let width = j
+        .mounts
+        .iter()
+        .map(|m| shown(&m.path).chars().count())
+        .max()
+        .unwrap_or(0);
+    for (n, m) in j.mounts.iter().enumerate() {
+        let access = match m.access {
+            Access::ReadOnly => "read-only ",
+            Access::ReadWrite => "read-write",
+        };
+        let mut why = match m.source {
+            Source::Readonly => "readonly".to_owned(),
+            Source::WorkingDirectory => {
+                "where you start the command; read-only grants inside it are shadowed by it"
+                    .to_owned()
+            }
+            Source::State => "agent state, created when missing".to_owned(),
+            Source::Readwrite => "readwrite".to_owned(),
+            Source::ReadonlyAgain => {
+                "readonly, bound again after the read-write parent so it stays read-only".to_owned()
+            }
+            Source::Nix => "Nix daemon access".to_owned(),
+        };
+        if m.when == When::IfPresent {
+            why.push_str(", when present on the host");
+        }
+        if let Some(s) = &m.shadowed_by {
+            let _ = write!(why, "; SHADOWED by the later mount of {}", shown(s));
+        }
+        let path = shown(&m.path);
+        let pad = width - path.chars().count();
+        let _ = writeln!(out, "    {:>2}. {access}  {path}{:pad$}  {why}", n + 1, "");
+    }
+    let wd = &j.working_directory;
+    let _ = writeln!(out, "  working directory guard: {}", wd.guard);
+    let git = match wd.git {
+        GitPolicy::Protect => "protect",
+        GitPolicy::Open => "open",
+    };
+    let _ = writeln!(out, "  git ({git}): {}", wd.git_effect);
+    if wd.hidden.is_empty() {
+        let _ = writeln!(out, "  hidden in the working directory: nothing");
+    } else {
+        let _ = writeln!(
+            out,
+            "  hidden in the working directory (at launch; files become empty read-only files, directories empty): {}",
+            list(&wd.hidden)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  network: {}",
+        if j.network {
+            "on (the host's network; DNS files and a CA bundle are bound read-only)"
+        } else {
+            "off (no network at all)"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  nix daemon: {}",
+        if j.nix_daemon {
+            "on (the host daemon builds and fetches for the agent, outside the jail)"
+        } else {
+            "off"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  environment: cleared; only these are set (literal values, written into the wrapper):"
+    );
+    for (k, v) in &j.env.set {
+        let _ = writeln!(out, "    {}={}", shown(k), shown(v));
+    }
+    let _ = writeln!(
+        out,
+        "  forwarded from your environment when set: {}",
+        list(&j.env.forwarded)
+    );
+    let _ = writeln!(
+        out,
+        "  on PATH: the agent ({}); extra: {}; common: {}{}",
+        j.path.agent,
+        list(&j.path.extra),
+        list(&j.path.common),
+        if j.path.nix { "; nix" } else { "" }
+    );
+    if j.combinators.is_empty() {
+        let _ = writeln!(out, "  extra combinators: none");
+    } else {
+        let _ = writeln!(out, "  extra combinators:");
+        for c in &j.combinators {
+            let risk = if c.risk.is_empty() {
+                String::new()
+            } else {
+                format!(" (risk: {})", c.risk)
+            };
+            let _ = writeln!(out, "    {}: {}{risk}", c.name, c.summary);
+        }
+    }
+    let _ = writeln!(out, "  terminal: {}", j.terminal);
+    let _ = writeln!(out, "  seccomp: {}", j.seccomp);
+    if j.accepted_risks.is_empty() {
+        let _ = writeln!(out, "  accepted exposure risks: none");
+    } else {
+        let _ = writeln!(out, "  accepted exposure risks (allow_exposure):");
+        for r in &j.accepted_risks {
+            let _ = writeln!(
+                out,
+                "    {} {} {} ({})",
+                shown(&r.path),
+                r.relation.verb(),
+                r.location,
+                r.reason
+            );
+        }
+    }
+    for c in &j.caveats {
+        let _ = writeln!(out, "  caveat: {c}");
+    }
+}
+
+/// One preset as `jailgen agents` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentInfo {
+    pub name: String,
+    pub command: String,
+    pub package: String,
+    pub binary: String,
+    pub builder: String,
+    pub state_paths: Vec<String>,
+    pub env: BTreeMap<String, String>,
+    pub credential_env: Vec<String>,
+    pub caveats: Vec<String>,
+    pub confidence: String,
+    pub unfree: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Agents {
+    pub version: u32,
+    pub agents: Vec<AgentInfo>,
+}
+
+/// Every preset, from `nix/lib/agents.json`, sorted by name.
+pub fn agents() -> Agents {
+    let agents = presets::presets()
+        .iter()
+        .map(|(name, p)| {
+            let mut env = p.env.clone();
+            for (k, rel) in &p.home_env {
+                env.insert(k.clone(), format!("$HOME/{rel}"));
+            }
+            AgentInfo {
+                name: name.clone(),
+                command: presets::default_command_name(name),
+                package: format!("{}.{}", crate::rules::LLM_AGENTS_PREFIX, p.package),
+                binary: p.binary.clone(),
+                builder: p.builder.clone(),
+                state_paths: p.config_paths.clone(),
+                env,
+                credential_env: p.credential_env.clone(),
+                caveats: p.caveats.clone(),
+                confidence: p.confidence.clone(),
+                unfree: p.unfree,
+            }
+        })
+        .collect();
+    Agents {
+        version: JSON_VERSION,
+        agents,
+    }
+}
+
+pub fn agents_json() -> Result<String, Error> {
+    serde_json::to_string_pretty(&agents())
+        .map(|s| s + "\n")
+        .map_err(|err| Error::bug(format!("agents json: {err}")))
+}
+
+pub fn agents_text() -> String {
+    let mut out = String::new();
+    for (i, a) in agents().agents.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{}{}", a.name, if a.unfree { " (unfree)" } else { "" });
+        let _ = writeln!(out, "  command: {}", a.command);
+        let _ = writeln!(out, "  package: {} (binary `{}`)", a.package, a.binary);
+        let _ = writeln!(out, "  state (read-write): {}", list(&a.state_paths));
+        let env: Vec<String> = a.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(out, "  env: {}", list(&env));
+        let _ = writeln!(out, "  credentials from: {}", list(&a.credential_env));
+        let _ = writeln!(out, "  confidence: {}", a.confidence);
+        for c in &a.caveats {
+            let _ = writeln!(out, "  caveat: {c}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(yaml: &str) -> Model {
+        let spec = crate::parse_and_validate(yaml, "t.yaml")
+            .unwrap_or_else(|e| panic!("{}", crate::error::render_report(&e, false)));
+        crate::model::build(&spec).expect("model")
+    }
+
+    #[test]
+    fn common_packages_come_from_the_library_file() {
+        let pkgs = common_packages();
+        assert!(pkgs.len() >= 10, "{pkgs:?}");
+        assert!(pkgs.contains(&"bashInteractive".to_owned()));
+        assert!(pkgs.contains(&"coreutils".to_owned()));
+    }
+
+    #[test]
+    fn mounts_follow_the_library_order_and_rebind_readonly_under_readwrite() {
+        let m = model(
+            "version: 1\njails:\n  x:\n    agent: pi\n    readonly: [/srv/deep/er, ~/a/b, ~/c]\n    readwrite: [~/a, /srv]\n",
+        );
+        let got: Vec<(String, Source, Option<String>)> = mounts(&m.jails[0])
+            .into_iter()
+            .map(|m| (m.path, m.source, m.shadowed_by))
+            .collect();
+        let want = [
+            ("~/c", Source::Readonly, None),
+            ("~/a/b", Source::Readonly, Some("~/a")),
+            ("/srv/deep/er", Source::Readonly, Some("/srv")),
+            (WORKING_DIRECTORY, Source::WorkingDirectory, None),
+            ("~/.pi", Source::State, None),
+            ("~/a", Source::Readwrite, None),
+            ("/srv", Source::Readwrite, None),
+            ("~/a/b", Source::ReadonlyAgain, None),
+            ("/srv/deep/er", Source::ReadonlyAgain, None),
+        ];
+        let want: Vec<(String, Source, Option<String>)> = want
+            .into_iter()
+            .map(|(p, s, sh)| (p.to_owned(), s, sh.map(str::to_owned)))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn grants_under_nix_are_shadowed_by_the_nix_mount() {
+        let m = model(
+            "version: 1\njails:\n  x:\n    agent: pi\n    network: false\n    nix: true\n    readwrite: [/nix/var/cache]\n",
+        );
+        let ms = mounts(&m.jails[0]);
+        let rw = ms
+            .iter()
+            .find(|m| m.path == "/nix/var/cache")
+            .expect("grant");
+        assert_eq!(rw.shadowed_by.as_deref(), Some("/nix"));
+    }
+
+    #[test]
+    fn an_unknown_jail_name_suggests_the_closest() {
+        let m = model("version: 1\njails:\n  jailed-codex:\n    agent: codex\n");
+        let err = explain(&m, &["jailed-codx".to_owned()]).expect_err("unknown");
+        let text = crate::error::render_report(&err, false);
+        assert!(text.contains("did you mean `jailed-codex`?"), "{text}");
+    }
+}
