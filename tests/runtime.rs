@@ -420,6 +420,7 @@ fn hide_masks_matching_files_and_directories_with_hostile_names() {
         ".env.$(touch pwned)",
         "-rf",
         "sub/deep/.env",
+        "dotslash-secret",
     ];
     for s in secrets {
         fs::create_dir_all(p.join(s).parent().unwrap()).unwrap();
@@ -432,9 +433,9 @@ fn hide_masks_matching_files_and_directories_with_hostile_names() {
     symlink("/etc/hostname", p.join("link-outside")).unwrap();
     fs::write(p.join("visible.txt"), "fine\n").unwrap();
 
-    let setup = r#"jailgen_hide .env '.env.*' '-*' '**/.env' 'secret dir' link-to-secret link-outside 'no-match-*' 'missing'"#;
+    let setup = r#"jailgen_hide .env '.env.*' '-*' '**/.env' 'secret dir' link-to-secret link-outside 'no-match-*' 'missing' ./dotslash-secret"#;
     let inside = r#"
-for f in .env .env.* -rf sub/deep/.env real-secret link-to-secret; do
+for f in .env .env.* -rf sub/deep/.env real-secret link-to-secret dotslash-secret; do
   if grep -q SECRET -- "$f" 2>/dev/null; then echo "READ: $f"; fi
   if sh -c 'echo x >> "$1"' _ "$f" 2>/dev/null; then echo "WROTE: $f"; fi
 done

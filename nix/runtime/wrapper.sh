@@ -150,6 +150,14 @@ _jailgen_protect_gitdir() {
     : >>"$cfg"
   fi
   RUNTIME_ARGS+=(--ro-bind "$gd/hooks" "$gd/hooks" --ro-bind "$cfg" "$cfg")
+  # A symlinked hooks/ or config: the mount lands on the link's target, and the
+  # link itself, in a writable directory, could be replaced. Say so.
+  for sub in "$gd/hooks" "$cfg"; do
+    if [[ -L $sub ]]; then
+      printf '%s
+' "jailgen: warning: \`$sub\` is a symlink; the jail cannot stop the agent from replacing it" >&2
+    fi
+  done
   if [[ -f $cfg && -r $cfg ]]; then
     # `read -d ''` returns 1 at end of file; that is expected.
     IFS= read -r -d '' content <"$cfg" || true
@@ -483,8 +491,13 @@ jailgen_hide() {
     # shellcheck disable=SC2206 # the glob is the point; IFS is empty so nothing splits
     matches=($pattern)
     for name in "${matches[@]}"; do
+      # `./x` is x; a `.` or `..` elsewhere (old bash lets `.*` match them)
+      # would name the working directory or its parent: never hide those.
+      while [[ $name == ./* ]]; do
+        name=${name#./}
+      done
       case /$name/ in
-      */./* | */../*) continue ;;
+      */./* | */../* | //) continue ;;
       esac
       path=$PWD/$name
       if [[ -L $path ]]; then
