@@ -72,11 +72,11 @@ pub enum Command {
         after_help = "Examples:\n  jailgen explain                       every jail in ./jails.yaml\n  jailgen explain jails.yaml jailed-claude-code\n  jailgen explain --format json         the same as JSON (shape: `\"version\": 1`)\n\nLint: a grant (readonly, readwrite, config_paths) that is, contains or lies inside a\nsensitive location (~/.ssh, ~/.config/gh, /etc, ...) is an error unless the jail names\nthat location in `allow_exposure`. Warnings: forwarding a credential-looking variable\nthe preset does not read; network with `nix: true`; a read-write single file (decided\nstatically: the last path segment has a file extension)."
     )]
     Explain {
-        /// The spec file
-        #[arg(default_value = "jails.yaml")]
-        spec: PathBuf,
-        /// Only these jails (default: all, in spec order)
-        jails: Vec<String>,
+        /// `[SPEC] [JAIL]...`: the first word is the spec file when it ends in `.yaml`/`.yml`,
+        /// contains `/` or names an existing file (default: jails.yaml); the rest are jails
+        /// (default: all, in spec order)
+        #[arg(value_name = "SPEC_OR_JAIL")]
+        args: Vec<String>,
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,

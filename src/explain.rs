@@ -450,7 +450,12 @@ fn jail_text(out: &mut String, j: &JailExplanation) {
     let _ = writeln!(out, "  home: {}", j.home);
     let _ = writeln!(
         out,
-        "  visible file system: only what is listed here, the store paths the agent needs, an empty /tmp, /proc and /dev"
+        "  visible file system: only the mounts below, the Nix store paths of the packages on PATH, /bin/sh, an empty /tmp, /proc, /dev, /etc/passwd and /etc/group, the time zone{}",
+        if j.network {
+            ", and the DNS files and CA bundle of the network"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         out,

@@ -101,15 +101,13 @@ pub struct Finding {
 }
 
 /// The forms a normalised path is compared in: itself, plus `~/…` when it is an absolute path in
-/// a home directory (`/home/<user>/…`, `/root/…`), plus `~` itself for `/home/<user>` and
-/// `/root`.
+/// a home directory (`/home/<user>/…`, `/root/…`), plus `~` itself for `/home/<user>` (`/root`
+/// itself is listed on its own).
 fn forms(path: &str) -> Vec<String> {
     let mut out = vec![path.to_owned()];
     let home_rest = if let Some(rest) = path.strip_prefix("/home/") {
         let mut parts = rest.splitn(2, '/');
         parts.next().map(|_| parts.next().unwrap_or(""))
-    } else if path == "/root" {
-        Some("")
     } else {
         path.strip_prefix("/root/")
     };
@@ -280,7 +278,8 @@ mod tests {
     fn absolute_home_paths_are_compared_as_tilde_paths() {
         assert_eq!(shown("/home/alice/.ssh"), ["is ~/.ssh"]);
         assert_eq!(shown("/root/.aws/config"), ["is inside ~/.aws"]);
-        assert_eq!(shown("/root"), ["is /root", "is ~"]);
+        assert_eq!(shown("/root"), ["is /root"]);
+        assert_eq!(shown("/root/.ssh"), ["is ~/.ssh"]);
         assert_eq!(
             allowed_location("/home/bob/.ssh").map(|s| s.path),
             Some("~/.ssh")

@@ -195,11 +195,11 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             jailgen_url,
         } => init(&dir, agents, force, &jailgen_url),
         Command::Explain {
-            spec,
-            jails,
+            args,
             format,
             deny_warnings,
         } => {
+            let (spec, jails) = spec_and_jails(args);
             let loaded = load_linted(&spec, deny_warnings)?;
             let model = model::build(&loaded.spec)?;
             let explanation = explain::explain(&model, &jails)?;
@@ -237,6 +237,20 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             emit_stdout(&buf)?;
             Ok(Outcome::Ok)
         }
+    }
+}
+
+/// `explain [SPEC] [JAIL]...`: the first word is the spec when it looks like a file (ends in
+/// `.yaml` or `.yml`, holds a `/`, or exists); jail names never hold `/`.
+fn spec_and_jails(mut args: Vec<String>) -> (PathBuf, Vec<String>) {
+    let is_spec = args.first().is_some_and(|a| {
+        a.ends_with(".yaml") || a.ends_with(".yml") || a.contains('/') || Path::new(a).is_file()
+    });
+    if is_spec {
+        let spec = args.remove(0);
+        (PathBuf::from(spec), args)
+    } else {
+        (PathBuf::from("jails.yaml"), args)
     }
 }
 

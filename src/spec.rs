@@ -27,7 +27,7 @@ pub struct Spec {
     #[serde(default)]
     pub defaults: Option<JailSpec>,
     /// The jails. Each key is the command name (and the attribute of `jails.nix`).
-    #[schemars(with = "OrderedMap<String, JailSpec>")]
+    #[schemars(with = "OrderedMap<CommandName, JailSpec>")]
     pub jails: Spanned<OrderedMap<Spanned<String>, JailSpec>>,
 }
 
@@ -198,6 +198,19 @@ fn jail_path_pattern(s: &mut Schema) {
     s.insert("pattern".into(), "^(/|~/)".into());
 }
 
+/// A jail's command name.
+#[derive(JsonSchema)]
+#[schemars(
+    transform = command_name_pattern,
+    description = "A command name: a letter or digit, then letters, digits, `.`, `_`, `+`, `-`"
+)]
+#[allow(dead_code)]
+struct CommandName(String);
+
+fn command_name_pattern(s: &mut Schema) {
+    s.insert("pattern".into(), "^[A-Za-z0-9][A-Za-z0-9._+-]*$".into());
+}
+
 /// A POSIX environment variable name.
 #[derive(JsonSchema)]
 #[schemars(
@@ -290,12 +303,32 @@ impl<K: JsonSchema, V: JsonSchema> JsonSchema for OrderedMap<K, V> {
 }
 
 /// The JSON Schema (draft 2020-12) of `jails.yaml`, generated from [`Spec`].
-pub fn json_schema() -> Schema {
+pub fn json_schema() -> serde_json::Value {
     let mut schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<Spec>();
     schema.insert("$id".into(), crate::cli::SCHEMA_URL.into());
-    schema
+    let mut value = schema.to_value();
+    unwrap_descriptions(&mut value);
+    value
+}
+
+/// Doc comments arrive with their source line breaks; a description is one paragraph.
+fn unwrap_descriptions(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                match child {
+                    serde_json::Value::String(text) if k == "description" => {
+                        *text = text.replace('\n', " ");
+                    }
+                    other => unwrap_descriptions(other),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(unwrap_descriptions),
+        _ => {}
+    }
 }
 
 /// Parses YAML text. Errors are serde-saphyr's (syntax, unknown or duplicate key, wrong type);

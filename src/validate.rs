@@ -485,7 +485,11 @@ fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
 pub fn shown(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
-            let esc: Vec<char> = if c.is_control() || crate::error::is_bidi_control(c) {
+            let esc: Vec<char> = if c.is_control()
+                || crate::error::is_bidi_control(c)
+                || rules::hidden_char(c.encode_utf8(&mut [0; 4])).is_some()
+                || c == '\u{AD}'
+            {
                 c.escape_default().collect()
             } else {
                 vec![c]
