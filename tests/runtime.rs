@@ -182,6 +182,14 @@ fn wrapper_sh_passes_shellcheck() {
         .output()
         .expect("spawn shellcheck");
     assert!(out.status.success(), "{}", text(&out));
+    // The probe, its runner and the benchmark too.
+    let out = Command::new("shellcheck")
+        .arg(repo().join("tests/probes/probe.sh"))
+        .arg(repo().join("tests/probes/run.sh"))
+        .arg(repo().join("scripts/bench-launch.sh"))
+        .output()
+        .expect("spawn shellcheck");
+    assert!(out.status.success(), "{}", text(&out));
 }
 
 #[test]
