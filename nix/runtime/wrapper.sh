@@ -435,21 +435,27 @@ _jailgen_linked_worktree() {
 # --- hidden files -----------------------------------------------------------
 
 # Sets REPLY to an empty regular file to mask hidden files with:
-# ~/.cache/jailgen/empty, (re)created empty when missing or not empty (a jail
-# with ~/.cache read-write could have written to it; what it wrote is only its
-# own data). REPLY=- when there is none (then callers fall back to one fd each).
+# ~/.cache/jailgen/empty. Something else there (a jail with ~/.cache
+# read-write could have written to it, or swapped in a symlink) is unlinked
+# (rm does not follow links; a fork, only then) and the file created afresh
+# with noclobber, which never opens an existing file or a link's target.
+# REPLY=- when there is none (then callers fall back to one fd each).
 _jailgen_empty_file() {
   REPLY=-
   [[ -n ${HOME-} ]] || return 0
   local f=$HOME/.cache/jailgen/empty
-  if [[ -L $f || (-e $f && ! -f $f) ]]; then
-    return 0
+  if [[ -L $f || (-e $f && (! -f $f || -s $f)) ]]; then
+    rm -f -- "$f" 2>/dev/null || return 0
   fi
-  if [[ ! -f $f || -s $f ]]; then
+  if [[ ! -e $f ]]; then
     if [[ ! -d ${f%/*} ]]; then
       mkdir -p -- "${f%/*}" 2>/dev/null || return 0
     fi
-    { : >"$f"; } 2>/dev/null || return 0
+    local had_noclobber=0
+    [[ $- == *C* ]] && had_noclobber=1
+    set -C
+    { : >"$f"; } 2>/dev/null || true
+    ((had_noclobber)) || set +C
   fi
   if [[ -f $f && ! -L $f && ! -s $f ]]; then
     REPLY=$f
