@@ -1200,4 +1200,18 @@ fn hide_masks_thousands_of_files_and_works_without_a_cache_dir() {
         text(&out)
     );
     assert_eq!(fs::read(&empty).unwrap(), b"");
+    // Swapped for a symlink to a host file: the link goes, its target stays.
+    let precious = f.home.join("precious");
+    fs::write(&precious, "keep me\n").unwrap();
+    fs::remove_file(&empty).unwrap();
+    symlink(&precious, &empty).unwrap();
+    let out = jail(&f.proj, &f.home, "jailgen_hide '.env.*'", inside);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "0\n",
+        "{}",
+        text(&out)
+    );
+    assert_eq!(fs::read_to_string(&precious).unwrap(), "keep me\n");
+    assert!(!empty.is_symlink() && fs::read(&empty).unwrap().is_empty());
 }
