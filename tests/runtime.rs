@@ -962,6 +962,17 @@ fn time_zone_binds_like_jail_nix_and_reuses_a_validated_cache() {
     assert_eq!(run("Paris", "/nonexistent"), nothing);
     fs::write(&cache, format!("{}\n/tmp/elsewhere\n", z("Paris"))).unwrap();
     assert_eq!(run("Paris", "/nonexistent"), nothing);
+    // A cache swapped for a symlink is replaced, never written through.
+    let precious = t.join("home/precious");
+    fs::write(&precious, "keep me\n").unwrap();
+    fs::remove_file(&cache).unwrap();
+    symlink(&precious, &cache).unwrap();
+    assert_eq!(
+        run("Paris", "/usr/bin:/bin"),
+        expect(&z("Paris"), &z("Paris"))
+    );
+    assert_eq!(fs::read_to_string(&precious).unwrap(), "keep me\n");
+    assert!(!cache.is_symlink());
 }
 
 #[test]

@@ -116,7 +116,14 @@ jailgen_time_zone() {
       if [[ ! -d ${cache%/*} ]]; then
         mkdir -p -- "${cache%/*}" 2>/dev/null || true
       fi
-      printf '%s\n%s\n' "$real" "$link" 2>/dev/null >"$cache" || true
+      # Unlink, then create with noclobber: never write through a symlink
+      # someone put in its place.
+      rm -f -- "$cache" 2>/dev/null || true
+      local had_noclobber=0
+      [[ $- == *C* ]] && had_noclobber=1
+      set -C
+      { printf '%s\n%s\n' "$real" "$link" >"$cache"; } 2>/dev/null || true
+      ((had_noclobber)) || set +C
     fi
   fi
   RUNTIME_ARGS+=(--ro-bind "$real" "$link" --symlink "$link" /etc/localtime)
