@@ -439,9 +439,14 @@ fn hide_masks_matching_files_and_directories_with_hostile_names() {
     fs::write(p.join("real-secret"), "SECRET=1\n").unwrap();
     symlink("real-secret", p.join("link-to-secret")).unwrap();
     symlink("/etc/hostname", p.join("link-outside")).unwrap();
+    // A directory symlink leading out of the project, with an .env behind it.
+    let away = f.home.join("away");
+    fs::create_dir_all(&away).unwrap();
+    fs::write(away.join(".env"), "SECRET=1\n").unwrap();
+    symlink(&away, p.join("linkdir")).unwrap();
     fs::write(p.join("visible.txt"), "fine\n").unwrap();
 
-    let setup = r#"jailgen_hide .env '.env.*' '-*' '**/.env' 'secret dir' link-to-secret link-outside 'no-match-*' 'missing' ./dotslash-secret"#;
+    let setup = r#"jailgen_hide .env '.env.*' '-*' '**/.env' 'secret dir' link-to-secret link-outside 'no-match-*' 'missing' ./dotslash-secret 'linkdir/.env'"#;
     let inside = r#"
 for f in .env .env.* -rf sub/deep/.env real-secret link-to-secret dotslash-secret; do
   if grep -q SECRET -- "$f" 2>/dev/null; then echo "READ: $f"; fi
@@ -458,6 +463,7 @@ echo done
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(so, "fine\ndone\n", "{}", text(&out));
     assert!(se.contains("not hiding `link-outside`"), "{}", text(&out));
+    assert!(se.contains("not hiding `linkdir/.env`"), "{}", text(&out));
     // Nothing ran, nothing changed on the host.
     assert!(!p.join("pwned").exists());
     for s in secrets {

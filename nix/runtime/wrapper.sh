@@ -477,8 +477,9 @@ _jailgen_empty_file() {
 # A matching file is replaced by an empty read-only file, a directory by an
 # empty read-only tmpfs.
 # Symlinks are never followed out of $PWD: a matching symlink whose target is
-# inside $PWD hides that target; one pointing outside is left alone with a
-# warning (the jail only sees that target if the spec binds it).
+# inside $PWD hides that target; one pointing outside, or a match reached
+# through a symlinked directory leading outside, is left alone with a warning
+# (the jail only sees such a target if the spec binds it).
 jailgen_hide() {
   # A GLOBIGNORE from the caller's environment would drop matches (and
   # unsetting it turns dotglob off, so do it before setting dotglob).
@@ -513,6 +514,12 @@ jailgen_hide() {
       */./* | */../* | //) continue ;;
       esac
       path=$PWD/$name
+      # `*/x` and `sub/x` go through symlinked directories: mount only what
+      # lies inside the working directory (bwrap would follow the link).
+      if [[ $name == */* ]] && ! _jailgen_in_cwd "${path%/*}"; then
+        printf "jailgen: not hiding \`%s\`: it is reached through a symlink leading outside the working directory\n" "$name" >&2
+        continue
+      fi
       if [[ -L $path ]]; then
         target=$(realpath -e -- "$path" 2>/dev/null) || continue # fork: symlinks only
         local physical_pwd
