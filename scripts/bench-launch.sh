@@ -8,7 +8,8 @@
 #               else /work/jail.nix-checkout when present)
 #   --no-write  print the table only
 # BENCH_RUNS (default 300): hyperfine runs per launcher (10 for jail.nix with
-# `network`, which takes about a second each).
+# `network`, which takes about a second each). BENCH_PAIRS (default 300):
+# alternating runs of each of our wrappers and its floor, for the paired ratio.
 #
 # Launchers, all running /usr/bin/true from a git project under a throw-away
 # home:
@@ -220,6 +221,33 @@ for key, label, base in rows:
 EOF
 )
 
+# Paired, interleaved runs: load on a shared machine drifts while hyperfine
+# times one launcher after another, so also time each of our wrappers and its
+# floor back to back, alternating, and take the median of the per-pair ratios.
+paired=$(python3 - "$tmp" "${BENCH_PAIRS:-300}" <<'EOF'
+import shlex, statistics, subprocess, sys, time
+tmp, n = sys.argv[1], int(sys.argv[2])
+def run(argv):
+    t = time.perf_counter_ns()
+    subprocess.run(argv, check=True)
+    return time.perf_counter_ns() - t
+out = []
+for net in ("net", "nonet"):
+    ours = [f"{tmp}/ours-{net}"]
+    floor = shlex.split(open(f"{tmp}/floor-ours-{net}").read())
+    ratios = []
+    for i in range(n):
+        a, b = (ours, floor) if i % 2 == 0 else (floor, ours)
+        ta, tb = run(a), run(b)
+        t_ours, t_floor = (ta, tb) if a is ours else (tb, ta)
+        ratios.append(t_ours / t_floor)
+    q = statistics.quantiles(ratios, n=4)
+    out.append(f"{net}: median {statistics.median(ratios):.2f}× (quartiles {q[0]:.2f}–{q[2]:.2f}×, {n} pairs)")
+print("; ".join(out))
+EOF
+)
+echo "paired ours/floor: $paired" >&2
+
 uname_r=$(uname -r)
 bwrap_v=$(bwrap --version)
 ssl_n=$(find /etc/ssl 2>/dev/null | wc -l)
@@ -234,6 +262,9 @@ computes, run directly (without its seccomp fd); \`user + sys\` is CPU time per 
 than wall time on a busy machine.
 
 $table
+
+Paired, alternating runs of each jailgen wrapper and its floor (median of per-pair wall-time
+ratios): $paired.
 
 Target (issue 6): within 1.5× of the floor with and without network. Wall times on a shared
 2-core machine swing by several ms between runs (see σ); the CPU column is the steadier
