@@ -26,9 +26,9 @@ pub enum Format {
 #[command(
     name = "jailgen",
     version,
-    about = "Declare bubblewrap jails for LLM coding agents in YAML; render and check the Nix",
+    about = "Declare bubblewrap jails for LLM coding agents in YAML; render, check and explain the Nix",
     propagate_version = true,
-    after_help = "Examples:\n  jailgen init --agent claude-code     start a project\n  jailgen render -o jails.nix          regenerate jails.nix from jails.yaml\n  jailgen check                        in CI: fail when jails.nix is stale\n\nExit codes: 0 ok, 1 check found drift, 2 invalid spec or other error."
+    after_help = "Examples:\n  jailgen init --agent claude-code     start a project\n  jailgen render -o jails.nix          regenerate jails.nix from jails.yaml\n  jailgen check                        in CI: fail when jails.nix is stale\n  jailgen explain                      what each jail can read, write and reach\n\nExit codes: 0 ok, 1 check found drift, 2 invalid spec or other error."
 )]
 pub struct Cli {
     #[command(subcommand)]

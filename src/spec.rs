@@ -103,7 +103,7 @@ pub struct JailSpec {
     /// Sensitive locations (e.g. `~/.config/gh`) that a grant of this jail may expose
     /// deliberately; without it such a grant is an error. Each entry must be needed.
     #[serde(default)]
-    #[schemars(with = "Option<Vec<JailPath>>")]
+    #[schemars(with = "Option<Vec<AllowEntry>>")]
     pub allow_exposure: Option<Vec<Spanned<String>>>,
 }
 
@@ -196,6 +196,19 @@ struct JailPath(String);
 
 fn jail_path_pattern(s: &mut Schema) {
     s.insert("pattern".into(), "^(/|~/)".into());
+}
+
+/// A sensitive location named in `allow_exposure`.
+#[derive(JsonSchema)]
+#[schemars(
+    transform = allow_entry_pattern,
+    description = "A sensitive location to accept, e.g. `~/.config/gh`, `/etc` or `~` (`jailgen explain --help` lists them)"
+)]
+#[allow(dead_code)]
+struct AllowEntry(String);
+
+fn allow_entry_pattern(s: &mut Schema) {
+    s.insert("pattern".into(), "^(/|~/|~$)".into());
 }
 
 /// A jail's command name.
