@@ -107,7 +107,8 @@ pub enum Command {
         /// A preset to add a jail for (repeatable); default: claude-code
         #[arg(long = "agent", value_name = "PRESET")]
         agents: Vec<String>,
-        /// Overwrite existing files
+        /// Overwrite existing files (all three are written to temp files first, then renamed, so
+        /// a failure while writing leaves every old file intact)
         #[arg(long)]
         force: bool,
         /// The jailgen flake URL for flake.nix

@@ -160,3 +160,25 @@ fn init_writes_the_schema_line_first() {
     let doc: serde_json::Value = serde_saphyr::from_str(&starter).expect("yaml");
     assert!(validator().is_valid(&doc), "the starter spec is invalid");
 }
+
+#[test]
+fn jailgen_init_writes_the_schema_line_as_the_first_line_of_jails_yaml() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
+        .arg("init")
+        .arg(dir.path())
+        .output()
+        .expect("run jailgen init");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let yaml = fs::read_to_string(dir.path().join("jails.yaml")).expect("jails.yaml");
+    assert_eq!(
+        yaml.lines().next(),
+        Some(
+            "# yaml-language-server: $schema=https://raw.githubusercontent.com/jailgen/jailgen/main/jails.schema.json"
+        )
+    );
+}
