@@ -65,6 +65,14 @@ pub const SENSITIVE: &[Sensitive] = &[
         "/run/user",
         "your session's sockets: D-Bus, keyring, Wayland, SSH agent",
     ),
+    s(
+        "/proc",
+        "host processes: /proc/<pid>/root and /proc/<pid>/environ reach every file and environment",
+    ),
+    s(
+        "/nix/var/nix/daemon-socket",
+        "the Nix daemon, which builds and fetches outside the jail (use `nix: true`)",
+    ),
 ];
 
 const fn s(path: &'static str, reason: &'static str) -> Sensitive {
