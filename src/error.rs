@@ -374,7 +374,7 @@ pub enum SpecError {
         code(jailgen::lint::readwrite_file),
         severity(Warning),
         help(
-            "a bind-mounted file cannot be replaced by rename (EBUSY), so programs that save atomically fail; grant its directory instead. Decided statically: the last segment has a file extension"
+            "a bind-mounted file cannot be replaced by rename (EBUSY), so programs that save atomically fail; grant its directory instead. Decided statically: the last segment has a file extension, the rule by which the library creates a missing state path as an empty file (a directory named like `io.example.app` is created as a file too)"
         )
     )]
     ReadwriteFile {
