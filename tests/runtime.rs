@@ -14,6 +14,15 @@ use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// Prints to the real stderr, past cargo test's output capture, so that a
+/// skip is seen even when the test passes.
+macro_rules! loud {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -41,7 +50,7 @@ fn have(tool: &str, probe: &[&str]) -> bool {
             "`{tool}` is required here (CI=true or JAILGEN_REQUIRE_NIX=1) but `{tool} {}` failed",
             probe.join(" ")
         );
-        eprintln!("SKIPPED: `{tool}` is not usable on this machine; this test did not run");
+        loud!("SKIPPED: `{tool}` is not usable on this machine; this test did not run");
     }
     ok
 }
@@ -585,7 +594,7 @@ fn seccomp_filter_blocks_tiocsti_and_tioclinux_but_not_what_tuis_need() {
     let legacy = fs::read_to_string("/proc/sys/dev/tty/legacy_tiocsti").unwrap_or_default();
     if legacy.trim() == "0" {
         // The kernel itself refuses (EIO); the filter's EPERM is still distinct.
-        eprintln!("note: dev.tty.legacy_tiocsti=0 here, so the unfiltered control cannot inject");
+        loud!("note: dev.tty.legacy_tiocsti=0 here, so the unfiltered control cannot inject");
         assert!(open.contains("tiocsti=EIO\n"), "{open}");
     } else {
         assert!(
@@ -697,7 +706,7 @@ fn probes_all_pass_in_every_presets_default_jail_with_the_jail_nix_double() {
 #[test]
 fn probes_all_pass_in_every_presets_default_jail_with_real_jail_nix() {
     let Some(jail_nix) = real_jail_nix() else {
-        eprintln!(
+        loud!(
             "SKIPPED: JAILGEN_JAIL_NIX is not set, so the probes did not run against real jail.nix"
         );
         return;
@@ -888,7 +897,7 @@ fn library_wrapper_runs_with_real_bwrap_and_hostile_names_with_the_jail_nix_doub
 #[test]
 fn library_wrapper_runs_with_real_bwrap_and_hostile_names_with_real_jail_nix() {
     let Some(jail_nix) = real_jail_nix() else {
-        eprintln!(
+        loud!(
             "SKIPPED: JAILGEN_JAIL_NIX is not set, so the wrapper was not built with real jail.nix"
         );
         return;
