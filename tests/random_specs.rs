@@ -443,7 +443,7 @@ fn values_in(src: &str) -> Vec<String> {
     let mut out = Vec::new();
     let jails: Vec<&jailgen::spec::JailSpec> = spec.jails.value.iter().map(|(_, j)| j).collect();
     // A defaults env value shows unless every jail overrides its name.
-    for d in &spec.defaults {
+    if let Some(d) = &spec.defaults {
         for (k, v) in d.env.iter().flat_map(|m| m.iter()) {
             let overridden_everywhere = jails.iter().all(|j| {
                 j.env
