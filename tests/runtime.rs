@@ -1245,3 +1245,70 @@ fn hide_masks_thousands_of_files_and_works_without_a_cache_dir() {
     assert_eq!(fs::read_to_string(&precious).unwrap(), "keep me\n");
     assert!(!empty.is_symlink() && fs::read(&empty).unwrap().is_empty());
 }
+
+// --- red-team regressions (issue 6 follow-up, /tmp/redteam/REPORT.md) --------
+
+/// F1: a symlink planted in `.git` by an earlier session (relative, so that it
+/// resolves to the host's home as a bind source and to the jail's tmpfs home
+/// as a destination) must never be bound: the next launch refuses to start,
+/// naming the file, and the host home stays unreadable.
+#[test]
+fn a_symlink_planted_in_dot_git_is_never_bound_and_the_next_launch_refuses() {
+    if !have_bwrap() || !have("git", &["--version"]) {
+        return;
+    }
+    // .git is home/src/proj/.git: `../../..` from there is the home directory.
+    let planted: &[(&str, &str)] = &[
+        ("commondir", "../../.."),
+        ("gitdir", "../../.."),
+        ("config.worktree", "../../.."),
+        ("hooks", "../../.."),
+        ("modules/m/hooks", "../../../../.."),
+        ("modules/m/commondir", "../../../../.."),
+        ("worktrees/w/gitdir", "../../../../.."),
+        ("worktrees/w/config.worktree", "../../../../.."),
+    ];
+    for &(file, target) in planted {
+        let f = fixture();
+        fs::create_dir_all(f.home.join(".ssh")).unwrap();
+        fs::write(f.home.join(".ssh/id_rsa"), "PRIVKEY\n").unwrap();
+        let gd = f.proj.join(".git");
+        let link = gd.join(file);
+        let parent = link.parent().unwrap();
+        if parent != gd {
+            fs::create_dir_all(parent).unwrap();
+            fs::write(parent.join("HEAD"), "ref: refs/heads/x\n").unwrap();
+        }
+        if link.exists() {
+            if link.is_dir() {
+                fs::remove_dir_all(&link).unwrap();
+            } else {
+                fs::remove_file(&link).unwrap();
+            }
+        }
+        symlink(target, &link).unwrap();
+        if file == "config.worktree" {
+            git(&f.proj, &["config", "extensions.worktreeConfig", "true"]);
+        }
+        for mode in ["protect", "open"] {
+            let out = jail(
+                &f.proj,
+                &f.home,
+                &format!("jailgen_protect_git {mode}"),
+                "cat ~/.ssh/id_rsa 2>/dev/null || echo unreadable",
+            );
+            let so = String::from_utf8_lossy(&out.stdout);
+            let se = String::from_utf8_lossy(&out.stderr);
+            assert!(!so.contains("PRIVKEY"), "{file} {mode}: {}", text(&out));
+            if mode == "protect" {
+                assert_eq!(out.status.code(), Some(1), "{file} {mode}: {}", text(&out));
+                assert!(
+                    se.contains("refusing to start")
+                        && se.contains(&format!("{}", link.display()))
+                        && se.contains("is a symlink"),
+                    "{file}: the message names the file: {se}"
+                );
+            }
+        }
+    }
+}

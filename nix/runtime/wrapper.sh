@@ -131,40 +131,68 @@ jailgen_time_zone() {
 
 # --- git protection ---------------------------------------------------------
 
-# Read-only bind of PATH over itself when it exists.
+# Refuse to start because PATH is a symlink where git never makes one (or
+# where the jail cannot protect one). A bind's source is resolved on the host
+# and its destination inside the jail, so a relative link such as `../..`
+# would mount the host directory it names (your home) over the jail's: the
+# bind itself is the leak, so a warning is not enough. $2 says how to repair.
+_jailgen_refuse_link() {
+  printf '%s\n' \
+    "jailgen: refusing to start: \`$1\` is a symlink." \
+    "git does not create it as a symlink, and binding it would mount whatever it points to" \
+    "(an earlier session of the agent may have planted it to reach your home directory)." \
+    "Inspect it (ls -l), then $2, and start again." >&2
+  exit 1
+}
+
+# Read-only bind of PATH over itself when it exists; a symlink refuses to start.
 _jailgen_ro_self() {
-  if [[ -e $1 || -L $1 ]]; then
+  if [[ -L $1 ]]; then
+    _jailgen_refuse_link "$1" "delete it (git recreates what it needs)"
+  elif [[ -e $1 ]]; then
     RUNTIME_ARGS+=(--ro-bind "$1" "$1")
   fi
+}
+
+# Create an empty file at PATH without ever following a symlink: with
+# noclobber, bash opens a missing file with O_EXCL, which fails on any link.
+_jailgen_create_file() {
+  local had_noclobber=0
+  [[ $- == *C* ]] && had_noclobber=1
+  set -C
+  { : >"$1"; } 2>/dev/null || true
+  ((had_noclobber)) || set +C
 }
 
 # Protect the files of one git directory (a repository's .git, a common dir,
 # or a submodule's gitdir) that make the host run code: hooks/, config,
 # config.worktree, and the pointer files of linked worktrees and submodules.
-# $1 = the git directory, $2 = recursion depth (submodules nest).
+# $1 = the git directory (not a symlink, nor reached through one below the
+# working directory), $2 = recursion depth (submodules nest).
 _jailgen_protect_gitdir() {
   local gd=$1 depth=${2-0} cfg content="" sub
   if ((depth > 8)); then
     return 0
   fi
-  # A missing hooks/ or config could be created by the agent and then used by
-  # the host's git, so create them empty first (forks mkdir only if missing).
-  if [[ ! -e $gd/hooks && ! -L $gd/hooks ]]; then
-    mkdir -- "$gd/hooks"
-  fi
   cfg=$gd/config
-  if [[ ! -e $cfg && ! -L $cfg ]]; then
-    : >>"$cfg"
-  fi
-  RUNTIME_ARGS+=(--ro-bind "$gd/hooks" "$gd/hooks" --ro-bind "$cfg" "$cfg")
-  # A symlinked hooks/ or config: the mount lands on the link's target, and the
-  # link itself, in a writable directory, could be replaced. Say so.
+  # A symlinked hooks/ or config can be neither bound (the mount would land on
+  # whatever the link names) nor protected (the link sits in a writable
+  # directory): refuse.
   for sub in "$gd/hooks" "$cfg"; do
     if [[ -L $sub ]]; then
-      printf '%s
-' "jailgen: warning: \`$sub\` is a symlink; the jail cannot stop the agent from replacing it" >&2
+      _jailgen_refuse_link "$sub" "replace it with a copy of what it points to (or use git: open for this jail)"
     fi
   done
+  # A missing hooks/ or config could be created by the agent and then used by
+  # the host's git, so create them empty first (forks mkdir only if missing;
+  # mkdir and the noclobber create never follow a symlink).
+  if [[ ! -e $gd/hooks ]]; then
+    mkdir -- "$gd/hooks"
+  fi
+  if [[ ! -e $cfg ]]; then
+    _jailgen_create_file "$cfg"
+  fi
+  RUNTIME_ARGS+=(--ro-bind "$gd/hooks" "$gd/hooks" --ro-bind "$cfg" "$cfg")
   if [[ -f $cfg && -r $cfg ]]; then
     # `read -d ''` returns 1 at end of file; that is expected.
     IFS= read -r -d '' content <"$cfg" || true
@@ -172,8 +200,11 @@ _jailgen_protect_gitdir() {
   # config.worktree is read when extensions.worktreeConfig is set: protect it
   # when present, and create it when the extension is on but the file is not.
   local lower=${content,,}
+  if [[ -L $gd/config.worktree ]]; then
+    _jailgen_refuse_link "$gd/config.worktree" "delete it (git recreates what it needs)"
+  fi
   if [[ ! -e $gd/config.worktree && $lower == *worktreeconfig* ]]; then
-    : >>"$gd/config.worktree"
+    _jailgen_create_file "$gd/config.worktree"
   fi
   _jailgen_ro_self "$gd/config.worktree"
   # Pointer files: rewriting them could point the host's git at a directory
@@ -186,19 +217,27 @@ _jailgen_protect_gitdir() {
   # Linked worktrees' entries and submodules' git dirs hold pointers, hooks and
   # configs the host's git uses from elsewhere. Each directory on the way is
   # bound over itself (pinned): a mount point cannot be renamed, so the agent
-  # cannot move an entry aside and plant a look-alike.
-  if [[ -d $gd/worktrees && ! -L $gd/worktrees ]]; then
+  # cannot move an entry aside and plant a look-alike. git never makes these
+  # directories symlinks; one that is would be followed by the host's git.
+  for sub in "$gd/worktrees" "$gd/modules"; do
+    if [[ -L $sub ]]; then
+      _jailgen_refuse_link "$sub" "delete it"
+    fi
+  done
+  if [[ -d $gd/worktrees ]]; then
     RUNTIME_ARGS+=(--bind "$gd/worktrees" "$gd/worktrees")
-    for sub in "$gd"/worktrees/*/; do
-      sub=${sub%/}
-      [[ -d $sub && ! -L $sub ]] || continue
+    for sub in "$gd"/worktrees/*; do
+      if [[ -L $sub ]]; then
+        _jailgen_refuse_link "$sub" "delete it (git worktree prune)"
+      fi
+      [[ -d $sub ]] || continue
       RUNTIME_ARGS+=(--bind "$sub" "$sub")
       _jailgen_ro_self "$sub/config.worktree"
       _jailgen_ro_self "$sub/commondir"
       _jailgen_ro_self "$sub/gitdir"
     done
   fi
-  if [[ -d $gd/modules && ! -L $gd/modules ]]; then
+  if [[ -d $gd/modules ]]; then
     RUNTIME_ARGS+=(--bind "$gd/modules" "$gd/modules")
     _jailgen_protect_modules_dir "$gd/modules" $((depth + 1))
   fi
@@ -211,9 +250,11 @@ _jailgen_protect_modules_dir() {
   if ((depth > 8)); then
     return 0
   fi
-  for sub in "$dir"/*/; do
-    sub=${sub%/}
-    [[ -d $sub && ! -L $sub ]] || continue
+  for sub in "$dir"/*; do
+    if [[ -L $sub ]]; then
+      _jailgen_refuse_link "$sub" "delete it (git submodule update recreates it)"
+    fi
+    [[ -d $sub ]] || continue
     RUNTIME_ARGS+=(--bind "$sub" "$sub")
     if [[ -e $sub/HEAD ]]; then
       _jailgen_protect_gitdir "$sub" $((depth + 1))
@@ -427,6 +468,20 @@ _jailgen_linked_worktree() {
     printf '%s\n' "jailgen: warning: .git names \`$gitdir\`, which is not a worktree entry of a repository pointing back to $dotgit; not binding it (git will not work in the jail)" >&2
     return 0
   fi
+  # Bind only symlink-free paths (a bind's source resolves on the host, its
+  # destination in the jail): resolve both (two forks, linked worktrees only)
+  # and insist that the entry lies directly in the common dir's worktrees/.
+  local real_common real_gitdir
+  if ! real_common=$(realpath -e -- "$common") || ! real_gitdir=$(realpath -e -- "$gitdir"); then
+    printf '%s\n' "jailgen: warning: cannot resolve \`$gitdir\` or \`$common\`; not binding them" >&2
+    return 0
+  fi
+  if [[ $real_gitdir != "$real_common"/worktrees/* || ${real_gitdir#"$real_common"/worktrees/} == */* ]]; then
+    printf '%s\n' "jailgen: refusing to start: the worktree entry \`$gitdir\` is reached through a symlink inside \`$common\`." \
+      "git never makes one; an earlier session may have planted it. Inspect it (ls -l), run \`git worktree repair\`, and start again." >&2
+    exit 1
+  fi
+  common=$real_common gitdir=$real_gitdir
   RUNTIME_ARGS+=(--bind "$common" "$common" --bind "$gitdir" "$gitdir")
   if [[ $mode == protect ]]; then
     # The .git file itself: rewritten, it could send the host's git to a
