@@ -29,8 +29,12 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `JAILGEN_TEST_WRAPPER_SH` runs these tests against another copy (e.g. an
+/// older commit's, `git show REV:nix/runtime/wrapper.sh`), to check that a
+/// regression test fails on the code it was written against.
 fn wrapper_sh() -> PathBuf {
-    repo().join("nix/runtime/wrapper.sh")
+    std::env::var_os("JAILGEN_TEST_WRAPPER_SH")
+        .map_or_else(|| repo().join("nix/runtime/wrapper.sh"), PathBuf::from)
 }
 
 fn strict() -> bool {
@@ -1311,4 +1315,74 @@ fn a_symlink_planted_in_dot_git_is_never_bound_and_the_next_launch_refuses() {
             }
         }
     }
+}
+
+/// F9: the host side never creates a file or directory through a symlink the
+/// agent may have planted: a dangling state-file link, a dangling
+/// config.worktree in a submodule git dir, a symlinked ~/.cache/jailgen (mask
+/// file and time-zone cache).
+#[test]
+fn the_host_side_never_creates_files_through_a_planted_symlink() {
+    if !have_bwrap() || !have("git", &["--version"]) {
+        return;
+    }
+    let f = fixture();
+    let victim_dir = f.home.join("victim");
+    fs::create_dir_all(&victim_dir).unwrap();
+    // A dangling state file (e.g. ~/.agent/state.json inside a rw grant).
+    fs::create_dir_all(f.home.join(".agent")).unwrap();
+    symlink(
+        victim_dir.join("made-by-ensure"),
+        f.home.join(".agent/state.json"),
+    )
+    .unwrap();
+    let out = host(
+        &f.proj,
+        &f.home,
+        "jailgen_ensure_file ~/.agent/state.json",
+        &[],
+    );
+    assert!(
+        !victim_dir.join("made-by-ensure").exists(),
+        "created through the link: {}",
+        text(&out)
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is a symlink"),
+        "{}",
+        text(&out)
+    );
+
+    // A dangling config.worktree in a submodule git dir the agent wrote.
+    let m = f.proj.join(".git/modules/m");
+    fs::create_dir_all(&m).unwrap();
+    fs::write(m.join("HEAD"), "ref: refs/heads/x\n").unwrap();
+    fs::write(m.join("config"), "[extensions]\n\tworktreeConfig = true\n").unwrap();
+    symlink(victim_dir.join("made-by-git"), m.join("config.worktree")).unwrap();
+    let out = host(&f.proj, &f.home, "jailgen_protect_git protect", &[]);
+    assert!(
+        !victim_dir.join("made-by-git").exists(),
+        "created through the link: {}",
+        text(&out)
+    );
+    fs::remove_dir_all(&m).unwrap();
+
+    // ~/.cache/jailgen swapped for a link (a jail with ~/.cache read-write).
+    fs::create_dir_all(f.home.join(".cache")).unwrap();
+    symlink(&victim_dir, f.home.join(".cache/jailgen")).unwrap();
+    fs::write(f.proj.join(".env"), "SECRET=1\n").unwrap();
+    let out = jail(&f.proj, &f.home, "jailgen_hide .env", "cat .env; echo end");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "end\n",
+        "{}",
+        text(&out)
+    );
+    assert!(
+        fs::read_dir(&victim_dir).unwrap().next().is_none(),
+        "nothing created in the link's target: {}",
+        text(&out)
+    );
 }

@@ -59,9 +59,16 @@ jailgen_guard_cwd() {
 
 # Create missing state directories on the host so they can be bound.
 # Arguments arrive expanded by bash (the library passes ~/'quoted rest').
+# Nothing is created through a symlink: a link in place of a state path (one
+# an agent could plant inside a read-write grant) refuses to start. Links in
+# the directories above are the user's own (a dotfiles manager's ~/.config);
+# those below a read-write grant are checked by jailgen_check_nested first.
 jailgen_ensure_dir() {
   local path
   for path in "$@"; do
+    if [[ -L $path && ! -d $path ]]; then
+      _jailgen_refuse_state_link "$path"
+    fi
     if [[ ! -d $path ]]; then
       # Forks mkdir, only when something is missing (first run).
       mkdir -p -- "$path"
@@ -73,14 +80,34 @@ jailgen_ensure_dir() {
 jailgen_ensure_file() {
   local path
   for path in "$@"; do
+    if [[ -L $path && ! -e $path ]]; then
+      _jailgen_refuse_state_link "$path"
+    fi
     if [[ ! -e $path ]]; then
       if [[ $path == */* && ! -d ${path%/*} && -n ${path%/*} ]]; then
         mkdir -p -- "${path%/*}"
       fi
-      # `>>` creates the file without truncating one that appears meanwhile.
-      : >>"$path"
+      # O_EXCL: never opens an existing file or a link's target.
+      _jailgen_create_file "$path"
     fi
   done
+}
+
+_jailgen_refuse_state_link() {
+  printf '%s\n' \
+    "jailgen: refusing to start: the state path \`$1\` is a symlink to nothing." \
+    "The jail would create whatever it names on your machine. Inspect it (ls -l), delete it, and start again." >&2
+  exit 1
+}
+
+# Create an empty file at PATH without ever following a symlink: with
+# noclobber, bash opens a missing file with O_EXCL, which fails on any link.
+_jailgen_create_file() {
+  local had_noclobber=0
+  [[ $- == *C* ]] && had_noclobber=1
+  set -C
+  { : >"$1"; } 2>/dev/null || true
+  ((had_noclobber)) || set +C
 }
 
 # --- time zone --------------------------------------------------------------
@@ -100,7 +127,7 @@ jailgen_ensure_file() {
 jailgen_time_zone() {
   [[ -L /etc/localtime ]] || return 0
   local cache="" real="" link="" target
-  if [[ -n ${HOME-} ]]; then
+  if [[ -n ${HOME-} && ! -L $HOME/.cache/jailgen ]]; then
     cache=$HOME/.cache/jailgen/localtime
     if [[ -f $cache ]]; then
       { IFS= read -r real && IFS= read -r link; } <"$cache" || true
@@ -152,16 +179,6 @@ _jailgen_ro_self() {
   elif [[ -e $1 ]]; then
     RUNTIME_ARGS+=(--ro-bind "$1" "$1")
   fi
-}
-
-# Create an empty file at PATH without ever following a symlink: with
-# noclobber, bash opens a missing file with O_EXCL, which fails on any link.
-_jailgen_create_file() {
-  local had_noclobber=0
-  [[ $- == *C* ]] && had_noclobber=1
-  set -C
-  { : >"$1"; } 2>/dev/null || true
-  ((had_noclobber)) || set +C
 }
 
 # Protect the files of one git directory (a repository's .git, a common dir,
@@ -505,6 +522,9 @@ _jailgen_linked_worktree() {
 _jailgen_empty_file() {
   REPLY=-
   [[ -n ${HOME-} ]] || return 0
+  # ~/.cache/jailgen replaced by a link (a jail with ~/.cache read-write):
+  # never create through it; one fd per file instead.
+  [[ ! -L $HOME/.cache/jailgen ]] || return 0
   local f=$HOME/.cache/jailgen/empty
   if [[ -L $f || (-e $f && (! -f $f || -s $f)) ]]; then
     rm -f -- "$f" 2>/dev/null || return 0
