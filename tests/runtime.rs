@@ -1386,3 +1386,219 @@ fn the_host_side_never_creates_files_through_a_planted_symlink() {
         text(&out)
     );
 }
+
+/// A library wrapper (jail.nix double, host mode: real bash, real bwrap) for
+/// makeJailedClaudeCode with `args`, in `dir`.
+fn lib_wrapper(dir: &Path, args: &str) -> PathBuf {
+    let bpf = filter_bpf(dir);
+    library_wrapper(dir, args, &bpf, None)
+}
+
+fn have_library_tools() -> bool {
+    have_bwrap() && have_nix() && have("gcc", &["--version"]) && have("git", &["--version"])
+}
+
+fn plant_ssh_key(home: &Path) {
+    fs::create_dir_all(home.join(".ssh")).unwrap();
+    fs::write(home.join(".ssh/id_rsa"), "PRIVKEY\n").unwrap();
+}
+
+/// F3: a grant nested two levels under a read-write grant. Session 1 renames
+/// the intermediate directory (not a mount point) and plants a symlink where
+/// the nested grant was; session 2 must refuse to start instead of binding
+/// the host home (read-only for a nested readonly, read-write for a nested
+/// readwrite).
+#[test]
+fn a_nested_grant_redirected_by_a_planted_symlink_refuses_to_start() {
+    if !have_library_tools() {
+        return;
+    }
+    let f = fixture();
+    plant_ssh_key(&f.home);
+    fs::write(f.home.join(".bashrc"), "# host bashrc\n").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    for (args, root, attack) in [
+        (
+            r#"{ extraReadwriteDirs = [ "~/work" ]; extraReadonlyDirs = [ "~/work/a/ref" ]; }"#,
+            "work",
+            "cat ~/.ssh/id_rsa",
+        ),
+        (
+            r#"{ extraReadwriteDirs = [ "~/work2" "~/work2/a/cache" ]; }"#,
+            "work2",
+            "echo '# written by the jailed agent' >> ~/.bashrc; cat ~/.ssh/id_rsa",
+        ),
+    ] {
+        let nested = if root == "work" { "a/ref" } else { "a/cache" };
+        fs::create_dir_all(f.home.join(root).join(nested)).unwrap();
+        let wrapper = lib_wrapper(tmp.path(), args);
+        let plant = format!(
+            "mv ~/{root}/a ~/{root}/a.orig && mkdir ~/{root}/a && ln -s ../.. ~/{root}/{nested} && echo PLANTED"
+        );
+        let out = run_wrapper(&wrapper, &f.proj, &f.home, &plant);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "PLANTED\n",
+            "{}",
+            text(&out)
+        );
+        let out = run_wrapper(&wrapper, &f.proj, &f.home, attack);
+        let se = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("PRIVKEY"),
+            "{args}: {}",
+            text(&out)
+        );
+        assert_eq!(
+            fs::read_to_string(f.home.join(".bashrc")).unwrap(),
+            "# host bashrc\n",
+            "{args}: {}",
+            text(&out)
+        );
+        assert_eq!(out.status.code(), Some(1), "{args}: {}", text(&out));
+        assert!(
+            se.contains("refusing to start")
+                && se.contains(&format!("`{}/{root}/{nested}`", f.home.display()))
+                && se.contains("is a symlink"),
+            "{args}: {se}"
+        );
+    }
+}
+
+/// F14: a readonly grant inside the working directory stays read-only (the
+/// working-directory bind would otherwise shadow it), and one reached through
+/// a symlink planted inside the working directory refuses to start.
+#[test]
+fn readonly_grants_inside_the_working_directory_stay_read_only() {
+    if !have_library_tools() {
+        return;
+    }
+    let f = fixture();
+    plant_ssh_key(&f.home);
+    fs::create_dir_all(f.proj.join("vendor")).unwrap();
+    fs::write(f.proj.join("vendor/lib.txt"), "upstream\n").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let wrapper = lib_wrapper(
+        tmp.path(),
+        r#"{ extraReadonlyDirs = [ "~/src/proj/vendor" ]; }"#,
+    );
+    let out = run_wrapper(
+        &wrapper,
+        &f.proj,
+        &f.home,
+        "echo changed > vendor/lib.txt 2>/dev/null && echo WROTE; echo other > other.txt && echo OTHER_OK",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "OTHER_OK\n",
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(f.proj.join("vendor/lib.txt")).unwrap(),
+        "upstream\n"
+    );
+    // The agent replaces vendor with a link to the home directory.
+    fs::rename(f.proj.join("vendor"), f.proj.join("vendor.orig")).unwrap();
+    symlink("../..", f.proj.join("vendor")).unwrap();
+    let out = run_wrapper(&wrapper, &f.proj, &f.home, "cat ~/.ssh/id_rsa");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("PRIVKEY"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is a symlink"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// F12: started from a symlink to a directory that a readonly grant also
+/// shows (`~/app -> src/app`, grant `~/src`): the hidden files are masked
+/// where the agent actually works (bwrap starts it in the physical directory).
+#[test]
+fn a_symlinked_working_directory_is_masked_where_the_agent_works() {
+    if !have_library_tools() {
+        return;
+    }
+    let f = fixture();
+    let app = f.home.join("src/app");
+    fs::create_dir_all(&app).unwrap();
+    fs::write(app.join(".env"), "DBPASS=hunter2\n").unwrap();
+    symlink("src/app", f.home.join("app")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let wrapper = lib_wrapper(tmp.path(), r#"{ extraReadonlyDirs = [ "~/src" ]; }"#);
+    let logical = f.home.join("app");
+    let out = run_wrapper(&wrapper, &logical, &f.home, "pwd; cat .env; echo end");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{}\nend\n", app.display()),
+        "{}",
+        text(&out)
+    );
+}
+
+/// F13: the working-directory guard also refuses directories of secrets and
+/// sockets (and anything inside the home ones), unless JAILGEN_ALLOW_CWD=1.
+#[test]
+fn guard_refuses_directories_of_secrets_and_sockets() {
+    if !have("bash", &["-c", "true"]) {
+        return;
+    }
+    let f = fixture();
+    let runtime_dir = f.home.parent().unwrap().join("run-user-1000");
+    let dotfiles = f.home.join("dotfiles/config");
+    fs::create_dir_all(dotfiles.join("nvim")).unwrap();
+    symlink("dotfiles/config", f.home.join(".config")).unwrap();
+    let mut refused = vec![
+        f.home.join(".ssh"),
+        f.home.join(".gnupg/private-keys-v1.d"),
+        f.home.join(".aws"),
+        f.home.join(".config"),
+        dotfiles.join("nvim"), // inside ~/.config, reached through its real path
+        runtime_dir.join("bus-dir"),
+        PathBuf::from("/tmp"),
+        PathBuf::from("/etc"),
+    ];
+    if Path::new("/run/user").is_dir() {
+        refused.push(PathBuf::from("/run/user"));
+    }
+    if Path::new("/root").is_dir() {
+        refused.push(PathBuf::from("/root"));
+    }
+    for dir in &refused {
+        fs::create_dir_all(dir).unwrap();
+        let xdg = runtime_dir.to_str().unwrap();
+        let out = host(
+            dir,
+            &f.home,
+            "jailgen_guard_cwd",
+            &[("XDG_RUNTIME_DIR", xdg)],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{dir:?}: {}", text(&out));
+        assert!(
+            err.contains("refusing to start") && err.contains("JAILGEN_ALLOW_CWD=1"),
+            "{dir:?}: {err}"
+        );
+        let out = host(
+            dir,
+            &f.home,
+            "jailgen_guard_cwd",
+            &[("XDG_RUNTIME_DIR", xdg), ("JAILGEN_ALLOW_CWD", "1")],
+        );
+        assert!(out.status.success(), "override in {dir:?}: {}", text(&out));
+    }
+    // A project, and a directory inside /tmp that is not /tmp, are fine.
+    for dir in [
+        f.proj.clone(),
+        f.home.parent().unwrap().to_path_buf().join("scratch"),
+    ] {
+        fs::create_dir_all(&dir).unwrap();
+        let out = host(&dir, &f.home, "jailgen_guard_cwd", &[]);
+        assert!(out.status.success(), "{dir:?}: {}", text(&out));
+    }
+}

@@ -6,8 +6,12 @@
 #      no-new-session (unless `newSession = true`)
 #   2. LANG guard: `set-env LANG "${LANG:-C.UTF-8}"` replaces jail.nix base's `fwd-env LANG`,
 #      which aborts the wrapper under `set -u` when LANG is unset
-#   3. the working-directory guard (refuses $HOME, / and ancestors of $HOME); the functions of
-#      nix/runtime/wrapper.sh are pasted once, before their first call (nix/lib/runtime.nix)
+#   3. the working-directory guard (switches to the physical directory; refuses $HOME, / and
+#      ancestors of $HOME, directories of secrets); the functions of nix/runtime/wrapper.sh are
+#      pasted once, before their first call (nix/lib/runtime.nix). Then the launch-time checks
+#      that no grant lying inside a read-write grant (or the working directory) is reached
+#      through a symlink, and read-only grants inside the working directory bound again
+#      (runtime binds, after mount-cwd)
 #   4. state paths created on the host when missing (before anything binds them)
 #   5. read-only binds, parents before children
 #   6. mount-cwd
@@ -289,9 +293,19 @@ let
   underReadwrite = ro: builtins.any (rw: paths.isUnder ro rw) readwritePaths;
   shadowedReadonly = filter underReadwrite readonlyPaths;
 
+  # Grants bound after a read-write grant that contains them: (root, path) pairs for the
+  # launch-time symlink check (jailgen_check_nested in nix/runtime/wrapper.sh).
+  nestedPairs = builtins.concatMap (
+    p: builtins.concatMap (rw: optionals (paths.isUnder p rw) [ rw p ]) readwritePaths
+  ) (readonlyPaths ++ readwritePaths);
+
   stateFiles = filter paths.isFile checked.configPaths;
   stateDirs = filter (p: !paths.isFile p) checked.configPaths;
   words = ps: concatStringsSep " " (map paths.word ps);
+  # A command line: the function name and `--` as they are, then paths as words.
+  words' =
+    ws:
+    concatStringsSep " " (map (w: if builtins.match "[a-z_-]+" w != null then w else paths.word w) ws);
 
   # A package's bin comes first in PATH; a string `pkg` is a command, not a package.
   agentBin = optional (lib.isDerivation checked.pkg) checked.pkg;
@@ -305,6 +319,10 @@ let
       (c.set-env "LANG" (c.noescape ''"''${LANG:-C.UTF-8}"''))
       (runtime.call "jailgen_guard_cwd")
     ]
+    ++ optional (nestedPairs != [ ]) (runtime.call "jailgen_check_nested ${words nestedPairs}")
+    ++ optional (readonlyPaths ++ readwritePaths != [ ]) (
+      runtime.call (words' ([ "jailgen_grants_in_cwd" ] ++ readonlyPaths ++ [ "--" ] ++ readwritePaths))
+    )
     ++ optional (stateDirs != [ ]) (runtime.call "jailgen_ensure_dir ${words stateDirs}")
     ++ optional (stateFiles != [ ]) (runtime.call "jailgen_ensure_file ${words stateFiles}")
     ++ map (p: c.readonly (paths.jailArg p)) readonlyPaths

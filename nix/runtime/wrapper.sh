@@ -17,9 +17,16 @@
 # shellcheck shell=bash
 
 # Refuse to run when the working directory would expose the whole home
-# directory or the whole file system: jail.nix's `mount-cwd` binds $PWD
-# read-write into the jail.
+# directory, the whole file system or a directory of secrets: jail.nix's
+# `mount-cwd` binds $PWD read-write into the jail.
+# First, switch $PWD to the physical directory (`cd -P`): jail.nix expands
+# "$PWD" for mount-cwd only when it execs bwrap, after this runtime section,
+# and bwrap starts the agent in the physical directory. With a symlinked
+# working directory, mount-cwd, the hidden-file masks and git protection would
+# otherwise land on the logical path while the agent works in the physical
+# one, where a grant containing it shows everything unmasked.
 jailgen_guard_cwd() {
+  cd -P -- . || exit 1
   if [[ ${JAILGEN_ALLOW_CWD-} == 1 ]]; then
     return 0
   fi
@@ -46,6 +53,36 @@ jailgen_guard_cwd() {
       depth=$((depth + 1))
     done
   fi
+  if [[ -z $what && $PWD -ef /tmp ]]; then
+    what="/tmp, which holds other programs' sockets and files"
+  fi
+  if [[ -z $what ]]; then
+    # Directories of secrets and sockets, refused with everything inside them.
+    # $PWD is physical now, so its ancestors are its lexical prefixes; each is
+    # compared with `-ef` (the same file), so symlinked ~/.config etc. count.
+    local -a secret=(/etc /run/user)
+    if [[ -n ${HOME-} ]]; then
+      secret+=("$HOME/.ssh" "$HOME/.gnupg" "$HOME/.aws" "$HOME/.config")
+      [[ $HOME -ef /root ]] || secret+=(/root)
+    else
+      secret+=(/root)
+    fi
+    [[ -z ${XDG_RUNTIME_DIR-} ]] || secret+=("$XDG_RUNTIME_DIR")
+    local up=$PWD s
+    while [[ -n $up && -z $what ]]; do
+      for s in "${secret[@]}"; do
+        if [[ $up -ef $s ]]; then
+          if [[ $up == "$PWD" ]]; then
+            what="$s"
+          else
+            what="$PWD, inside $s"
+          fi
+          break
+        fi
+      done
+      up=${up%/*}
+    done
+  fi
   if [[ -n $what ]]; then
     printf '%s\n' \
       "jailgen: refusing to start: the working directory is $what." \
@@ -55,6 +92,76 @@ jailgen_guard_cwd() {
       "To insist, set JAILGEN_ALLOW_CWD=1 for this run." >&2
     exit 1
   fi
+}
+
+# Sets REPLY to the first symlink on PATH strictly below ROOT, and REL to
+# PATH's part below ROOT; returns 1 when PATH does not lie under ROOT (no
+# prefix of PATH is the same directory as ROOT) or is ROOT itself. Builtins
+# only (a stat per component).
+_jailgen_link_below() {
+  local root=$1 rest=${2#/} prefix="" part found=0
+  REPLY="" REL=""
+  while [[ -n $rest ]]; do
+    part=${rest%%/*}
+    if [[ $rest == */* ]]; then rest=${rest#*/}; else rest=""; fi
+    [[ -n $part && $part != . ]] || continue
+    prefix=$prefix/$part
+    if ((found)); then
+      REL=${REL:+$REL/}$part
+      if [[ -z $REPLY && -L $prefix ]]; then
+        REPLY=$prefix
+      fi
+    elif [[ $prefix -ef $root ]]; then
+      found=1
+    fi
+  done
+  [[ -n $REL ]]
+}
+
+_jailgen_refuse_nested() {
+  printf '%s\n' \
+    "jailgen: refusing to start: the grant \`$1\` lies inside \`$2\`, which the agent can write," \
+    "and \`$3\` on the way is a symlink: an earlier session may have planted it to point the" \
+    "grant elsewhere (your home directory, for instance). Inspect it (ls -l), restore the real" \
+    "directory, and start again." >&2
+  exit 1
+}
+
+# jailgen_check_nested ROOT PATH [ROOT PATH]...: each PATH is a grant bound
+# after the read-write grant ROOT that contains it. The agent can rename the
+# directories between them (only mount points cannot be renamed) and plant a
+# symlink, which the next launch would resolve on the host as the source and
+# in the jail as the destination: refuse to start when a component of PATH
+# below ROOT is a symlink. Runs before the state paths are created.
+jailgen_check_nested() {
+  while (($# >= 2)); do
+    if _jailgen_link_below "$1" "$2" && [[ -n $REPLY ]]; then
+      _jailgen_refuse_nested "$2" "$1" "$REPLY"
+    fi
+    shift 2
+  done
+}
+
+# jailgen_grants_in_cwd [READONLY...] -- [OTHER...]: grants that lie inside the
+# working directory (known only at launch). The same symlink check as
+# jailgen_check_nested, with $PWD as the read-write root; and the read-only
+# ones, which mount-cwd would shadow (it comes after them), are bound again
+# read-only at their place in the working directory.
+jailgen_grants_in_cwd() {
+  local ro=1 path
+  for path in "$@"; do
+    if [[ $path == -- ]]; then
+      ro=0
+      continue
+    fi
+    _jailgen_link_below "$PWD" "$path" || continue
+    if [[ -n $REPLY ]]; then
+      _jailgen_refuse_nested "$path" "$PWD" "$REPLY"
+    fi
+    if ((ro)) && [[ -e $PWD/$REL ]]; then
+      RUNTIME_ARGS+=(--ro-bind "$PWD/$REL" "$PWD/$REL")
+    fi
+  done
 }
 
 # Create missing state directories on the host so they can be bound.

@@ -32,6 +32,8 @@ let
       base ? h.defaultBase,
       # whether `base` already called a wrapper.sh function (the default time zone does)
       baseRuntime ? true,
+      # the launch-time grant checks (jailgen_check_nested, jailgen_grants_in_cwd)
+      checks ? [ ],
       ensure ? [ ],
       readonly ? [ ],
       readwrite ? [ ],
@@ -45,6 +47,7 @@ let
     h.jailNixBase
     ++ base
     ++ h.prologueWith (!baseRuntime)
+    ++ checks
     ++ ensure
     ++ readonly
     ++ [ (call "mount-cwd" [ ]) ]
@@ -71,6 +74,7 @@ in
       ];
     };
     expected = expect {
+      checks = h.rt "jailgen_grants_in_cwd -- ~/.config/my-agent /var/lib/my-agent";
       ensure = h.rt "jailgen_ensure_dir ~/.config/my-agent /var/lib/my-agent";
       # Two components before three: parents first, otherwise in the order given.
       readwrite = [
@@ -88,6 +92,7 @@ in
       ];
     };
     expected = expect {
+      checks = h.rt "jailgen_grants_in_cwd -- ~/.my-agent ~/.my-agent.json";
       ensure = h.rt "jailgen_ensure_dir ~/.my-agent" ++ h.rt "jailgen_ensure_file ~/.my-agent.json";
       readwrite = [
         (call "readwrite" [ (noescape "~/.my-agent") ])
@@ -102,6 +107,7 @@ in
       h.jailNixBase
       ++ h.defaultBase
       ++ h.prologue
+      ++ h.rt "jailgen_grants_in_cwd -- ~/.codex ~/.codex-extra"
       ++ h.rt "jailgen_ensure_dir ~/.codex ~/.codex-extra"
       ++ [
         (call "mount-cwd" [ ])
@@ -141,7 +147,35 @@ in
 
   "test: extraReadwriteDirs are bound read-write after mount-cwd and are not created" = {
     expr = agent { extraReadwriteDirs = [ "~/projects/shared" ]; };
-    expected = expect { readwrite = [ (call "readwrite" [ (noescape "~/projects/shared") ]) ]; };
+    expected = expect {
+      checks = h.rt "jailgen_grants_in_cwd -- ~/projects/shared";
+      readwrite = [ (call "readwrite" [ (noescape "~/projects/shared") ]) ];
+    };
+  };
+
+  "test: grants nested under a read-write grant are checked for planted symlinks at launch" = {
+    expr =
+      let
+        got = agent {
+          extraReadwriteDirs = [
+            "~/work"
+            "~/work/a/cache"
+          ];
+          extraReadonlyDirs = [ "~/work/a/ref" ];
+        };
+      in
+      map (c: builtins.elem c got) (
+        h.rt "jailgen_check_nested ~/work ~/work/a/ref ~/work ~/work/a/cache"
+        ++ h.rt "jailgen_grants_in_cwd ~/work/a/ref -- ~/work ~/work/a/cache"
+      );
+    expected = [
+      true
+      true
+      true
+      true
+      true
+      true
+    ];
   };
 
   "test: extraReadonlyDirs are bound read-only before mount-cwd" = {
@@ -152,6 +186,7 @@ in
       ];
     };
     expected = expect {
+      checks = h.rt "jailgen_grants_in_cwd ~/.gitconfig /opt/models --";
       readonly = [
         (call "readonly" [ (noescape "~/.gitconfig") ])
         (call "readonly" [ "/opt/models" ])

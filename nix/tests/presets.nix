@@ -20,6 +20,7 @@ let
     h.jailNixBase
     ++ h.defaultBase
     ++ h.prologue
+    ++ h.rt "jailgen_grants_in_cwd -- ${builtins.concatStringsSep " " dirs}"
     ++ h.rt "jailgen_ensure_dir ${builtins.concatStringsSep " " dirs}"
     ++ [ (call "mount-cwd" [ ]) ]
     ++ map (d: call "readwrite" [ (noescape d) ]) dirs
