@@ -1602,3 +1602,63 @@ fn guard_refuses_directories_of_secrets_and_sockets() {
         assert!(out.status.success(), "{dir:?}: {}", text(&out));
     }
 }
+
+/// F2/F10: a session still running in the project (or in a directory around
+/// it) could race the next launch's checks; the next launch refuses to start
+/// until it has ended.
+#[test]
+fn a_second_session_in_the_same_project_tree_refuses_to_start_while_the_first_runs() {
+    if !have_library_tools() {
+        return;
+    }
+    let f = fixture();
+    let sub = f.proj.join("sub");
+    fs::create_dir_all(&sub).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let wrapper = lib_wrapper(tmp.path(), "{ }");
+    let mut first = Command::new(&wrapper)
+        .args(["-c", "echo started > started; sleep 20"])
+        .current_dir(&f.proj)
+        .env_clear()
+        .env("HOME", &f.home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("PWD", &f.proj)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the first session");
+    let mut waited = 0;
+    while !f.proj.join("started").exists() && waited < 200 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        waited += 1;
+    }
+    assert!(f.proj.join("started").exists(), "the first session started");
+    for cwd in [&f.proj, &sub] {
+        let out = run_wrapper(&wrapper, cwd, &f.home, "echo RAN");
+        assert_eq!(out.status.code(), Some(1), "{cwd:?}: {}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("another jailed session"),
+            "{}",
+            text(&out)
+        );
+    }
+    // Another project runs meanwhile.
+    let other = f.home.join("src/other");
+    fs::create_dir_all(&other).unwrap();
+    let out = run_wrapper(&wrapper, &other, &f.home, "echo RAN");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "RAN\n",
+        "{}",
+        text(&out)
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let out = run_wrapper(&wrapper, &f.proj, &f.home, "echo RAN");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "RAN\n",
+        "{}",
+        text(&out)
+    );
+}

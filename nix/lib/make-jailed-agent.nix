@@ -11,7 +11,7 @@
 #      pasted once, before their first call (nix/lib/runtime.nix). Then the launch-time checks
 #      that no grant lying inside a read-write grant (or the working directory) is reached
 #      through a symlink, and read-only grants inside the working directory bound again
-#      (runtime binds, after mount-cwd)
+#      (runtime binds, after mount-cwd); and the per-directory session lock (jailgen_lock)
 #   4. state paths created on the host when missing (before anything binds them)
 #   5. read-only binds, parents before children
 #   6. mount-cwd
@@ -318,6 +318,7 @@ let
     ++ [
       (c.set-env "LANG" (c.noescape ''"''${LANG:-C.UTF-8}"''))
       (runtime.call "jailgen_guard_cwd")
+      (runtime.call "jailgen_lock")
     ]
     ++ optional (nestedPairs != [ ]) (runtime.call "jailgen_check_nested ${words nestedPairs}")
     ++ optional (readonlyPaths ++ readwritePaths != [ ]) (

@@ -94,6 +94,58 @@ jailgen_guard_cwd() {
   fi
 }
 
+# jailgen_lock: one jailed session at a time per directory tree. Every check
+# in this file is followed, milliseconds later, by bwrap's mounts; an agent in
+# a session still running in the same project (or in a directory containing
+# it, or inside it) could swap a checked path in between (rename races: a
+# pinned directory replaced by a link to $HOME, a hidden file's directory
+# replaced so that bwrap truncates the real file). So a launch records its
+# pid under $XDG_RUNTIME_DIR/jailgen-locks (else ~/.cache/jailgen-locks),
+# one file per working directory (the name is the path, `%` and `/`
+# escaped), and refuses to start while a recorded session whose directory
+# contains, equals or lies inside this one still runs there (its process is
+# alive and its cwd is that directory: the pid is the wrapper's, which execs
+# bwrap). Builtins only; nothing to clean up when a session ends.
+jailgen_lock() {
+  local dir=${XDG_RUNTIME_DIR-}
+  if [[ -z $dir || ! -d $dir ]]; then
+    dir=${HOME-}/.cache
+    [[ -n ${HOME-} && -d $dir ]] || return 0
+  fi
+  dir=$dir/jailgen-locks
+  if [[ -L $dir ]]; then
+    printf '%s\n' "jailgen: refusing to start: \`$dir\` is a symlink; delete it and start again." >&2
+    exit 1
+  fi
+  if [[ ! -d $dir ]]; then
+    mkdir -m 700 -- "$dir" 2>/dev/null || return 0
+  fi
+  local f other pid key=${PWD//%/%25}
+  key=${key//\//%2F}
+  for f in "$dir"/*; do
+    [[ -f $f && ! -L $f ]] || continue
+    other=${f##*/}
+    other=${other//%2F//}
+    other=${other//%25/%}
+    [[ $other == "$PWD" || $other == "$PWD"/* || $PWD == "$other"/* ]] || continue
+    pid=""
+    IFS= read -r pid <"$f" || true
+    if [[ $pid =~ ^[0-9]+$ && $pid != "$$" && /proc/$pid/cwd -ef $other ]]; then
+      printf '%s\n' \
+        "jailgen: refusing to start: another jailed session (pid $pid) is running in $other." \
+        "Two sessions of one project at once would let the first change what this launch checks" \
+        "before the jail mounts it. Finish or close that session, then start again." >&2
+      exit 1
+    fi
+  done
+  f=$dir/$key
+  if [[ -L $f ]]; then
+    printf '%s\n' "jailgen: refusing to start: \`$f\` is a symlink; delete it and start again." >&2
+    exit 1
+  fi
+  { printf '%s\n' "$$" >|"$f"; } 2>/dev/null || true
+}
+
 # Sets REPLY to the first symlink on PATH strictly below ROOT, and REL to
 # PATH's part below ROOT; returns 1 when PATH does not lie under ROOT (no
 # prefix of PATH is the same directory as ROOT) or is ROOT itself. Builtins

@@ -128,7 +128,8 @@ rec {
         (noescape ''"''${LANG:-C.UTF-8}"'')
       ])
     ]
-    ++ runtimeCall first "jailgen_guard_cwd";
+    ++ runtimeCall first "jailgen_guard_cwd"
+    ++ runtimeCall false "jailgen_lock";
   prologue = prologueWith false;
 
   commonPkgNames = [
