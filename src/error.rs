@@ -10,7 +10,7 @@
 //! | `jailgen::spec::unknown_key` | a key jailgen does not know (with "did you mean") |
 //! | `jailgen::spec::duplicate_key` | a key given twice in one mapping, including two jails with one name |
 //! | `jailgen::spec::missing_key` | `version` or `jails` missing |
-//! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes`, an empty value (`~`) |
+//! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes`, an empty value or `~` (null) for any key |
 //! | `jailgen::spec::unsupported_version` | `version` other than `1` |
 //! | `jailgen::spec::no_jails` | `jails: {}` |
 //! | `jailgen::spec::invalid_command_name` | a jail key outside `[A-Za-z0-9][A-Za-z0-9._+-]*` |
@@ -36,7 +36,10 @@
 //! |---|---|
 //! | `jailgen::lint::credential_env` | a forwarded `*_TOKEN`, `*_KEY`, `*SECRET*` or `*PASSWORD*` the preset does not list in `credentialEnv` (custom agents: always) |
 //! | `jailgen::lint::network_with_nix` | `nix: true` while `network` is on |
-//! | `jailgen::lint::readwrite_file` | a `readwrite` or `config_paths` entry whose last segment has a file extension |
+//! | `jailgen::lint::readwrite_file` | a `readwrite` or `config_paths` entry whose last segment ends in one of `jailgen::rules::FILE_EXTENSIONS` |
+//! | `jailgen::lint::redirecting_env` | an `env` or `forward_env` name that redirects traffic or trust or loads code (`jailgen::exposure::redirecting_env`) |
+//! | `jailgen::lint::overridden_env` | an `env` or `forward_env` name whose value the library replaces (preset `homeEnv`, `nix: true`'s `NIX_REMOTE`, a literal over a forwarded value) |
+//! | `jailgen::lint::shadows_command` | a jail (command) name equal to a common host command, which it shadows in `nix develop` |
 //! | `jailgen::io::read`, `jailgen::io::write` | file access failed; nothing was changed |
 //! | `jailgen::init::exists`, `jailgen::init::unknown_agent` | `init` refused |
 //! | `jailgen::explain::unknown_jail` | `explain` was given a jail name the spec does not declare |
@@ -321,7 +324,7 @@ pub enum SpecError {
         path: String,
         verb: &'static str,
         location: &'static str,
-        reason: &'static str,
+        reason: String,
         #[label("exposes `{location}`")]
         span: SourceSpan,
         #[help]
@@ -369,12 +372,50 @@ pub enum SpecError {
         span: SourceSpan,
     },
 
+    #[error("`{name}` {reason}")]
+    #[diagnostic(
+        code(jailgen::lint::redirecting_env),
+        severity(Warning),
+        help(
+            "check that you trust this: a `jails.yaml` change (e.g. in a pull request) can send your credentials elsewhere or run code this way; every maintainer who runs the jail is affected"
+        )
+    )]
+    RedirectingEnv {
+        name: String,
+        reason: &'static str,
+        #[label("{how} here")]
+        span: SourceSpan,
+        how: &'static str,
+    },
+
+    #[error("`{name}` is {how} here, but {winner}, whose value wins")]
+    #[diagnostic(code(jailgen::lint::overridden_env), severity(Warning))]
+    OverriddenEnv {
+        name: String,
+        how: &'static str,
+        winner: String,
+        #[label("has no effect")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("the jail `{name}` has the name of a common host command")]
+    #[diagnostic(code(jailgen::lint::shadows_command), severity(Warning))]
+    ShadowsCommand {
+        name: String,
+        #[label("shadows the host's `{name}`")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("`{path}` is a single file granted read-write")]
     #[diagnostic(
         code(jailgen::lint::readwrite_file),
         severity(Warning),
         help(
-            "a bind-mounted file cannot be replaced by rename (EBUSY), so programs that save atomically fail; grant its directory instead. Decided statically: the last segment has a file extension, the rule by which the library creates a missing state path as an empty file (a directory named like `io.example.app` is created as a file too)"
+            "a bind-mounted file cannot be replaced by rename (EBUSY), so programs that save atomically fail; grant its directory instead. Decided statically, by the rule the library uses to create a missing state path as a file: the last segment ends in .json, .jsonc, .json5, .toml, .yaml, .yml, .ini, .conf, .cfg, .txt, .db, .sqlite, .env, .lock, .xml or .plist"
         )
     )]
     ReadwriteFile {
@@ -418,6 +459,9 @@ impl SpecError {
             | Exposure { span, .. }
             | StaleAllowExposure { span, .. }
             | CredentialForward { span, .. }
+            | RedirectingEnv { span, .. }
+            | ShadowsCommand { span, .. }
+            | OverriddenEnv { span, .. }
             | NetworkWithNix { span }
             | ReadwriteFile { span, .. } => Some(*span),
             ReadonlyAndReadwrite {
@@ -675,10 +719,10 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, src: &str, file: &str) -> Spec
             },
         },
         Y::Unexpected { expected, location } if expected.contains("sequence start") => {
-            wrong_type("expected a list", location, "write a list as `[a, b]` or as lines starting with `- `")
+            wrong_type("expected a list", location, "write a list as `[a, b]` or as lines starting with `- ` (an empty value or `~` is not read as \"unset\": remove the key for the default)")
         }
         Y::Unexpected { expected, location } if expected.contains("mapping start") => {
-            wrong_type("expected a mapping", location, "write a mapping as `{ KEY: value }` or as indented `key: value` lines")
+            wrong_type("expected a mapping", location, "write a mapping as `{ KEY: value }` or as indented `key: value` lines (an empty value or `~` is not read as \"unset\": remove the key for the default)")
         }
         Y::Unexpected { expected, location } => wrong_type(
             &format!("expected a {}", expected.replace("string scalar", "string")),
@@ -688,13 +732,13 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, src: &str, file: &str) -> Spec
         Y::NullIntoString { location } => wrong_type(
             "expected a string, found an empty value",
             location,
-            "an empty value or a bare `~` is YAML's null; quote the string, e.g. `\"~/notes\"`",
+            "an empty value or a bare `~` is YAML's null, which jailgen does not read as \"unset\": write the value (quote a path starting with `~`, e.g. `\"~/notes\"`), or remove the key for the default",
         ),
         Y::InvalidScalar { ty, location } if ty.starts_with("bool") => {
-            wrong_type("expected `true` or `false`", location, "flags are `true` or `false`")
+            wrong_type("expected `true` or `false`", location, FLAG_HELP)
         }
         Y::InvalidBooleanStrict { location } => {
-            wrong_type("expected `true` or `false`", location, "flags are `true` or `false`")
+            wrong_type("expected `true` or `false`", location, FLAG_HELP)
         }
         Y::InvalidScalar { ty, location } if ty.starts_with('u') || ty.starts_with('i') => {
             wrong_type("expected a whole number", location, "write `version: 1`")
@@ -726,6 +770,9 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, src: &str, file: &str) -> Spec
         }
     }
 }
+
+/// Help for a flag that is not `true` or `false`, `null` included.
+const FLAG_HELP: &str = "write `true` or `false`; an empty value or `~` is YAML's null, which jailgen does not read as \"unset\" (remove the key for the default)";
 
 fn wrong_type(message: &str, location: &serde_saphyr::Location, help: &str) -> SpecError {
     let sp = location.span();

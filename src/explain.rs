@@ -83,6 +83,8 @@ pub struct JailExplanation {
     pub working_directory: WorkingDirectory,
     pub home: &'static str,
     pub network: bool,
+    /// What `network` means for this jail, combinators and the Nix daemon included.
+    pub network_effect: String,
     pub nix_daemon: bool,
     pub env: Env,
     pub path: PathPackages,
@@ -145,6 +147,8 @@ pub struct WorkingDirectory {
     pub git: GitPolicy,
     pub git_effect: &'static str,
     pub hidden: Vec<String>,
+    /// What the hide patterns do not cover.
+    pub hidden_gaps: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -174,14 +178,13 @@ pub struct AcceptedRisk {
     pub path: String,
     pub relation: exposure::Relation,
     pub location: &'static str,
-    pub reason: &'static str,
+    pub reason: String,
 }
 
 const HOME: &str = "an empty tmpfs: nothing of your home directory is visible except the paths mounted below; writes elsewhere in it vanish on exit";
 const GUARD: &str = "refuses to start in your home directory, in / or in a directory that contains your home (JAILGEN_ALLOW_CWD=1 overrides)";
-const GIT_PROTECT: &str = ".git/hooks, .git/config (and config.worktree, worktree and submodule pointers, hook and include paths the config names) are read-only, so the agent cannot make your own git run code";
-const GIT_OPEN: &str =
-    "the agent can write .git/hooks and .git/config, which your git runs or reads outside the jail";
+const GIT_PROTECT: &str = "read-only: .git/hooks, .git/config, config.worktree, the git dirs of submodules and linked worktrees, and the hooksPath and include targets inside the project that the config names; .git itself cannot be renamed away. NOT covered: the agent can add a nested repository or submodule with its own config, make the project root look like a bare repository (`git config --global safe.bareRepository explicit` stops that), and edit tracked files your tools run (husky's .husky/pre-commit, pre-commit's local hooks, Makefiles, .envrc, package.json scripts). Review its changes before you run git or other tools on them outside the jail";
+const GIT_OPEN: &str = "the agent can write .git/hooks and .git/config, which your git runs or reads outside the jail; review its changes before you run git or other tools on them outside the jail";
 const SECCOMP: &str = "a seccomp filter makes the TIOCSTI and TIOCLINUX ioctls fail, so the agent cannot type commands into your terminal";
 const TERMINAL_SHARED: &str = "the agent shares your terminal session (no --new-session), which TUI agents need; typing into it is blocked by the seccomp filter";
 const TERMINAL_NEW: &str = "the agent runs in a new terminal session (--new-session): it cannot reach your terminal even without the seccomp filter, but some TUIs break";
@@ -345,8 +348,18 @@ fn jail(j: &Jail) -> JailExplanation {
         })
         .collect();
     let mut accepted_risks = Vec::new();
-    for grant in j.readonly.iter().chain(&j.readwrite).chain(&j.config_paths) {
-        for f in exposure::findings(grant) {
+    let grants = j
+        .readonly
+        .iter()
+        .map(|g| (g, exposure::Access::ReadOnly))
+        .chain(
+            j.readwrite
+                .iter()
+                .chain(&j.config_paths)
+                .map(|g| (g, exposure::Access::ReadWrite)),
+        );
+    for (grant, access) in grants {
+        for f in exposure::findings(grant, access, j.preset.as_deref()) {
             if j.allow_exposure.iter().any(|a| a == f.location.path)
                 && !accepted_risks
                     .iter()
@@ -356,7 +369,7 @@ fn jail(j: &Jail) -> JailExplanation {
                     path: grant.clone(),
                     relation: f.relation,
                     location: f.location.path,
-                    reason: f.location.reason,
+                    reason: exposure::shown_reason(&f.location),
                 });
             }
         }
@@ -378,9 +391,11 @@ fn jail(j: &Jail) -> JailExplanation {
                 GitPolicy::Open => GIT_OPEN,
             },
             hidden: j.hide.clone(),
+            hidden_gaps: hidden_gaps(&j.hide),
         },
         home: HOME,
         network: j.network,
+        network_effect: network_effect(j),
         nix_daemon: j.nix,
         env: Env {
             set,
@@ -403,6 +418,69 @@ fn jail(j: &Jail) -> JailExplanation {
         accepted_risks,
         caveats: preset.map(|p| p.caveats.clone()).unwrap_or_default(),
     }
+}
+
+const NETWORK_ON: &str = "on: the jail shares the host's network namespace, so besides the internet it reaches services listening on the host's loopback (127.0.0.1, ::1) and the host's abstract unix sockets, such as X11's `@/tmp/.X11-unix/X0` (keystroke injection on an X11 or Xwayland desktop); DNS files and a CA bundle are bound read-only";
+const NETWORK_OFF: &str = "off: a network namespace of its own with only loopback";
+
+/// Combinators that carry data out of the jail without its network, with how.
+const DATA_CHANNELS: &[(&str, &str)] = &[
+    (
+        "open-urls-in-browser",
+        "`open-urls-in-browser` still carries data out: the agent can make your browser open any http(s) URL, with data in it",
+    ),
+    (
+        "unsafe-dbus",
+        "`unsafe-dbus` still carries data out: programs on your session bus reach the network",
+    ),
+    (
+        "unsafe-x11",
+        "`unsafe-x11` still carries data out: through other X11 clients' windows",
+    ),
+];
+
+fn network_effect(j: &Jail) -> String {
+    if j.network {
+        return NETWORK_ON.to_owned();
+    }
+    let mut out = NETWORK_OFF.to_owned();
+    for (name, how) in DATA_CHANNELS {
+        if j.combinators.iter().any(|c| c == name) {
+            let _ = write!(out, "; but {how}");
+        }
+    }
+    if j.nix {
+        out.push_str(
+            "; but the Nix daemon (`nix: true`) fetches for the agent outside the jail, fixed-output derivations included",
+        );
+    }
+    out
+}
+
+/// What the hide patterns miss: nested matches for patterns without `/` or `**` (they match at
+/// the top of the working directory only), and git history always.
+fn hidden_gaps(hide: &[String]) -> String {
+    let top: Vec<&String> = hide
+        .iter()
+        .filter(|p| !p.contains('/') && !p.contains("**"))
+        .collect();
+    let mut out = String::new();
+    if let Some(first) = top.first() {
+        let _ = write!(
+            out,
+            "{} {} only at the top of the working directory: `{}` does not hide `apps/web/{}` (add `**/{}`, which costs launch time in big trees); ",
+            top.iter()
+                .map(|p| format!("`{}`", shown(p)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if top.len() == 1 { "matches" } else { "match" },
+            shown(first),
+            shown(first).replace('*', "local"),
+            shown(first)
+        );
+    }
+    out.push_str("a hidden file stays readable in git history if it was ever committed (`git show HEAD:<file>`)");
+    out
 }
 
 /// `--format json`: pretty, with a trailing newline.
@@ -478,7 +556,10 @@ fn jail_text(out: &mut String, j: &JailExplanation) {
                 "where you start the command; read-only grants inside it are shadowed by it"
                     .to_owned()
             }
-            Source::State => "agent state, created when missing".to_owned(),
+            Source::State if crate::rules::names_a_file(&m.path) => {
+                "agent state, created as an empty file when missing".to_owned()
+            }
+            Source::State => "agent state, created as a directory when missing".to_owned(),
             Source::Readwrite => "readwrite".to_owned(),
             Source::ReadonlyAgain => {
                 "readonly, bound again after the read-write parent so it stays read-only".to_owned()
@@ -510,16 +591,9 @@ fn jail_text(out: &mut String, j: &JailExplanation) {
             "  hidden in the working directory (at launch; files become empty read-only files, directories empty): {}",
             list(&wd.hidden)
         );
+        let _ = writeln!(out, "  not hidden: {}", wd.hidden_gaps);
     }
-    let _ = writeln!(
-        out,
-        "  network: {}",
-        if j.network {
-            "on (the host's network; DNS files and a CA bundle are bound read-only)"
-        } else {
-            "off (no network at all)"
-        }
-    );
+    let _ = writeln!(out, "  network: {}", j.network_effect);
     let _ = writeln!(
         out,
         "  nix daemon: {}",
@@ -727,5 +801,82 @@ mod tests {
         let err = explain(&m, &["jailed-codx".to_owned()]).expect_err("unknown");
         let text = crate::error::render_report(&err, false);
         assert!(text.contains("did you mean `jailed-codex`?"), "{text}");
+    }
+
+    #[test]
+    fn with_network_off_a_browser_channel_and_the_nix_daemon_still_carry_data_out() {
+        let m = model(
+            "version: 1\njails:\n  x:\n    agent: pi\n    network: false\n    nix: true\n    combinators: [open-urls-in-browser]\n",
+        );
+        let e = network_effect(&m.jails[0]);
+        assert!(e.starts_with("off: "), "{e}");
+        assert!(
+            e.contains("but `open-urls-in-browser` still carries data out"),
+            "{e}"
+        );
+        assert!(
+            e.contains("but the Nix daemon (`nix: true`) fetches"),
+            "{e}"
+        );
+        let on = model("version: 1\njails:\n  x:\n    agent: pi\n");
+        let e = network_effect(&on.jails[0]);
+        assert!(e.contains("abstract unix sockets"), "{e}");
+        assert!(e.contains("`@/tmp/.X11-unix/X0`"), "{e}");
+    }
+
+    #[test]
+    fn hidden_gaps_name_nested_files_only_for_top_level_patterns_and_always_git_history() {
+        let top = hidden_gaps(&[".env".to_owned(), "**/.env".to_owned()]);
+        assert!(
+            top.starts_with("`.env` matches only at the top of the working directory"),
+            "{top}"
+        );
+        assert!(top.contains("`git show HEAD:<file>`"), "{top}");
+        let deep = hidden_gaps(&["**/.env".to_owned(), "secrets/*.key".to_owned()]);
+        assert!(!deep.contains("only at the top"), "{deep}");
+        assert!(deep.contains("git history"), "{deep}");
+    }
+
+    #[test]
+    fn git_protect_does_not_claim_to_stop_all_host_code_execution() {
+        assert!(!GIT_PROTECT.contains("cannot make your own git run code"));
+        for covered in [
+            ".git/hooks",
+            ".git/config",
+            "submodules",
+            "cannot be renamed",
+        ] {
+            assert!(GIT_PROTECT.contains(covered), "{covered}");
+        }
+        for gap in [
+            "nested repository",
+            "bare repository",
+            "safe.bareRepository explicit",
+            ".husky/pre-commit",
+            "Makefiles",
+            ".envrc",
+        ] {
+            assert!(GIT_PROTECT.contains(gap), "{gap}");
+        }
+    }
+
+    #[test]
+    fn state_paths_are_files_or_directories_by_the_extension_list() {
+        let m = model(
+            "version: 1\njails:\n  x:\n    package: aider-chat\n    config_paths: [~/.config/io.datasette.llm, ~/.aider.conf.yml]\n",
+        );
+        let t = text(&explain(&m, &[]).expect("explain"));
+        assert!(
+            t.contains(
+                "~/.config/io.datasette.llm  agent state, created as a directory when missing"
+            ),
+            "{t}"
+        );
+        assert!(
+            t.contains(
+                "~/.aider.conf.yml           agent state, created as an empty file when missing"
+            ),
+            "{t}"
+        );
     }
 }

@@ -2,21 +2,57 @@
 //! how a granted path relates to them. Pure functions over normalised paths (see
 //! [`crate::rules::normalise_path`]); `validate` turns findings into diagnostics, `explain` shows
 //! the ones a spec accepted with `allow_exposure`.
+//!
+//! Two kinds of location ([`Danger`]):
+//! - [`Danger::Read`]: secrets, or sockets that control the host. Any grant counts, read-only too
+//!   (a read-only bind does not stop `connect()` on a socket).
+//! - [`Danger::Write`]: files the host *executes* or loads code from (git config, `~/.local/bin`,
+//!   systemd user units, editor start-up files, …). Only read-write grants count: reading them
+//!   is fine.
+//!
+//! Every preset's state paths (`nix/lib/agents.json`) are listed too, for jails of a *different*
+//! agent: they hold that agent's login, and settings and hooks the host's unjailed agent runs.
+//!
+//! Paths are compared after resolving the host's well-known symlinked aliases (`/var/run` →
+//! `/run`, `/var/lock` → `/run/lock`), since bwrap follows them on the host side.
+
+use std::sync::OnceLock;
+
+/// Which grants a location is dangerous for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Danger {
+    /// Any grant, read-only or read-write.
+    Read,
+    /// Read-write grants only: the host runs code from there.
+    Write,
+}
 
 /// A sensitive host location and why it matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Sensitive {
-    /// Normalised: `~/…` or absolute.
+    /// Normalised: `~/…` or absolute, with aliases resolved.
     pub path: &'static str,
     pub reason: &'static str,
+    pub danger: Danger,
+    /// Whether a grant lying inside the location counts (not for `/`, `~` and `/tmp`, which hold
+    /// ordinary paths too).
+    pub inside_counts: bool,
+    /// The preset whose state path this is: not a finding for a jail of that preset.
+    pub preset: Option<&'static str>,
 }
 
+const RUNS: &str = "the host runs code from there";
+
 /// The curated list. Home paths are compared in `~/…` form; an absolute path under
-/// `/home/<user>/` or `/root/` is compared in that form too.
+/// `/home/<user>/` or `/root/` is compared in that form too. [`all`] adds the presets' state paths.
 pub const SENSITIVE: &[Sensitive] = &[
-    s("/", "the whole file system"),
-    s("~", "your whole home directory"),
-    s("~/.ssh", "SSH private keys"),
+    top("/", "the whole file system"),
+    top("~", "your whole home directory"),
+    s(
+        "~/.ssh",
+        "SSH private keys, and ~/.ssh/config, whose commands the host's ssh runs",
+    ),
     s("~/.gnupg", "GnuPG private keys"),
     s("~/.aws", "AWS credentials"),
     s("~/.azure", "Azure credentials"),
@@ -56,14 +92,22 @@ pub const SENSITIVE: &[Sensitive] = &[
         "host configuration, including secrets such as /etc/shadow",
     ),
     s("/root", "the root user's home"),
-    s(
-        "/var/run/docker.sock",
-        "the Docker socket (root on the host)",
-    ),
     s("/run/docker.sock", "the Docker socket (root on the host)"),
     s(
         "/run/user",
         "your session's sockets: D-Bus, keyring, Wayland, SSH agent",
+    ),
+    s(
+        "/run/dbus",
+        "the system D-Bus socket, which drives system services",
+    ),
+    top(
+        "/tmp",
+        "host sockets: X11 in /tmp/.X11-unix, ssh-agent in /tmp/ssh-*",
+    ),
+    s(
+        "/tmp/.X11-unix",
+        "the X11 sockets: keystroke injection into your other windows, an escape",
     ),
     s(
         "/proc",
@@ -73,10 +117,116 @@ pub const SENSITIVE: &[Sensitive] = &[
         "/nix/var/nix/daemon-socket",
         "the Nix daemon, which builds and fetches outside the jail (use `nix: true`)",
     ),
+    w(
+        "~/.gitconfig",
+        "git configuration (core.fsmonitor, core.pager, aliases, hooksPath)",
+    ),
+    w(
+        "~/.config/git",
+        "git configuration (core.fsmonitor, core.pager, aliases, hooksPath)",
+    ),
+    w("~/.local/bin", "programs on your PATH"),
+    w("~/bin", "programs on your PATH"),
+    w("~/.config/systemd", "systemd user units"),
+    w(
+        "~/.config/autostart",
+        "programs your desktop starts at login",
+    ),
+    w(
+        "~/.config/environment.d",
+        "your session's environment (PATH, LD_PRELOAD)",
+    ),
+    w(
+        "~/.local/share/applications",
+        "desktop launchers and URL handlers",
+    ),
+    w(
+        "~/.config/direnv",
+        "direnv's start-up file, sourced by your shell",
+    ),
+    w("~/.vimrc", "Vim's start-up file"),
+    w("~/.vim", "Vim plugins"),
+    w("~/.config/nvim", "Neovim's start-up files and plugins"),
+    w("~/.emacs", "Emacs's start-up file"),
+    w("~/.emacs.d", "Emacs's start-up files and packages"),
+    w("~/.config/emacs", "Emacs's start-up files and packages"),
+    w("~/.config/Code/User", "VS Code settings and tasks"),
 ];
 
 const fn s(path: &'static str, reason: &'static str) -> Sensitive {
-    Sensitive { path, reason }
+    Sensitive {
+        path,
+        reason,
+        danger: Danger::Read,
+        inside_counts: true,
+        preset: None,
+    }
+}
+
+/// A location that contains ordinary paths too: only granting it or a parent counts.
+const fn top(path: &'static str, reason: &'static str) -> Sensitive {
+    Sensitive {
+        inside_counts: false,
+        ..s(path, reason)
+    }
+}
+
+/// A location the host executes: only read-write grants count.
+const fn w(path: &'static str, reason: &'static str) -> Sensitive {
+    Sensitive {
+        danger: Danger::Write,
+        ..s(path, reason)
+    }
+}
+
+/// The curated list plus every preset's state paths (leaked once: the table is fixed at build
+/// time).
+pub fn all() -> &'static [Sensitive] {
+    static CELL: OnceLock<Vec<Sensitive>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut out = SENSITIVE.to_vec();
+        for (name, p) in crate::presets::presets() {
+            let name: &'static str = Box::leak(name.clone().into_boxed_str());
+            for path in &p.config_paths {
+                let reason = format!(
+                    "state of the `{name}` agent: its login, and settings the host's unjailed `{}` runs code from",
+                    p.binary
+                );
+                out.push(Sensitive {
+                    path: Box::leak(path.clone().into_boxed_str()),
+                    reason: Box::leak(reason.into_boxed_str()),
+                    danger: Danger::Read,
+                    inside_counts: true,
+                    preset: Some(name),
+                });
+            }
+        }
+        out
+    })
+}
+
+/// The reason as the diagnostic shows it: host-executed locations say that the host runs code
+/// from there.
+pub fn shown_reason(loc: &Sensitive) -> String {
+    match loc.danger {
+        Danger::Read => loc.reason.to_owned(),
+        Danger::Write => format!("{}; {RUNS}", loc.reason),
+    }
+}
+
+/// The host's symlinked aliases, resolved: `/var/run/…` → `/run/…`, `/var/lock/…` → `/run/lock/…`.
+pub fn canonical(path: &str) -> String {
+    for (alias, target) in [("/var/run", "/run"), ("/var/lock", "/run/lock")] {
+        if path == alias {
+            return target.to_owned();
+        }
+        if let Some(rest) = path.strip_prefix(alias)
+            && rest.starts_with('/')
+        {
+            return format!("{target}{rest}");
+        }
+    }
+    path.to_owned()
 }
 
 /// How a granted path relates to a sensitive location.
@@ -99,6 +249,13 @@ impl Relation {
             Relation::Inside => "is inside",
         }
     }
+}
+
+/// How a grant is bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadOnly,
+    ReadWrite,
 }
 
 /// One sensitive location a grant exposes.
@@ -167,18 +324,24 @@ fn relate(grant: &str, location: &str) -> Option<Relation> {
     None
 }
 
-/// The sensitive locations `grant` (normalised) equals, contains or sits inside. For `~` and `/`
-/// only "equals" and "contains" count, since every path sits inside them. A location inside
+/// The sensitive locations `grant` (normalised) equals, contains or sits inside, for a grant of
+/// this access in a jail of this preset (`None`: a custom agent). For `~`, `/` and `/tmp` only
+/// "equals" and "contains" count, since ordinary paths sit inside them. A location inside
 /// another reported one is left out (granting `/` reports `/`, not also `/etc`), and of the
 /// locations a grant sits inside only the innermost is reported.
-pub fn findings(grant: &str) -> Vec<Finding> {
+pub fn findings(grant: &str, access: Access, preset: Option<&str>) -> Vec<Finding> {
     let mut all: Vec<Finding> = Vec::new();
-    for form in forms(grant) {
-        for loc in SENSITIVE {
+    for form in forms(&canonical(grant)) {
+        for loc in self::all() {
+            if (loc.danger == Danger::Write && access == Access::ReadOnly)
+                || (loc.preset.is_some() && loc.preset == preset)
+            {
+                continue;
+            }
             let Some(rel) = relate(&form, loc.path) else {
                 continue;
             };
-            if rel == Relation::Inside && (loc.path == "~" || loc.path == "/") {
+            if rel == Relation::Inside && !loc.inside_counts {
                 continue;
             }
             if !all.iter().any(|f| f.location == *loc) {
@@ -219,9 +382,9 @@ pub fn findings(grant: &str) -> Vec<Finding> {
 
 /// The sensitive location an `allow_exposure` entry (normalised) names, in its listed form.
 pub fn allowed_location(entry: &str) -> Option<&'static Sensitive> {
-    forms(entry)
+    forms(&canonical(entry))
         .iter()
-        .find_map(|f| SENSITIVE.iter().find(|s| s.path == f))
+        .find_map(|f| all().iter().find(|s| s.path == f))
 }
 
 /// `NAME` looks like it holds a credential: `*_TOKEN`, `*_KEY`, `*SECRET*`, `*PASSWORD*`
@@ -234,15 +397,85 @@ pub fn looks_like_credential(name: &str) -> bool {
         || up.contains("PASSWORD")
 }
 
-/// A path names a single file when its last segment has an extension (`.claude.json`,
-/// `a.toml`), the same static rule the library uses to create missing state files
-/// (`nix/lib/paths.nix`, `isFile`). Nothing on disk is consulted.
-pub fn looks_like_file(path: &str) -> bool {
-    let last = path.rsplit('/').next().unwrap_or("");
-    let stem = last.trim_start_matches('.');
-    // `[.]*[^.]+([.][^.]+)+`: after leading dots, at least two non-empty dot-separated parts.
-    let parts: Vec<&str> = stem.split('.').collect();
-    parts.len() >= 2 && parts.iter().all(|p| !p.is_empty())
+const API: &str = "points the agent's API traffic, with its API key or login, at another server";
+const PROXY: &str =
+    "routes the jail's network traffic (and the agent's credentials) through a proxy";
+const NO_TLS: &str = "turns off TLS certificate checks, so the agent's traffic can be intercepted";
+const CA: &str =
+    "replaces the trusted certificate authorities, so the agent's TLS traffic can be intercepted";
+const GIT_CMD: &str = "names a command git runs";
+
+/// Environment names that redirect traffic or trust, or load code into the programs of the jail
+/// (the agent, which holds the credentials, included), each with the reason.
+const REDIRECTING: &[(&str, &str)] = &[
+    ("NODE_TLS_REJECT_UNAUTHORIZED", NO_TLS),
+    ("GIT_SSL_NO_VERIFY", NO_TLS),
+    ("PYTHONHTTPSVERIFY", NO_TLS),
+    ("SSL_CERT_FILE", CA),
+    ("SSL_CERT_DIR", CA),
+    ("NIX_SSL_CERT_FILE", CA),
+    ("CURL_CA_BUNDLE", CA),
+    ("REQUESTS_CA_BUNDLE", CA),
+    ("NODE_EXTRA_CA_CERTS", CA),
+    ("GIT_SSL_CAINFO", CA),
+    (
+        "NODE_OPTIONS",
+        "loads code into every Node.js process, the agent included (`--require`)",
+    ),
+    ("NODE_PATH", "decides where Node.js loads modules from"),
+    ("LD_PRELOAD", "loads a library into every program"),
+    ("LD_AUDIT", "loads a library into every program"),
+    (
+        "LD_LIBRARY_PATH",
+        "decides where every program loads its libraries from",
+    ),
+    ("BASH_ENV", "names a script every non-interactive bash runs"),
+    ("ENV", "names a script every interactive sh runs"),
+    ("PROMPT_COMMAND", "is a command bash runs at every prompt"),
+    ("PATH", "decides which programs run"),
+    ("PYTHONSTARTUP", "names a script interactive Python runs"),
+    ("PYTHONPATH", "decides where Python loads modules from"),
+    ("PERL5OPT", "loads code into every Perl program"),
+    ("PERL5LIB", "decides where Perl loads modules from"),
+    ("RUBYOPT", "loads code into every Ruby program"),
+    ("RUBYLIB", "decides where Ruby loads libraries from"),
+    ("GIT_SSH_COMMAND", GIT_CMD),
+    ("GIT_SSH", GIT_CMD),
+    ("GIT_ASKPASS", GIT_CMD),
+    ("SSH_ASKPASS", "names a command ssh runs"),
+    ("GIT_EXEC_PATH", "decides which git programs run"),
+    (
+        "GIT_CONFIG_GLOBAL",
+        "replaces git's configuration, which can run commands (core.fsmonitor, core.sshCommand)",
+    ),
+    (
+        "GIT_CONFIG_PARAMETERS",
+        "adds git configuration, which can run commands (core.fsmonitor, core.sshCommand)",
+    ),
+    (
+        "GIT_CONFIG_COUNT",
+        "adds git configuration, which can run commands (core.fsmonitor, core.sshCommand)",
+    ),
+];
+
+/// Why setting or forwarding `name` redirects traffic or trust or loads code, if it does:
+/// `*_BASE_URL`, `*_API_BASE`, `*_API_URL`, `*_ENDPOINT`, `*_PROXY` and `ALL_PROXY` (any case),
+/// and the names in the table above.
+pub fn redirecting_env(name: &str) -> Option<&'static str> {
+    if let Some((_, why)) = REDIRECTING.iter().find(|(n, _)| *n == name) {
+        return Some(why);
+    }
+    let up = name.to_ascii_uppercase();
+    if ["_BASE_URL", "_API_BASE", "_API_URL", "_ENDPOINT"]
+        .iter()
+        .any(|s| up.ends_with(s))
+    {
+        return Some(API);
+    }
+    if up.ends_with("_PROXY") {
+        return Some(PROXY);
+    }
+    None
 }
 
 #[cfg(test)]
@@ -250,7 +483,7 @@ mod tests {
     use super::*;
 
     fn shown(grant: &str) -> Vec<String> {
-        findings(grant)
+        findings(grant, Access::ReadOnly, None)
             .iter()
             .map(|f| format!("{} {}", f.relation.verb(), f.location.path))
             .collect()
@@ -267,7 +500,12 @@ mod tests {
                 "contains ~/.config/gh",
                 "contains ~/.config/google-chrome",
                 "contains ~/.config/chromium",
-                "contains ~/.config/fish"
+                "contains ~/.config/fish",
+                "contains ~/.config/amp",
+                "contains ~/.config/crush",
+                "contains ~/.config/cursor",
+                "contains ~/.config/goose",
+                "contains ~/.config/opencode"
             ]
         );
         assert_eq!(shown("~/projects"), Vec::<String>::new());
@@ -298,7 +536,14 @@ mod tests {
     #[test]
     fn only_the_innermost_enclosing_location_is_reported() {
         assert_eq!(shown("/run/user/1000/bus"), ["is inside /run/user"]);
-        assert_eq!(shown("/var/run"), ["contains /var/run/docker.sock"]);
+        assert_eq!(
+            shown("/var/run"),
+            [
+                "contains /run/docker.sock",
+                "contains /run/user",
+                "contains /run/dbus"
+            ]
+        );
     }
 
     #[test]
@@ -314,10 +559,78 @@ mod tests {
         for no in ["EDITOR", "TOKENIZER", "KEYBOARD"] {
             assert!(!looks_like_credential(no), "{no}");
         }
-        assert!(looks_like_file("~/.claude.json"));
-        assert!(looks_like_file("~/a/config.toml"));
-        assert!(!looks_like_file("~/.claude"));
-        assert!(!looks_like_file("~/a.b/dir"));
-        assert!(!looks_like_file("~/..."));
+    }
+
+    #[test]
+    fn names_that_redirect_traffic_trust_or_code_are_recognised() {
+        for yes in [
+            "ANTHROPIC_BASE_URL",
+            "OPENAI_API_BASE",
+            "AZURE_OPENAI_ENDPOINT",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "no_proxy",
+            "NODE_TLS_REJECT_UNAUTHORIZED",
+            "SSL_CERT_FILE",
+            "NODE_OPTIONS",
+            "LD_PRELOAD",
+            "BASH_ENV",
+            "ENV",
+            "GIT_SSH_COMMAND",
+        ] {
+            assert!(redirecting_env(yes).is_some(), "{yes}");
+        }
+        for no in [
+            "EDITOR",
+            "ANTHROPIC_API_KEY",
+            "env",
+            "BASE_URLS",
+            "PROXYCHAINS",
+        ] {
+            assert_eq!(redirecting_env(no), None, "{no}");
+        }
+    }
+
+    #[test]
+    fn aliases_are_resolved_before_comparing() {
+        assert_eq!(canonical("/var/run/user/1001"), "/run/user/1001");
+        assert_eq!(canonical("/var/lock"), "/run/lock");
+        assert_eq!(canonical("/var/running"), "/var/running");
+        assert_eq!(shown("/var/run/user/1001"), ["is inside /run/user"]);
+        assert_eq!(shown("/var/run/docker.sock"), ["is /run/docker.sock"]);
+        assert_eq!(
+            allowed_location("/var/run/docker.sock").map(|s| s.path),
+            Some("/run/docker.sock")
+        );
+    }
+
+    #[test]
+    fn host_executed_locations_count_only_for_read_write_grants() {
+        let rw = |g: &str| -> Vec<String> {
+            findings(g, Access::ReadWrite, Some("codex"))
+                .iter()
+                .map(|f| format!("{} {}", f.relation.verb(), f.location.path))
+                .collect()
+        };
+        assert_eq!(shown("~/.gitconfig"), Vec::<String>::new());
+        assert_eq!(rw("~/.gitconfig"), ["is ~/.gitconfig"]);
+        assert_eq!(rw("~/.local/bin/tool"), ["is inside ~/.local/bin"]);
+        assert_eq!(shown("/tmp"), ["is /tmp"]);
+        assert_eq!(shown("/tmp/build"), Vec::<String>::new());
+        assert_eq!(shown("/tmp/.X11-unix/X0"), ["is inside /tmp/.X11-unix"]);
+    }
+
+    #[test]
+    fn another_presets_state_counts_but_the_jails_own_does_not() {
+        let of = |g: &str, preset: Option<&str>| -> Vec<String> {
+            findings(g, Access::ReadWrite, preset)
+                .iter()
+                .map(|f| format!("{} {}", f.relation.verb(), f.location.path))
+                .collect()
+        };
+        assert_eq!(of("~/.claude", Some("codex")), ["is ~/.claude"]);
+        assert_eq!(of("~/.claude/settings.json", None), ["is inside ~/.claude"]);
+        assert_eq!(of("~/.claude", Some("claude-code")), Vec::<String>::new());
     }
 }

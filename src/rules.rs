@@ -267,6 +267,107 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// Common host commands. A jail named like one of them shadows it wherever the jails are on PATH
+/// (`nix develop`, a profile), so typing `git` would start the jail.
+pub const COMMON_HOST_COMMANDS: &[&str] = &[
+    "apt",
+    "awk",
+    "bash",
+    "bun",
+    "cargo",
+    "cat",
+    "cc",
+    "chmod",
+    "chown",
+    "clang",
+    "code",
+    "cp",
+    "curl",
+    "dash",
+    "deno",
+    "docker",
+    "doas",
+    "emacs",
+    "env",
+    "find",
+    "fish",
+    "gcc",
+    "gh",
+    "git",
+    "go",
+    "gpg",
+    "gpg2",
+    "grep",
+    "home-manager",
+    "journalctl",
+    "kubectl",
+    "less",
+    "ln",
+    "ls",
+    "make",
+    "mkdir",
+    "mv",
+    "nano",
+    "nix",
+    "nix-build",
+    "nix-env",
+    "nix-shell",
+    "nixos-rebuild",
+    "node",
+    "npm",
+    "npx",
+    "nvim",
+    "open",
+    "pass",
+    "passwd",
+    "pip",
+    "pip3",
+    "pkexec",
+    "pnpm",
+    "podman",
+    "python",
+    "python3",
+    "rm",
+    "rsync",
+    "rustc",
+    "scp",
+    "sed",
+    "sftp",
+    "sh",
+    "ssh",
+    "ssh-add",
+    "ssh-agent",
+    "su",
+    "sudo",
+    "systemctl",
+    "tar",
+    "tmux",
+    "vi",
+    "vim",
+    "wget",
+    "xargs",
+    "xdg-open",
+    "yarn",
+    "zsh",
+];
+
+/// The extensions that make a state path a file: a `readwrite`/`config_paths` path whose last
+/// segment ends in one of these names a single file, any other path a directory. This is the one
+/// copy of the list in Rust; `nix/lib/paths.nix` (`isFile`) must hold the same list, since the
+/// library creates a missing state path as a file or a directory by it.
+pub const FILE_EXTENSIONS: &[&str] = &[
+    ".json", ".jsonc", ".json5", ".toml", ".yaml", ".yml", ".ini", ".conf", ".cfg", ".txt", ".db",
+    ".sqlite", ".env", ".lock", ".xml", ".plist",
+];
+
+/// A (normalised) path names a single file: its last segment ends in one of
+/// [`FILE_EXTENSIONS`] (`~/.claude.json`, `~/a/config.toml`), but not `~/.config/io.datasette.llm`.
+/// Decided statically; nothing on disk is consulted.
+pub fn names_a_file(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    FILE_EXTENSIONS.iter().any(|ext| last.ends_with(ext))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,5 +488,30 @@ mod tests {
             Some("readwrite")
         );
         assert_eq!(did_you_mean("zzz", ["readwrite", "readonly"]), None);
+    }
+
+    #[test]
+    fn a_state_path_is_a_file_only_with_a_listed_extension() {
+        for file in [
+            "~/.claude.json",
+            "~/a/config.toml",
+            "~/.aider.conf.yml",
+            "~/.env",
+            "/srv/state.sqlite",
+            "~/Library/app.plist",
+        ] {
+            assert!(names_a_file(file), "{file}");
+        }
+        for dir in [
+            "~/.claude",
+            "~/.config/io.datasette.llm",
+            "~/a.b/dir",
+            "~/...",
+            "~/notes.md",
+            "~/.local/share/app.d",
+            "~/x.JSON",
+        ] {
+            assert!(!names_a_file(dir), "{dir}");
+        }
     }
 }

@@ -24,7 +24,8 @@ pub struct Spec {
     /// Settings applied to every jail: lists are prepended to the jail's, maps merge with the
     /// jail's entries winning, scalars are overridden by the jail. May not hold `agent` or
     /// `package`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "JailSpec")]
     pub defaults: Option<JailSpec>,
     /// The jails. Each key is the command name (and the attribute of `jails.nix`).
     #[schemars(with = "OrderedMap<CommandName, JailSpec>")]
@@ -37,73 +38,73 @@ pub struct Spec {
 pub struct JailSpec {
     /// A preset from `nix/lib/agents.json` (`jailgen agents` lists them). Without it, give
     /// `package` and `config_paths` for a custom agent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "not_null")]
     #[schemars(schema_with = "agent_schema")]
     pub agent: Option<Spanned<String>>,
     /// The agent package as a Nix attribute path: `llm-agents.<name>` or a nixpkgs path such as
     /// `aider-chat`. Default for a preset: `llm-agents.<its package>`.
-    #[serde(default)]
-    #[schemars(with = "Option<AttrPath>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "AttrPath")]
     pub package: Option<Spanned<String>>,
     /// Extra packages on PATH inside the jail (Nix attribute paths, e.g. `nodejs`,
     /// `python3Packages.pytest`).
-    #[serde(default)]
-    #[schemars(with = "Option<Vec<AttrPath>>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "Vec<AttrPath>")]
     pub packages: Option<Vec<Spanned<String>>>,
     /// Extra read-write binds: absolute paths or `~/…`.
-    #[serde(default)]
-    #[schemars(with = "Option<Vec<JailPath>>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "Vec<JailPath>")]
     pub readwrite: Option<Vec<Spanned<String>>>,
     /// Extra read-only binds: absolute paths or `~/…`.
-    #[serde(default)]
-    #[schemars(with = "Option<Vec<JailPath>>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "Vec<JailPath>")]
     pub readonly: Option<Vec<Spanned<String>>>,
     /// Read-write agent state, created when missing (a file when the last segment has an
     /// extension). On a preset: added to the preset's own state paths.
-    #[serde(default)]
-    #[schemars(with = "Option<Vec<JailPath>>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "Vec<JailPath>")]
     pub config_paths: Option<Spanned<Vec<Spanned<String>>>>,
     /// Network access (default `true`). `false`: no network at all.
-    #[serde(default)]
-    #[schemars(with = "Option<bool>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "bool")]
     pub network: Option<Spanned<bool>>,
     /// Environment variables set inside the jail to these literal values (written into the
     /// wrapper; never put secrets here, use `forward_env`).
-    #[serde(default)]
-    #[schemars(with = "Option<OrderedMap<EnvName, EnvValue>>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "OrderedMap<EnvName, EnvValue>")]
     pub env: Option<OrderedMap<Spanned<String>, Spanned<String>>>,
     /// Environment variables copied from the caller at launch, when set.
-    #[serde(default)]
-    #[schemars(with = "Option<Vec<EnvName>>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "Vec<EnvName>")]
     pub forward_env: Option<Vec<Spanned<String>>>,
     /// Let the agent use the host Nix daemon (default `false`): read-only `/nix`, the daemon
     /// socket, `nix` on PATH.
-    #[serde(default)]
-    #[schemars(with = "Option<bool>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "bool")]
     pub nix: Option<Spanned<bool>>,
     /// Keep bwrap's `--new-session` (default `false`). `true` detaches the terminal (no terminal
     /// injection even without the seccomp filter) but breaks some TUIs.
-    #[serde(default)]
-    #[schemars(with = "Option<bool>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "bool")]
     pub new_session: Option<Spanned<bool>>,
     /// Extra argument-less jail.nix combinators (`nix/lib/combinators.json`).
-    #[serde(default)]
-    #[schemars(with = "Option<Vec<CombinatorName>>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "Vec<CombinatorName>")]
     pub combinators: Option<Vec<Spanned<String>>>,
     /// `protect` (default): `.git/hooks` and `.git/config` of the working directory are
     /// read-only. `open`: writable like the rest of it.
-    #[serde(default)]
-    #[schemars(with = "Option<GitPolicyName>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "GitPolicyName")]
     pub git: Option<Spanned<String>>,
     /// Globs relative to the working directory masked inside the jail (default
     /// `[.env, .env.*]`).
-    #[serde(default)]
-    #[schemars(with = "Option<Vec<String>>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "Vec<String>")]
     pub hide: Option<Spanned<Vec<Spanned<String>>>>,
     /// Sensitive locations (e.g. `~/.config/gh`) that a grant of this jail may expose
     /// deliberately; without it such a grant is an error. Each entry must be needed.
-    #[serde(default)]
-    #[schemars(with = "Option<Vec<AllowEntry>>")]
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "Vec<AllowEntry>")]
     pub allow_exposure: Option<Vec<Spanned<String>>>,
 }
 
@@ -148,6 +149,14 @@ impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Ordered
         }
         d.deserialize_map(MapVisitor(PhantomData))
     }
+}
+
+/// An optional key, present: `null`/`~`/an empty value is refused with the type error of the key
+/// (`expected \`true\` or \`false\``, `expected a list`, …) instead of meaning "unset". A
+/// reviewer reading `network: ~` should not have to know that YAML makes it `null` and jailgen
+/// makes that the default.
+fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// Keys a jail may hold; `defaults:` may hold all but `agent` and `package`.
@@ -323,7 +332,23 @@ pub fn json_schema() -> serde_json::Value {
     schema.insert("$id".into(), crate::cli::SCHEMA_URL.into());
     let mut value = schema.to_value();
     unwrap_descriptions(&mut value);
+    drop_null_defaults(&mut value);
     value
+}
+
+/// `#[serde(default)]` makes schemars write `"default": null`, but a key given as null is refused
+/// (see `not_null`); an absent key gets the default its description names.
+fn drop_null_defaults(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if map.get("default").is_some_and(serde_json::Value::is_null) {
+                map.remove("default");
+            }
+            map.values_mut().for_each(drop_null_defaults);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_null_defaults),
+        _ => {}
+    }
 }
 
 /// Doc comments arrive with their source line breaks; a description is one paragraph.

@@ -48,6 +48,15 @@ pub fn validate(spec: &Spec) -> Vec<SpecError> {
                 name: shown(&name.value),
                 span: span_of(name),
             });
+        } else if rules::COMMON_HOST_COMMANDS.contains(&name.value.as_str()) {
+            errors.push(SpecError::ShadowsCommand {
+                name: name.value.clone(),
+                span: span_of(name),
+                help: format!(
+                    "wherever the jails are on PATH (`nix develop`, a profile) `{0}` starts this jail instead of the host's `{0}`; choose another name, e.g. `jailed-{0}`",
+                    name.value
+                ),
+            });
         }
         check_agent(name, jail, spec.defaults.as_ref(), &mut errors);
         check_fields(jail, &mut errors);
@@ -193,17 +202,22 @@ fn check_exposure(
             }
         }
     }
+    let preset = jail.agent.as_ref().map(|a| a.value.as_str());
     for s in defaults.into_iter().chain(std::iter::once(jail)) {
         let config = s.config_paths.as_ref().map(|c| &c.value);
-        for p in [s.readonly.as_ref(), s.readwrite.as_ref(), config]
+        let grants = [
+            (exposure::Access::ReadOnly, s.readonly.as_ref()),
+            (exposure::Access::ReadWrite, s.readwrite.as_ref()),
+            (exposure::Access::ReadWrite, config),
+        ];
+        for (access, p) in grants
             .into_iter()
-            .flatten()
-            .flatten()
+            .flat_map(|(a, ps)| ps.into_iter().flatten().map(move |p| (a, p)))
         {
             let Ok(norm) = rules::normalise_path(&p.value) else {
                 continue;
             };
-            for f in exposure::findings(&norm) {
+            for f in exposure::findings(&norm, access, preset) {
                 if let Some(entry) = allowed
                     .iter_mut()
                     .find(|(_, loc, _, _)| *loc == Some(f.location.path))
@@ -211,14 +225,20 @@ fn check_exposure(
                     entry.3 = true;
                     continue;
                 }
+                let narrower = match f.location.danger {
+                    exposure::Danger::Read => "grant a narrower path",
+                    exposure::Danger::Write => {
+                        "grant it `readonly` (reading it is fine) or a narrower path"
+                    }
+                };
                 errors.push(SpecError::Exposure {
                     path: shown(&norm),
                     verb: f.relation.verb(),
                     location: f.location.path,
-                    reason: f.location.reason,
+                    reason: exposure::shown_reason(&f.location),
                     span: span_of(p),
                     help: format!(
-                        "grant a narrower path, or accept this deliberately with `allow_exposure: [{}]` on the jail",
+                        "{narrower}, or accept this deliberately with `allow_exposure: [{}]` on the jail",
                         f.location.path
                     ),
                 });
@@ -273,7 +293,7 @@ fn check_lints(defaults: Option<&JailSpec>, jail: &JailSpec, errors: &mut Vec<Sp
             .flatten()
         {
             if let Ok(norm) = rules::normalise_path(&p.value)
-                && exposure::looks_like_file(&norm)
+                && rules::names_a_file(&norm)
             {
                 errors.push(SpecError::ReadwriteFile {
                     path: shown(&norm),
@@ -287,11 +307,111 @@ fn check_lints(defaults: Option<&JailSpec>, jail: &JailSpec, errors: &mut Vec<Sp
         .network
         .as_ref()
         .or(defaults.and_then(|d| d.network.as_ref()));
+    check_env_lints(
+        defaults,
+        jail,
+        preset,
+        nix.is_some_and(|n| n.value),
+        network.is_none_or(|n| n.value),
+        errors,
+    );
     if let Some(nix) = nix
         && nix.value
         && network.is_none_or(|n| n.value)
     {
         errors.push(SpecError::NetworkWithNix { span: span_of(nix) });
+    }
+}
+
+/// The variables `nix/lib/fast-network.nix` sets to the jail's CA bundle when the network is on.
+const NETWORK_CA_VARS: &[&str] = &[
+    "SSL_CERT_FILE",
+    "NIX_SSL_CERT_FILE",
+    "CURL_CA_BUNDLE",
+    "REQUESTS_CA_BUNDLE",
+];
+
+/// Warnings on environment names: ones that redirect traffic or trust or load code, and ones whose
+/// value the library replaces. The order is `nix/lib/make-jailed-agent.nix`'s: every literal
+/// (`set-env`: the network's CA variables, LANG, `env` merged over the preset's `env`, then the
+/// preset's `homeEnv`, then `NIX_REMOTE`) becomes a `--setenv` after all of jail.nix's other
+/// arguments, so a later literal beats an earlier one and every literal beats a forwarded value
+/// (`try-fwd-env`, an earlier `--setenv`).
+fn check_env_lints(
+    defaults: Option<&JailSpec>,
+    jail: &JailSpec,
+    preset: Option<(&str, &presets::Preset)>,
+    nix: bool,
+    network: bool,
+    errors: &mut Vec<SpecError>,
+) {
+    let sources = || defaults.into_iter().chain(std::iter::once(jail));
+    let env_names = || {
+        sources()
+            .flat_map(|s| s.env.iter().flat_map(|m| m.iter()))
+            .map(|(k, _)| k)
+    };
+    let forwarded = || sources().flat_map(|s| s.forward_env.iter().flatten());
+    for (how, name) in env_names()
+        .map(|n| ("set", n))
+        .chain(forwarded().map(|n| ("forwarded", n)))
+    {
+        if let Some(reason) = exposure::redirecting_env(&name.value) {
+            errors.push(SpecError::RedirectingEnv {
+                name: shown(&name.value),
+                reason,
+                span: span_of(name),
+                how,
+            });
+        }
+    }
+    let home_env = |n: &str| {
+        preset.and_then(|(pname, p)| {
+            p.home_env
+                .get(n)
+                .map(|rel| format!("the `{pname}` preset sets it to `$HOME/{rel}` after `env`"))
+        })
+    };
+    for name in env_names() {
+        let winner = home_env(&name.value).or_else(|| {
+            (nix && name.value == "NIX_REMOTE")
+                .then(|| "`nix: true` sets it to `daemon` after `env`".to_owned())
+        });
+        if let Some(winner) = winner {
+            errors.push(SpecError::OverriddenEnv {
+                name: shown(&name.value),
+                how: "set",
+                winner,
+                span: span_of(name),
+                help: "remove it from `env`: inside the jail it has the value named above (the order is nix/lib/make-jailed-agent.nix's)".to_owned(),
+            });
+        }
+    }
+    for name in forwarded() {
+        let n = name.value.as_str();
+        // The last literal wins, so look for it from the end of the order.
+        let winner = if nix && n == "NIX_REMOTE" {
+            Some("`nix: true` sets it to `daemon`".to_owned())
+        } else if let Some(w) = home_env(n) {
+            Some(w.replace(" after `env`", ""))
+        } else if env_names().any(|e| e.value == n) {
+            Some("`env` sets it to a literal".to_owned())
+        } else if let Some(v) = preset.and_then(|(_, p)| p.env.get(n)) {
+            preset.map(|(pname, _)| format!("the `{pname}` preset sets it to `{v}`"))
+        } else if network && NETWORK_CA_VARS.contains(&n) {
+            Some("the network setting sets it to the jail's CA bundle".to_owned())
+        } else {
+            None
+        };
+        if let Some(winner) = winner {
+            errors.push(SpecError::OverriddenEnv {
+                name: shown(n),
+                how: "forwarded",
+                winner,
+                span: span_of(name),
+                help: "remove it from `forward_env`: literal values become bwrap `--setenv` arguments after the forwarded ones, so the forwarded value never arrives".to_owned(),
+            });
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use jailgen::error::SpecError;
+use jailgen::exposure::Danger;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -85,17 +86,31 @@ fn grant_for(location: &str) -> String {
     }
 }
 
-/// Grants `location` read-only and checks the error: its code, its message naming the location
-/// and the reason, and its span on exactly the quoted path.
+/// A jail spec granting `grant` with `key` (`readonly` or `readwrite`), in a jail of a preset
+/// that does not own `location` (a preset's own state is not a finding for its jails).
+fn grant_spec(location: &jailgen::exposure::Sensitive, grant: &str, key: &str) -> String {
+    let agent = if location.preset == Some("codex") {
+        "pi"
+    } else {
+        "codex"
+    };
+    format!("version: 1\njails:\n  jailed-x:\n    agent: {agent}\n    {key}: [\"{grant}\"]\n")
+}
+
+/// Grants `location` (read-only, or read-write for a location that is dangerous only to write)
+/// and checks the error: its code, its message naming the location and the reason, and its span
+/// on exactly the quoted path. A host-executed location granted read-only raises nothing.
 fn assert_exposure_error(location: &str) {
-    let sensitive = jailgen::exposure::SENSITIVE
+    let sensitive = jailgen::exposure::all()
         .iter()
         .find(|s| s.path == location)
-        .unwrap_or_else(|| panic!("`{location}` is not in the curated list"));
+        .unwrap_or_else(|| panic!("`{location}` is not in the list"));
     let grant = grant_for(location);
-    let src = format!(
-        "version: 1\njails:\n  jailed-codex:\n    agent: codex\n    readonly: [\"{grant}\"]\n"
-    );
+    let key = match sensitive.danger {
+        Danger::Read => "readonly",
+        Danger::Write => "readwrite",
+    };
+    let src = grant_spec(sensitive, &grant, key);
     let quoted = format!("\"{grant}\"");
     let offset = src.find(&quoted).expect("grant in source");
     let found = findings(&src);
@@ -107,12 +122,24 @@ fn assert_exposure_error(location: &str) {
                 span,
                 reason,
                 ..
-            } if *l == location => Some((e.to_string(), *span, *reason)),
+            } if *l == location => Some((e.to_string(), *span, reason.clone())),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no exposure error for `{grant}`: {found:?}"));
     let (message, span, reason) = hit;
-    assert_eq!(reason, sensitive.reason);
+    assert_eq!(reason, jailgen::exposure::shown_reason(sensitive));
+    if sensitive.danger == Danger::Write {
+        assert!(
+            reason.ends_with("; the host runs code from there"),
+            "{reason}"
+        );
+        let read_only = grant_spec(sensitive, &grant, "readonly");
+        assert!(
+            findings(&read_only).is_empty(),
+            "reading `{location}` is fine: {:?}",
+            findings(&read_only)
+        );
+    }
     assert!(
         message.contains(&format!("`{location}` ({reason})")),
         "{message}"
@@ -168,19 +195,43 @@ exposure_tests! {
     exposes_root_fs => "/",
     exposes_etc => "/etc",
     exposes_root_home => "/root",
-    exposes_docker_socket => "/var/run/docker.sock",
+    exposes_docker_socket => "/run/docker.sock",
     exposes_run_user => "/run/user",
+    exposes_system_dbus => "/run/dbus",
+    exposes_tmp => "/tmp",
+    exposes_x11_sockets => "/tmp/.X11-unix",
+    exposes_proc => "/proc",
+    exposes_nix_daemon_socket => "/nix/var/nix/daemon-socket",
+    writes_gitconfig => "~/.gitconfig",
+    writes_git_config_dir => "~/.config/git",
+    writes_local_bin => "~/.local/bin",
+    writes_home_bin => "~/bin",
+    writes_systemd_user_units => "~/.config/systemd",
+    writes_autostart => "~/.config/autostart",
+    writes_environment_d => "~/.config/environment.d",
+    writes_applications => "~/.local/share/applications",
+    writes_direnv => "~/.config/direnv",
+    writes_vimrc => "~/.vimrc",
+    writes_vim_dir => "~/.vim",
+    writes_nvim => "~/.config/nvim",
+    writes_emacs => "~/.emacs",
+    writes_emacs_d => "~/.emacs.d",
+    writes_emacs_config => "~/.config/emacs",
+    writes_vscode_user => "~/.config/Code/User",
+    other_agent_claude => "~/.claude",
+    other_agent_codex => "~/.codex",
+    other_agent_opencode => "~/.config/opencode",
 }
 
 #[test]
 fn every_listed_location_is_an_error_and_the_issue_list_is_covered() {
     for loc in ISSUE_LOCATIONS {
         assert!(
-            jailgen::exposure::SENSITIVE.iter().any(|s| s.path == *loc),
+            jailgen::exposure::all().iter().any(|s| s.path == *loc),
             "{loc} missing from the list"
         );
     }
-    for s in jailgen::exposure::SENSITIVE {
+    for s in jailgen::exposure::all() {
         assert_exposure_error(s.path);
     }
 }
@@ -191,8 +242,16 @@ fn a_grant_inside_or_containing_a_location_is_an_error_too() {
         ("~/.ssh/id_ed25519", "~/.ssh", "is inside"),
         ("/home/bob/.aws/credentials", "~/.aws", "is inside"),
         ("~/.config", "~/.config/gh", "contains"),
-        ("/var/run", "/var/run/docker.sock", "contains"),
+        ("/var/run", "/run/docker.sock", "contains"),
+        ("/var/run/docker.sock", "/run/docker.sock", "is"),
+        ("/var/run/user/1001", "/run/user", "is inside"),
+        ("/var/run/dbus/system_bus_socket", "/run/dbus", "is inside"),
         ("/run/user/1000/bus", "/run/user", "is inside"),
+        ("/tmp/.X11-unix/X0", "/tmp/.X11-unix", "is inside"),
+        ("/", "/", "is"),
+        ("~/.config", "~/.config/git", "contains"),
+        ("~/.local", "~/.local/bin", "contains"),
+        ("~/.ssh/config", "~/.ssh", "is inside"),
         ("/home", "~", "contains"),
     ] {
         let src = format!(
@@ -209,8 +268,142 @@ fn a_grant_inside_or_containing_a_location_is_an_error_too() {
 
 #[test]
 fn ordinary_paths_raise_nothing() {
-    let src = "version: 1\njails:\n  jailed-codex:\n    agent: codex\n    readonly: [~/projects, /opt/data, ~/.config/nvim, /srv/etc, ~/.sshx]\n    readwrite: [~/.cache/pip]\n";
+    let src = "version: 1\njails:\n  jailed-codex:\n    agent: codex\n    readonly: [~/projects, /opt/data, ~/.config/nvim, ~/.gitconfig, /srv/etc, ~/.sshx]\n    readwrite: [~/.cache/pip, /tmp/build, ~/.codex/sessions, /var/lib/x]\n";
     assert!(findings(src).is_empty(), "{:?}", findings(src));
+}
+
+#[test]
+fn a_jails_own_preset_state_is_not_an_exposure_but_another_agents_is() {
+    let own = "version: 1\njails:\n  jailed-claude-code:\n    agent: claude-code\n    config_paths: [~/.claude/extra]\n";
+    assert!(findings(own).is_empty(), "{:?}", findings(own));
+    let other =
+        "version: 1\njails:\n  jailed-codex:\n    agent: codex\n    readwrite: [~/.claude/hooks]\n";
+    let messages: Vec<String> = findings(other).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "`~/.claude/hooks` is inside `~/.claude` (state of the `claude-code` agent: its login, and settings the host's unjailed `claude` runs code from)"
+        ]
+    );
+}
+
+/// The `jailgen::lint::*` warnings of a spec, as `code: message`.
+fn warnings(src: &str) -> Vec<String> {
+    findings(src)
+        .iter()
+        .filter(|e| e.is_warning())
+        .map(|e| {
+            let code = miette::Diagnostic::code(e)
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            format!("{code}: {e}")
+        })
+        .collect()
+}
+
+#[test]
+fn env_names_that_redirect_traffic_trust_or_code_are_warnings() {
+    let src = "version: 1\njails:\n  jailed-codex:\n    agent: codex\n    env: { OPENAI_BASE_URL: \"https://x.example\", SSL_CERT_FILE: ./ca.pem, EDITOR: vi }\n    forward_env: [https_proxy, NODE_OPTIONS, OPENAI_API_KEY]\n";
+    assert_eq!(
+        warnings(src),
+        [
+            "jailgen::lint::redirecting_env: `OPENAI_BASE_URL` points the agent's API traffic, with its API key or login, at another server",
+            "jailgen::lint::redirecting_env: `SSL_CERT_FILE` replaces the trusted certificate authorities, so the agent's TLS traffic can be intercepted",
+            "jailgen::lint::redirecting_env: `https_proxy` routes the jail's network traffic (and the agent's credentials) through a proxy",
+            "jailgen::lint::redirecting_env: `NODE_OPTIONS` loads code into every Node.js process, the agent included (`--require`)",
+        ]
+    );
+    let span = findings(src)
+        .iter()
+        .find_map(|e| match e {
+            SpecError::RedirectingEnv { name, span, .. } if name == "NODE_OPTIONS" => Some(*span),
+            _ => None,
+        })
+        .expect("NODE_OPTIONS warning");
+    assert_eq!(span.offset(), src.find("NODE_OPTIONS").expect("in source"));
+    assert_eq!(span.len(), "NODE_OPTIONS".len());
+}
+
+#[test]
+fn env_the_library_overrides_is_a_warning_naming_the_winner() {
+    let src = "version: 1\njails:\n  jailed-claude-code:\n    agent: claude-code\n    nix: true\n    network: false\n    env: { CLAUDE_CONFIG_DIR: /tmp/c, NIX_REMOTE: local, FOO: a }\n    forward_env: [FOO, CLAUDE_CONFIG_DIR]\n";
+    assert_eq!(
+        warnings(src),
+        [
+            "jailgen::lint::overridden_env: `CLAUDE_CONFIG_DIR` is set here, but the `claude-code` preset sets it to `$HOME/.claude` after `env`, whose value wins",
+            "jailgen::lint::overridden_env: `NIX_REMOTE` is set here, but `nix: true` sets it to `daemon` after `env`, whose value wins",
+            "jailgen::lint::overridden_env: `FOO` is forwarded here, but `env` sets it to a literal, whose value wins",
+            "jailgen::lint::overridden_env: `CLAUDE_CONFIG_DIR` is forwarded here, but the `claude-code` preset sets it to `$HOME/.claude`, whose value wins",
+        ]
+    );
+    // With the network on, forwarding a CA variable is overridden by the network's CA bundle.
+    let ca = "version: 1\njails:\n  jailed-codex:\n    agent: codex\n    forward_env: [CURL_CA_BUNDLE]\n";
+    assert!(
+        warnings(ca).iter().any(|w| w
+            == "jailgen::lint::overridden_env: `CURL_CA_BUNDLE` is forwarded here, but the network setting sets it to the jail's CA bundle, whose value wins"),
+        "{:?}",
+        warnings(ca)
+    );
+}
+
+#[test]
+fn a_jail_named_like_a_host_command_is_a_warning() {
+    for name in ["sudo", "git", "ssh", "nix", "python3", "kubectl"] {
+        let src = format!("version: 1\njails:\n  {name}:\n    agent: codex\n");
+        let found = findings(&src);
+        let (message, span) = found
+            .iter()
+            .find_map(|e| match e {
+                SpecError::ShadowsCommand { span, .. } => Some((e.to_string(), *span)),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{name}: {found:?}"));
+        assert_eq!(
+            message,
+            format!("the jail `{name}` has the name of a common host command")
+        );
+        assert_eq!(
+            (span.offset(), span.len()),
+            (src.find(&format!("{name}:")).expect("name"), name.len())
+        );
+        assert!(found.iter().all(SpecError::is_warning), "{found:?}");
+    }
+    assert!(findings("version: 1\njails:\n  jailed-git:\n    agent: codex\n").is_empty());
+}
+
+#[test]
+fn null_is_refused_for_every_key_with_the_keys_type() {
+    for (key, want) in [
+        ("network", "expected `true` or `false`"),
+        ("nix", "expected `true` or `false`"),
+        ("new_session", "expected `true` or `false`"),
+        ("git", "expected a string, found an empty value"),
+        ("package", "expected a string, found an empty value"),
+        ("packages", "expected a list"),
+        ("readwrite", "expected a list"),
+        ("readonly", "expected a list"),
+        ("config_paths", "expected a list"),
+        ("env", "expected a mapping"),
+        ("forward_env", "expected a list"),
+        ("combinators", "expected a list"),
+        ("hide", "expected a list"),
+        ("allow_exposure", "expected a list"),
+    ] {
+        for null in ["~", "null", ""] {
+            let src = format!(
+                "version: 1\njails:\n  jailed-codex:\n    agent: codex\n    {key}: {null}\n"
+            );
+            let err = jailgen::generate(&src, "jails.yaml").expect_err(&format!("{key}: {null}"));
+            let text = jailgen::error::render_report(&err, false);
+            assert!(text.contains(want), "{key}: {null}: {text}");
+            assert!(text.contains("jailgen::spec::wrong_type"), "{text}");
+        }
+    }
+    let defaults = jailgen::generate(
+        "version: 1\ndefaults: ~\njails:\n  jailed-codex:\n    agent: codex\n",
+        "jails.yaml",
+    );
+    assert!(defaults.is_err());
 }
 
 #[test]

@@ -125,6 +125,8 @@ fn invalid_specs_do_not_validate() {
         ("unknown-combinator", "combinator outside the enum"),
         ("bad-git", "git outside protect/open"),
         ("wrong-type-bool", "a string where a boolean belongs"),
+        ("null-flag", "null where a boolean belongs"),
+        ("null-list", "null where a list belongs"),
         ("wrong-type-list", "a string where a list belongs"),
         ("wrong-type-jail", "a jail that is not a mapping"),
         ("version-wrong", "version other than 1"),
