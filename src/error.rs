@@ -27,7 +27,7 @@
 //! | `jailgen::spec::invalid_git` | `git` other than `protect` or `open` |
 //! | `jailgen::spec::invalid_hide` | an empty, absolute or `..` hide pattern, or one with NUL or a line break |
 //! | `jailgen::spec::hidden_character` | a control (C0 other than tab/newline/CR, DEL, C1), bidi or zero-width character in any spec string |
-//! | `jailgen::spec::exposure` | a grant that is, contains or lies inside a sensitive location (`jailgen::exposure::SENSITIVE`) not named in `allow_exposure` |
+//! | `jailgen::spec::exposure` | a grant that is, contains or lies inside a sensitive location (`jailgen::exposure::all()`: secrets and sockets for any grant, host-executed files for read-write grants, other presets' state) not named in `allow_exposure` |
 //! | `jailgen::spec::stale_allow_exposure` | an `allow_exposure` entry that no grant of the jail needs |
 //!
 //! Warnings (printed; exit code unchanged unless `--deny-warnings`):

@@ -59,12 +59,14 @@ pub struct JailSpec {
     #[serde(default, deserialize_with = "not_null")]
     #[schemars(with = "Vec<JailPath>")]
     pub readonly: Option<Vec<Spanned<String>>>,
-    /// Read-write agent state, created when missing (a file when the last segment has an
-    /// extension). On a preset: added to the preset's own state paths.
+    /// Read-write agent state, created when missing (a file when the last segment ends in .json,
+    /// .jsonc, .json5, .toml, .yaml, .yml, .ini, .conf, .cfg, .txt, .db, .sqlite, .env, .lock,
+    /// .xml or .plist; a directory otherwise). On a preset: added to the preset's own state paths.
     #[serde(default, deserialize_with = "not_null")]
     #[schemars(with = "Vec<JailPath>")]
     pub config_paths: Option<Spanned<Vec<Spanned<String>>>>,
-    /// Network access (default `true`). `false`: no network at all.
+    /// Network access (default `true`: the host's network namespace, its loopback services and
+    /// abstract unix sockets included). `false`: a namespace of its own with only loopback.
     #[serde(default, deserialize_with = "not_null")]
     #[schemars(with = "bool")]
     pub network: Option<Spanned<bool>>,
