@@ -5,7 +5,8 @@
 let
   inherit (harness) pkgs jailgen;
   inherit (pkgs) lib;
-  runtimeScript = builtins.readFile ../runtime/wrapper.sh;
+  # What the library pastes: wrapper.sh without comment-only and blank lines.
+  runtimeScript = (import ../lib/runtime.nix { jail = null; }).stripped;
 
   normArg =
     a:
