@@ -112,6 +112,7 @@ fn jail(cwd: &Path, home: &Path, setup: &str, inside: &str) -> Output {
         .env("HOME", home)
         .env("PWD", cwd)
         .env_remove("JAILGEN_ALLOW_CWD")
+        .env_remove("XDG_RUNTIME_DIR")
         .output()
         .expect("spawn bash")
 }
@@ -130,7 +131,8 @@ fn host(cwd: &Path, home: &Path, setup: &str, extra_env: &[(&str, &str)]) -> Out
         .current_dir(cwd)
         .env("HOME", home)
         .env("PWD", cwd)
-        .env_remove("JAILGEN_ALLOW_CWD");
+        .env_remove("JAILGEN_ALLOW_CWD")
+        .env_remove("XDG_RUNTIME_DIR");
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
@@ -935,7 +937,10 @@ fn time_zone_binds_like_jail_nix_and_reuses_a_validated_cache() {
         let script = format!(
             "{MIN_ROOT}\nexec bwrap \"${{root[@]}}\" --bind \"$1\" \"$1\" --symlink \"$1/zones/{zone}\" /etc/localtime \
              --ro-bind \"$2\" /wrapper.sh --setenv PATH {path} -- /usr/bin/bash -c 'set -euo pipefail; RUNTIME_ARGS=(); \
-             source /wrapper.sh; jailgen_time_zone; printf \"%s\\n\" \"${{RUNTIME_ARGS[@]}}\"'"
+             source /wrapper.sh; jailgen_time_zone; \
+             if [[ ${{RUNTIME_ARGS[0]-}} == --ro-bind-fd ]]; then fd=${{RUNTIME_ARGS[1]}}; RUNTIME_ARGS[1]=FD; \
+             for z in \"$0\"/zones/*; do [[ -L $z ]] || ! [[ /proc/self/fd/$fd -ef $z ]] || RUNTIME_ARGS+=(\"fd-> $z\"); done; fi; \
+             printf \"%s\\n\" \"${{RUNTIME_ARGS[@]}}\"' \"$1\""
         );
         let o = Command::new("bash")
             .args(["-c", &script, "tz"])
@@ -949,7 +954,8 @@ fn time_zone_binds_like_jail_nix_and_reuses_a_validated_cache() {
     };
     let z = |name: &str| t.join("zones").join(name).to_str().unwrap().to_string();
     let expect = |real: &str, link: &str| {
-        format!("--ro-bind\n{real}\n{link}\n--symlink\n{link}\n/etc/localtime\n")
+        // The real file is bound through an fd opened on it: the fd names it.
+        format!("--ro-bind-fd\nFD\n{link}\n--symlink\n{link}\n/etc/localtime\nfd-> {real}\n")
     };
     let cache = t.join("home/.cache/jailgen/localtime");
     let nothing = "\n"; // printf of an empty array
@@ -1661,4 +1667,32 @@ fn a_second_session_in_the_same_project_tree_refuses_to_start_while_the_first_ru
         "{}",
         text(&out)
     );
+}
+
+/// The shared mask file lives in $XDG_RUNTIME_DIR when there is one (a
+/// per-user tmpfs no jail is granted), not in ~/.cache, which a jail with
+/// ~/.cache read-write could swap while another launch is starting.
+#[test]
+fn hide_takes_its_mask_file_from_the_runtime_dir_when_there_is_one() {
+    if !have_bwrap() {
+        return;
+    }
+    let f = fixture();
+    let xdg = f.home.parent().unwrap().join("run-user");
+    fs::create_dir_all(&xdg).unwrap();
+    fs::write(f.proj.join(".env"), "SECRET=1\n").unwrap();
+    let setup = format!(
+        "XDG_RUNTIME_DIR='{}'; jailgen_hide .env; printf '%s\\n' \"${{RUNTIME_ARGS[@]}}\" >&2",
+        xdg.display()
+    );
+    let out = jail(&f.proj, &f.home, &setup, "cat .env; echo end");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "end\n",
+        "{}",
+        text(&out)
+    );
+    assert!(xdg.join("jailgen/empty").is_file(), "{}", text(&out));
+    assert!(!f.home.join(".cache").exists(), "{}", text(&out));
 }

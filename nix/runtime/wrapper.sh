@@ -312,7 +312,16 @@ jailgen_time_zone() {
       ((had_noclobber)) || set +C
     fi
   fi
-  RUNTIME_ARGS+=(--ro-bind "$real" "$link" --symlink "$link" /etc/localtime)
+  # Bind through an fd, after checking that the opened file is the one
+  # /etc/localtime names: a path the cache names cannot be swapped between
+  # this check and the mount.
+  local fd
+  { exec {fd}<"$real"; } 2>/dev/null || return 0
+  if [[ ! /proc/self/fd/$fd -ef /etc/localtime ]]; then
+    exec {fd}<&-
+    return 0
+  fi
+  RUNTIME_ARGS+=(--ro-bind-fd "$fd" "$link" --symlink "$link" /etc/localtime)
 }
 
 # --- git protection ---------------------------------------------------------
@@ -338,6 +347,26 @@ _jailgen_ro_self() {
   elif [[ -e $1 ]]; then
     RUNTIME_ARGS+=(--ro-bind "$1" "$1")
   fi
+}
+
+# _jailgen_bind_dir --bind-fd|--ro-bind-fd DIR: bind the directory DIR over
+# itself through a file descriptor opened on it, after checking that what was
+# opened is a directory whose parent is DIR's parent. bwrap mounts the opened
+# directory itself, so a rename race (a symlink swapped in after the checks)
+# cannot change what gets mounted, and the check keeps the source inside the
+# expected parent (a swapped-in link to $HOME opens a directory whose parent is
+# /home). Refuses to start when DIR changed on the way. bwrap closes each fd.
+_jailgen_bind_dir() {
+  local fd
+  if [[ ! -L $2 ]] && { exec {fd}<"$2"; } 2>/dev/null; then
+    if [[ -d /proc/self/fd/$fd && /proc/self/fd/$fd/.. -ef ${2%/*} ]]; then
+      RUNTIME_ARGS+=("$1" "$fd" "$2")
+      return 0
+    fi
+    exec {fd}<&-
+  fi
+  printf '%s\n' "jailgen: refusing to start: \`$2\` changed while the jail was starting (it is no longer a directory in \`${2%/*}\`). Is another session running? Inspect it and start again." >&2
+  exit 1
 }
 
 # Protect the files of one git directory (a repository's .git, a common dir,
@@ -368,7 +397,8 @@ _jailgen_protect_gitdir() {
   if [[ ! -e $cfg ]]; then
     _jailgen_create_file "$cfg"
   fi
-  RUNTIME_ARGS+=(--ro-bind "$gd/hooks" "$gd/hooks" --ro-bind "$cfg" "$cfg")
+  _jailgen_bind_dir --ro-bind-fd "$gd/hooks"
+  RUNTIME_ARGS+=(--ro-bind "$cfg" "$cfg")
   if [[ -f $cfg && -r $cfg ]]; then
     # `read -d ''` returns 1 at end of file; that is expected.
     IFS= read -r -d '' content <"$cfg" || true
@@ -401,20 +431,20 @@ _jailgen_protect_gitdir() {
     fi
   done
   if [[ -d $gd/worktrees ]]; then
-    RUNTIME_ARGS+=(--bind "$gd/worktrees" "$gd/worktrees")
+    _jailgen_bind_dir --bind-fd "$gd/worktrees"
     for sub in "$gd"/worktrees/*; do
       if [[ -L $sub ]]; then
         _jailgen_refuse_link "$sub" "delete it (git worktree prune)"
       fi
       [[ -d $sub ]] || continue
-      RUNTIME_ARGS+=(--bind "$sub" "$sub")
+      _jailgen_bind_dir --bind-fd "$sub"
       _jailgen_ro_self "$sub/config.worktree"
       _jailgen_ro_self "$sub/commondir"
       _jailgen_ro_self "$sub/gitdir"
     done
   fi
   if [[ -d $gd/modules ]]; then
-    RUNTIME_ARGS+=(--bind "$gd/modules" "$gd/modules")
+    _jailgen_bind_dir --bind-fd "$gd/modules"
     _jailgen_protect_modules_dir "$gd/modules" $((depth + 1))
   fi
 }
@@ -431,7 +461,7 @@ _jailgen_protect_modules_dir() {
       _jailgen_refuse_link "$sub" "delete it (git submodule update recreates it)"
     fi
     [[ -d $sub ]] || continue
-    RUNTIME_ARGS+=(--bind "$sub" "$sub")
+    _jailgen_bind_dir --bind-fd "$sub"
     if [[ -e $sub/HEAD ]]; then
       _jailgen_protect_gitdir "$sub" $((depth + 1))
     else
@@ -580,7 +610,7 @@ _jailgen_protect_inside_cwd() {
     pins=("$PWD/$part" "${pins[@]}")
   done
   for part in "${pins[@]}"; do
-    RUNTIME_ARGS+=(--bind "$part" "$part")
+    _jailgen_bind_dir --bind-fd "$part"
   done
   RUNTIME_ARGS+=(--ro-bind "$PWD/$rel" "$PWD/$rel")
 }
@@ -609,7 +639,7 @@ jailgen_protect_git() {
       # Binding .git over itself makes it a mount point, which the agent can
       # neither rename nor delete; otherwise `mv .git x` and a fresh .git with
       # hooks would defeat the read-only binds inside it.
-      RUNTIME_ARGS+=(--bind "$dotgit" "$dotgit")
+      _jailgen_bind_dir --bind-fd "$dotgit"
       _jailgen_protect_gitdir "$dotgit"
     fi
   elif [[ -f $dotgit ]]; then
@@ -658,7 +688,8 @@ _jailgen_linked_worktree() {
     exit 1
   fi
   common=$real_common gitdir=$real_gitdir
-  RUNTIME_ARGS+=(--bind "$common" "$common" --bind "$gitdir" "$gitdir")
+  _jailgen_bind_dir --bind-fd "$common"
+  _jailgen_bind_dir --bind-fd "$gitdir"
   if [[ $mode == protect ]]; then
     # The .git file itself: rewritten, it could send the host's git to a
     # planted directory.
@@ -673,18 +704,27 @@ _jailgen_linked_worktree() {
 # --- hidden files -----------------------------------------------------------
 
 # Sets REPLY to an empty regular file to mask hidden files with:
-# ~/.cache/jailgen/empty. Something else there (a jail with ~/.cache
+# $XDG_RUNTIME_DIR/jailgen/empty, which no jail can reach (a per-user tmpfs the
+# exposure lint refuses to grant), else ~/.cache/jailgen/empty, where a jail
+# with ~/.cache read-write running at the same time could swap it between this
+# check and bwrap's mount (a known limit). Something else there (a jail with ~/.cache
 # read-write could have written to it, or swapped in a symlink) is unlinked
 # (rm does not follow links; a fork, only then) and the file created afresh
 # with noclobber, which never opens an existing file or a link's target.
 # REPLY=- when there is none (then callers fall back to one fd each).
 _jailgen_empty_file() {
   REPLY=-
-  [[ -n ${HOME-} ]] || return 0
-  # ~/.cache/jailgen replaced by a link (a jail with ~/.cache read-write):
-  # never create through it; one fd per file instead.
-  [[ ! -L $HOME/.cache/jailgen ]] || return 0
-  local f=$HOME/.cache/jailgen/empty
+  local d
+  if [[ -n ${XDG_RUNTIME_DIR-} && -d $XDG_RUNTIME_DIR ]]; then
+    d=$XDG_RUNTIME_DIR/jailgen
+  else
+    [[ -n ${HOME-} ]] || return 0
+    d=$HOME/.cache/jailgen
+  fi
+  # The directory replaced by a link (a jail with ~/.cache read-write): never
+  # create through it; one fd per file instead.
+  [[ ! -L $d ]] || return 0
+  local f=$d/empty
   if [[ -L $f || (-e $f && (! -f $f || -s $f)) ]]; then
     rm -f -- "$f" 2>/dev/null || return 0
   fi
