@@ -36,7 +36,7 @@
 //! |---|---|
 //! | `jailgen::lint::credential_env` | a forwarded `*_TOKEN`, `*_KEY`, `*SECRET*` or `*PASSWORD*` the preset does not list in `credentialEnv` (custom agents: always) |
 //! | `jailgen::lint::network_with_nix` | `nix: true` while `network` is on |
-//! | `jailgen::lint::readwrite_file` | a `readwrite` or `config_paths` entry whose last segment ends in one of `jailgen::rules::FILE_EXTENSIONS` |
+//! | `jailgen::lint::readwrite_file` | a `readwrite` or `config_paths` entry whose last segment ends in one of the extensions in `nix/lib/file-extensions.json` |
 //! | `jailgen::lint::redirecting_env` | an `env` or `forward_env` name that redirects traffic or trust or loads code (`jailgen::exposure::redirecting_env`) |
 //! | `jailgen::lint::overridden_env` | an `env` or `forward_env` name whose value the library replaces (preset `homeEnv`, `nix: true`'s `NIX_REMOTE`, a literal over a forwarded value) |
 //! | `jailgen::lint::shadows_command` | a jail (command) name equal to a common host command, which it shadows in `nix develop` |

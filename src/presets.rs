@@ -1,5 +1,5 @@
-//! The preset table (`nix/lib/agents.json`) and the combinator list (`nix/lib/combinators.json`),
-//! shared with the Nix library. They are embedded at compile time; there is no second copy.
+//! The preset table (`nix/lib/agents.json`), the combinator list (`nix/lib/combinators.json`) and
+//! the state-file extensions (`nix/lib/file-extensions.json`), shared with the Nix library. They are embedded at compile time; there is no second copy.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 const AGENTS_JSON: &str = include_str!("../nix/lib/agents.json");
 const COMBINATORS_JSON: &str = include_str!("../nix/lib/combinators.json");
+const FILE_EXTENSIONS_JSON: &str = include_str!("../nix/lib/file-extensions.json");
 
 /// One preset, as in `nix/lib/agents.json` (see `nix/lib/API.md`).
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -45,6 +46,17 @@ pub fn presets() -> &'static BTreeMap<String, Preset> {
     CELL.get_or_init(|| {
         serde_json::from_str(AGENTS_JSON)
             .unwrap_or_else(|e| panic!("bug in jailgen: nix/lib/agents.json is malformed: {e}"))
+    })
+}
+
+/// The endings that make a state path a single file rather than a directory (`isFile` in
+/// `nix/lib/paths.nix` reads the same file).
+pub fn file_extensions() -> &'static [String] {
+    static CELL: OnceLock<Vec<String>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        serde_json::from_str(FILE_EXTENSIONS_JSON).unwrap_or_else(|e| {
+            panic!("bug in jailgen: nix/lib/file-extensions.json is malformed: {e}")
+        })
     })
 }
 

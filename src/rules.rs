@@ -351,21 +351,16 @@ pub const COMMON_HOST_COMMANDS: &[&str] = &[
     "zsh",
 ];
 
-/// The extensions that make a state path a file: a `readwrite`/`config_paths` path whose last
-/// segment ends in one of these names a single file, any other path a directory. This is the one
-/// copy of the list in Rust; `nix/lib/paths.nix` (`isFile`) must hold the same list, since the
-/// library creates a missing state path as a file or a directory by it.
-pub const FILE_EXTENSIONS: &[&str] = &[
-    ".json", ".jsonc", ".json5", ".toml", ".yaml", ".yml", ".ini", ".conf", ".cfg", ".txt", ".db",
-    ".sqlite", ".env", ".lock", ".xml", ".plist",
-];
-
-/// A (normalised) path names a single file: its last segment ends in one of
-/// [`FILE_EXTENSIONS`] (`~/.claude.json`, `~/a/config.toml`), but not `~/.config/io.datasette.llm`.
-/// Decided statically; nothing on disk is consulted.
+/// A (normalised) path names a single file: its last segment ends in one of the extensions in
+/// `nix/lib/file-extensions.json` (`~/.claude.json`, `~/a/config.toml`), but not
+/// `~/.config/io.datasette.llm`. Decided statically; nothing on disk is consulted. The library
+/// (`isFile` in `nix/lib/paths.nix`) reads the same file to decide whether to create a missing state
+/// path as a file or a directory.
 pub fn names_a_file(path: &str) -> bool {
     let last = path.rsplit('/').next().unwrap_or("");
-    FILE_EXTENSIONS.iter().any(|ext| last.ends_with(ext))
+    crate::presets::file_extensions()
+        .iter()
+        .any(|ext| last.ends_with(ext.as_str()))
 }
 
 #[cfg(test)]

@@ -131,14 +131,18 @@ let
   # Parents before children; otherwise the order given (builtins.sort is stable).
   parentsFirst = ps: builtins.sort (a: b: depth a < depth b) (lib.unique ps);
 
-  # A state path names a file when its last component has an extension: `.claude.json`, `a.toml`.
+  # A state path names a file when its last component ends in one of the extensions of
+  # file-extensions.json (`.claude.json`, `a.toml`), which the CLI reads too; any other path is a
+  # directory (`~/.config/io.datasette.llm`).
+  fileExtensions = builtins.fromJSON (builtins.readFile ./file-extensions.json);
+
   isFile =
     p:
     let
       cs = components p;
       last = if cs == [ ] then "" else lib.last cs;
     in
-    builtins.match "[.]*[^.]+([.][^.]+)+" last != null;
+    builtins.any (ext: lib.hasSuffix ext last) fileExtensions;
 in
 {
   inherit

@@ -93,18 +93,22 @@ in
     ).text) > 1;
     expected = true;
   };
-  "test: file-like state paths are told apart from directories" = {
+  "test: a state path is a file only with an extension from file-extensions.json" = {
     expr = map paths.isFile [
       "~/.claude.json"
       "~/.claude"
       "~/.config/a.d/x.toml"
       "~/.local/share/amp"
+      "~/.config/io.datasette.llm"
       "~/archive.tar.gz"
+      "~/.env"
     ];
     expected = [
       true
       false
       true
+      false
+      false
       false
       true
     ];
