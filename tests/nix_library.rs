@@ -42,7 +42,8 @@ fn have_nix(test: &str) -> bool {
 
 fn nix_eval(args: &[&str]) -> Output {
     Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json"])
+        // --read-write-mode: host-mode wrappers read files the doubles write to the store.
+        .args(["--eval", "--read-write-mode", "--strict", "--json"])
         .args(args)
         .current_dir(root())
         .output()

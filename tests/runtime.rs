@@ -37,6 +37,12 @@ fn wrapper_sh() -> PathBuf {
         .map_or_else(|| repo().join("nix/runtime/wrapper.sh"), PathBuf::from)
 }
 
+/// The rarely needed functions, which wrapper.sh sources from
+/// `$_jailgen_rare_file` (the library sets it to a store copy).
+fn wrapper_rare_sh() -> PathBuf {
+    repo().join("nix/runtime/wrapper-rare.sh")
+}
+
 fn strict() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
         || std::env::var("JAILGEN_REQUIRE_NIX").is_ok_and(|v| v == "1")
@@ -111,6 +117,7 @@ fn jail(cwd: &Path, home: &Path, setup: &str, inside: &str) -> Output {
         .current_dir(cwd)
         .env("HOME", home)
         .env("PWD", cwd)
+        .env("_jailgen_rare_file", wrapper_rare_sh())
         .env_remove("JAILGEN_ALLOW_CWD")
         .env_remove("XDG_RUNTIME_DIR")
         .output()
@@ -131,6 +138,7 @@ fn host(cwd: &Path, home: &Path, setup: &str, extra_env: &[(&str, &str)]) -> Out
         .current_dir(cwd)
         .env("HOME", home)
         .env("PWD", cwd)
+        .env("_jailgen_rare_file", wrapper_rare_sh())
         .env_remove("JAILGEN_ALLOW_CWD")
         .env_remove("XDG_RUNTIME_DIR");
     for (k, v) in extra_env {
@@ -196,6 +204,7 @@ fn wrapper_sh_passes_shellcheck() {
     let out = Command::new("shellcheck")
         .args(["--shell=bash", "--severity=style"])
         .arg(wrapper_sh())
+        .arg(wrapper_rare_sh())
         .output()
         .expect("spawn shellcheck");
     assert!(out.status.success(), "{}", text(&out));
@@ -790,7 +799,15 @@ fn library_wrapper(dir: &Path, args: &str, filter: &Path, jail_nix: Option<&Path
         filter = nix_lit(filter.to_str().unwrap()),
     );
     let out = Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json", "-E", &expr])
+        // --read-write-mode: the wrapper's rare runtime file must really exist in the store.
+        .args([
+            "--eval",
+            "--read-write-mode",
+            "--strict",
+            "--json",
+            "-E",
+            &expr,
+        ])
         .output()
         .expect("spawn nix-instantiate");
     assert!(out.status.success(), "{expr}\n{}", text(&out));
@@ -936,7 +953,8 @@ fn time_zone_binds_like_jail_nix_and_reuses_a_validated_cache() {
     let run = |zone: &str, path: &str| -> String {
         let script = format!(
             "{MIN_ROOT}\nexec bwrap \"${{root[@]}}\" --bind \"$1\" \"$1\" --symlink \"$1/zones/{zone}\" /etc/localtime \
-             --ro-bind \"$2\" /wrapper.sh --setenv PATH {path} -- /usr/bin/bash -c 'set -euo pipefail; RUNTIME_ARGS=(); \
+             --ro-bind \"$2\" /wrapper.sh --ro-bind \"$3\" /wrapper-rare.sh --setenv _jailgen_rare_file /wrapper-rare.sh \
+             --setenv PATH {path} -- /usr/bin/bash -c 'set -euo pipefail; RUNTIME_ARGS=(); \
              source /wrapper.sh; jailgen_time_zone; \
              if [[ ${{RUNTIME_ARGS[0]-}} == --ro-bind-fd ]]; then fd=${{RUNTIME_ARGS[1]}}; RUNTIME_ARGS[1]=FD; \
              for z in \"$0\"/zones/*; do [[ -L $z ]] || ! [[ /proc/self/fd/$fd -ef $z ]] || RUNTIME_ARGS+=(\"fd-> $z\"); done; fi; \
@@ -946,6 +964,7 @@ fn time_zone_binds_like_jail_nix_and_reuses_a_validated_cache() {
             .args(["-c", &script, "tz"])
             .arg(t)
             .arg(wrapper_sh())
+            .arg(wrapper_rare_sh())
             .env("HOME", t.join("home"))
             .output()
             .unwrap();

@@ -14,7 +14,7 @@ let
   knownCombinators = builtins.attrNames (builtins.fromJSON (builtins.readFile ./combinators.json));
 
   paths = import ./paths.nix { inherit lib jail; };
-  runtime = import ./runtime.nix { inherit jail; };
+  runtime = import ./runtime.nix { inherit pkgs jail; };
   fastNetwork = import ./fast-network.nix { inherit pkgs jail; };
   common = import ./common.nix {
     inherit

@@ -5,8 +5,13 @@
 let
   inherit (harness) pkgs jailgen;
   inherit (pkgs) lib;
-  # What the library pastes: wrapper.sh without comment-only and blank lines.
-  runtimeScript = (import ../lib/runtime.nix { jail = null; }).stripped;
+  # What the library pastes: the rare file's path, then wrapper.sh without comment-only and
+  # blank lines.
+  runtimeScript =
+    (import ../lib/runtime.nix {
+      inherit pkgs;
+      jail = null;
+    }).pasted;
 
   normArg =
     a:

@@ -132,7 +132,7 @@ $policy.text
 if [[ $policy == none ]]; then
   printf '#!/usr/bin/env bash\nexec %q "$@"\n' "$tmp/probe-pkg/bin/jailgen-probe" >"$tmp/wrapper.json.sh"
 fi
-[[ $policy == none ]] || nix-instantiate --eval --strict --json -E "$expr" >"$tmp/wrapper.json"
+[[ $policy == none ]] || nix-instantiate --eval --read-write-mode --strict --json -E "$expr" >"$tmp/wrapper.json"
 if [[ $policy == none ]]; then
   mv "$tmp/wrapper.json.sh" "$tmp/wrapper"
 else

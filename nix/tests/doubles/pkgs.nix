@@ -80,14 +80,20 @@ let
       };
     };
 
+  # In host mode the file must exist for the wrapper to read it (jailgen's rare runtime
+  # functions, jail.nix's network files): a real store file, written by `builtins.toFile`
+  # when nix-instantiate runs with --read-write-mode.
   writeText =
     name: text:
-    mkDrv {
-      inherit name;
-      extra = {
-        inherit text;
-      };
-    };
+    mkDrv (
+      {
+        inherit name;
+        extra = {
+          inherit text;
+        };
+      }
+      // lib.optionalAttrs host { outPath = builtins.toFile name text; }
+    );
 
   # The command and env are not run; a test only needs a distinct output path.
   runCommand =
