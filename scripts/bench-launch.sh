@@ -150,6 +150,10 @@ while i < len(args):
         out += ["--ro-bind", args[i + 2], args[i + 2]]
         i += 3
         continue
+    if args[i] in ("--bind-fd", "--ro-bind-fd"):  # fds of the wrapper's: bind the path instead
+        out += [args[i][:-3], args[i + 2], args[i + 2]]
+        i += 3
+        continue
     out.append(args[i])
     i += 1
 open(sys.argv[2], "w").write(" ".join(shlex.quote(a) for a in ["/usr/bin/bwrap"] + out))

@@ -78,29 +78,52 @@ jailgen_guard_cwd() {
   fi
   if [[ -z $what ]]; then
     # Directories of secrets and sockets, refused with everything inside them.
-    # $PWD is physical now, so its ancestors are its lexical prefixes; each is
-    # compared with `-ef` (the same file), so symlinked ~/.config etc. count.
-    local -a secret=(/etc /run/user)
+    # $PWD is physical now, so its ancestors are its prefixes; walking down,
+    # each one named like a secret directory is compared with `-ef` (the same
+    # file) to the secret directories, and each one to those that are symlinks
+    # (a dotfiles manager's ~/.config), whose real names may differ. Few
+    # stats, no fork, and no `${x##*/}`-style trimming in the loop (bash's
+    # pattern trimming is quadratic in the length of the string).
+    local -a secret=(/etc /run/user) linked=() parts=()
     if [[ -n ${HOME-} ]]; then
       secret+=("$HOME/.ssh" "$HOME/.gnupg" "$HOME/.aws" "$HOME/.config")
       [[ $HOME -ef /root ]] || secret+=(/root)
     else
       secret+=(/root)
     fi
-    [[ -z ${XDG_RUNTIME_DIR-} ]] || secret+=("$XDG_RUNTIME_DIR")
-    local up=$PWD s
-    while [[ -n $up && -z $what ]]; do
-      for s in "${secret[@]}"; do
-        if [[ $up -ef $s ]]; then
-          if [[ $up == "$PWD" ]]; then
-            what="$s"
-          else
-            what="$PWD, inside $s"
+    local xdg=${XDG_RUNTIME_DIR-} xdg_name=/
+    xdg=${xdg%/}
+    if [[ -n $xdg ]]; then
+      secret+=("$xdg")
+      xdg_name=${xdg##*/}
+    fi
+    local s part up=""
+    for s in "${secret[@]}"; do
+      [[ ! -L $s ]] || linked+=("$s")
+    done
+    IFS=/ read -r -a parts <<<"$PWD"
+    for part in "${parts[@]}"; do
+      [[ -n $part ]] || continue
+      up+=/$part
+      case $part in
+      etc | user | root | .ssh | .gnupg | .aws | .config | "$xdg_name")
+        for s in "${secret[@]}"; do
+          if [[ $up -ef $s ]]; then
+            what=$s
+            break
           fi
-          break
+        done
+        ;;
+      esac
+      for s in "${linked[@]}"; do
+        if [[ -z $what && $up -ef $s ]]; then
+          what=$s
         fi
       done
-      up=${up%/*}
+      if [[ -n $what ]]; then
+        [[ $up == "$PWD" ]] || what="$PWD, inside $what"
+        break
+      fi
     done
   fi
   if [[ -n $what ]]; then
@@ -118,8 +141,9 @@ jailgen_guard_cwd() {
 # one file per working directory (the name is the path, `%` and `/`
 # escaped), and refuses to start while a recorded session whose directory
 # contains, equals or lies inside this one still runs there (its process is
-# alive and its cwd is that directory: the pid is the wrapper's, which execs
-# bwrap). Builtins only; nothing to clean up when a session ends.
+# alive, its cwd is that directory and its name is bwrap or the wrapper's: the
+# pid is the wrapper's, which execs bwrap). Builtins only; nothing to clean up
+# when a session ends. Two launches at the very same moment can both pass.
 jailgen_lock() {
   local dir=${XDG_RUNTIME_DIR-}
   if [[ -z $dir || ! -d $dir ]]; then
@@ -134,7 +158,7 @@ jailgen_lock() {
   if [[ ! -d $dir ]]; then
     mkdir -m 700 -- "$dir" 2>/dev/null || return 0
   fi
-  local f other pid key=${PWD//%/%25}
+  local f other pid name comm="" key=${PWD//%/%25}
   key=${key//\//%2F}
   for f in "$dir"/*; do
     [[ -f $f && ! -L $f ]] || continue
@@ -142,9 +166,14 @@ jailgen_lock() {
     other=${other//%2F//}
     other=${other//%25/%}
     [[ $other == "$PWD" || $other == "$PWD"/* || $PWD == "$other"/* ]] || continue
-    pid=""
-    IFS= read -r pid <"$f" || true
-    if [[ $pid =~ ^[0-9]+$ && $pid != "$$" && /proc/$pid/cwd -ef $other ]]; then
+    pid="" name=""
+    read -r pid name <"$f" || true
+    [[ $pid =~ ^[0-9]+$ && $pid != "$$" && /proc/$pid/cwd -ef $other ]] || continue
+    # Still that session (bwrap, or the wrapper when jail.nix does not exec),
+    # not a process that reused its pid?
+    comm=""
+    read -r comm 2>/dev/null <"/proc/$pid/comm" || true
+    if [[ $comm == bwrap || ($comm == "$name" && -n $name) ]]; then
       _jailgen_r _jailgen_refuse_busy "$pid" "$other"
     fi
   done
@@ -153,7 +182,8 @@ jailgen_lock() {
     printf '%s\n' "jailgen: refusing to start: \`$f\` is a symlink; delete it and start again." >&2
     exit 1
   fi
-  { printf '%s\n' "$$" >|"$f"; } 2>/dev/null || true
+  read -r comm 2>/dev/null </proc/self/comm || true
+  { printf '%s %s\n' "$$" "$comm" >|"$f"; } 2>/dev/null || true
 }
 
 # Sets REPLY to the first symlink on PATH strictly below ROOT, and REL to
