@@ -252,6 +252,20 @@ EOF
 )
 echo "paired ours/floor: $paired" >&2
 
+# Instruction counts (valgrind cachegrind "I refs": user-space instructions,
+# independent of machine load) of the two breakdown rows: the steadiest
+# measure of what the wrapper's own bash costs.
+icount=""
+if command -v valgrind >/dev/null; then
+  ir() { valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" 2>&1 | sed -n 's/.*I *refs: *//p' | tr -d ,; }
+  i_bash=$(ir "$tmp/bash-only")
+  i_pre=$(ir "$tmp/ours-net-pre")
+  i_text=$(wc -c <"$tmp/ours-net")
+  icount="Instruction counts (\`valgrind --tool=cachegrind --cache-sim=no\`, user space, load-independent):
+bash with the prologue only $i_bash; our network-on wrapper up to \`exec bwrap\` $i_pre, i.e.
+$(((i_pre - i_bash) / 1000))k instructions of wrapper work (a $i_text-byte script)."
+fi
+
 uname_r=$(uname -r)
 bwrap_v=$(bwrap --version)
 ssl_n=$(find /etc/ssl 2>/dev/null | wc -l)
@@ -270,11 +284,15 @@ $table
 Paired, alternating runs of each jailgen wrapper and its floor (median of per-pair wall-time
 ratios): $paired.
 
+$icount
+
 Target (issue 6): within 1.5× of the floor with and without network. Wall times on a shared
 2-core machine swing by several ms between runs (see σ); the CPU column is the steadier
 comparison. What our wrapper adds to its floor is the two breakdown rows: starting bash at all
-(inherent to jail.nix's writeShellApplication wrapper), and the script itself (parsing the
-runtime functions, about 20 kB of bash, and running them: no forks on the common path)."
+(inherent to jail.nix's writeShellApplication wrapper), and the script itself: parsing the
+runtime functions (nix/runtime/wrapper.sh without comment and blank lines or indentation; the
+rarely needed ones live in wrapper-rare.sh, sourced only when called) and running them, with
+no forks on the common path."
 
 printf '%s\n' "$section"
 if ((write)); then

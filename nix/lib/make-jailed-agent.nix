@@ -293,6 +293,12 @@ let
   underReadwrite = ro: builtins.any (rw: paths.isUnder ro rw) readwritePaths;
   shadowedReadonly = filter underReadwrite readonlyPaths;
 
+  # Grants that may lie inside the working directory (checked at launch). One directly under `~`
+  # or `/` cannot: the guard refuses `~`, `/` and their ancestors as working directories.
+  mayBeInCwd = filter (p: paths.depth p > 1);
+  inCwdReadonly = mayBeInCwd readonlyPaths;
+  inCwdOther = mayBeInCwd readwritePaths;
+
   # Grants bound after a read-write grant that contains them: (root, path) pairs for the
   # launch-time symlink check (jailgen_check_nested in nix/runtime/wrapper.sh).
   nestedPairs = builtins.concatMap (
@@ -321,8 +327,8 @@ let
       (runtime.call "jailgen_lock")
     ]
     ++ optional (nestedPairs != [ ]) (runtime.call "jailgen_check_nested ${words nestedPairs}")
-    ++ optional (readonlyPaths ++ readwritePaths != [ ]) (
-      runtime.call (words' ([ "jailgen_grants_in_cwd" ] ++ readonlyPaths ++ [ "--" ] ++ readwritePaths))
+    ++ optional (inCwdReadonly ++ inCwdOther != [ ]) (
+      runtime.call (words' ([ "jailgen_grants_in_cwd" ] ++ inCwdReadonly ++ [ "--" ] ++ inCwdOther))
     )
     ++ optional (stateDirs != [ ]) (runtime.call "jailgen_ensure_dir ${words stateDirs}")
     ++ optional (stateFiles != [ ]) (runtime.call "jailgen_ensure_file ${words stateFiles}")

@@ -10,6 +10,9 @@
 { pkgs, jail }:
 let
   c = jail.combinators;
+  # Leading indentation is dropped too: bash reads it character by character, and it never
+  # matters in these files (no heredocs; continuation lines only separate words).
+  dedent = line: builtins.head (builtins.match "[[:space:]]*(.*)" line);
   strip =
     file:
     let
@@ -22,7 +25,7 @@ let
           || builtins.match "[[:space:]]*# shellcheck .*" line != null
         );
     in
-    builtins.concatStringsSep "\n" (builtins.filter keep lines) + "\n";
+    builtins.concatStringsSep "\n" (map dedent (builtins.filter keep lines)) + "\n";
   # The rarely needed functions (wrapper-rare.sh), sourced by the wrapper only when called.
   rareFile = pkgs.writeText "jailgen-runtime-rare.sh" (strip ../runtime/wrapper-rare.sh);
   # What the wrapper holds: the rare file's store path, then wrapper.sh.

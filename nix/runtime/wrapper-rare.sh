@@ -294,3 +294,36 @@ _jailgen_time_zone_compute() {
   fi
   REPLY=$real$'\n'$link
 }
+
+# The part of _jailgen_protect_gitdir (wrapper.sh) for a git directory with
+# linked worktrees or submodules. $1 = the git directory, $2 = depth.
+_jailgen_protect_gitdir_entries() {
+  local gd=$1 depth=$2 sub
+  # Linked worktrees' entries and submodules' git dirs hold pointers, hooks and
+  # configs the host's git uses from elsewhere. Each directory on the way is
+  # bound over itself (pinned): a mount point cannot be renamed, so the agent
+  # cannot move an entry aside and plant a look-alike. git never makes these
+  # directories symlinks; one that is would be followed by the host's git.
+  for sub in "$gd/worktrees" "$gd/modules"; do
+    if [[ -L $sub ]]; then
+      _jailgen_refuse_link "$sub" "delete it"
+    fi
+  done
+  if [[ -d $gd/worktrees ]]; then
+    _jailgen_bind_dir --bind-fd "$gd/worktrees"
+    for sub in "$gd"/worktrees/*; do
+      if [[ -L $sub ]]; then
+        _jailgen_refuse_link "$sub" "delete it (git worktree prune)"
+      fi
+      [[ -d $sub ]] || continue
+      _jailgen_bind_dir --bind-fd "$sub"
+      _jailgen_ro_self "$sub/config.worktree"
+      _jailgen_ro_self "$sub/commondir"
+      _jailgen_ro_self "$sub/gitdir"
+    done
+  fi
+  if [[ -d $gd/modules ]]; then
+    _jailgen_bind_dir --bind-fd "$gd/modules"
+    _jailgen_protect_modules_dir "$gd/modules" $((depth + 1))
+  fi
+}

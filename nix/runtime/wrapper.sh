@@ -158,14 +158,17 @@ jailgen_lock() {
   if [[ ! -d $dir ]]; then
     mkdir -m 700 -- "$dir" 2>/dev/null || return 0
   fi
-  local f other pid name comm="" key=${PWD//%/%25}
+  local f n other pid name comm="" key=${PWD//%/%25} skip=$((${#dir} + 1))
   key=${key//\//%2F}
+  # The escaping keeps prefixes: `a/b` contains `a/b/c` exactly when `a%2Fb`
+  # is a prefix of `a%2Fb%2Fc` followed by %2F, so names are compared as they
+  # are (bash's ${x##*/} and friends are slow on long strings).
   for f in "$dir"/*; do
+    n=${f:skip}
+    [[ $n == "$key" || $n == "$key"%2F* || $key == "$n"%2F* ]] || continue
     [[ -f $f && ! -L $f ]] || continue
-    other=${f##*/}
-    other=${other//%2F//}
+    other=${n//%2F//}
     other=${other//%25/%}
-    [[ $other == "$PWD" || $other == "$PWD"/* || $PWD == "$other"/* ]] || continue
     pid="" name=""
     read -r pid name <"$f" || true
     [[ $pid =~ ^[0-9]+$ && $pid != "$$" && /proc/$pid/cwd -ef $other ]] || continue
@@ -402,32 +405,9 @@ _jailgen_protect_gitdir() {
   if [[ $lower == *hookspath* || $lower == *include* || ($depth -gt 0 && $lower == *worktree*) ]]; then
     _jailgen_r _jailgen_protect_config_paths "$cfg" "$content" $((depth > 0))
   fi
-  # Linked worktrees' entries and submodules' git dirs hold pointers, hooks and
-  # configs the host's git uses from elsewhere. Each directory on the way is
-  # bound over itself (pinned): a mount point cannot be renamed, so the agent
-  # cannot move an entry aside and plant a look-alike. git never makes these
-  # directories symlinks; one that is would be followed by the host's git.
-  for sub in "$gd/worktrees" "$gd/modules"; do
-    if [[ -L $sub ]]; then
-      _jailgen_r _jailgen_refuse_link "$sub" "delete it"
-    fi
-  done
-  if [[ -d $gd/worktrees ]]; then
-    _jailgen_bind_dir --bind-fd "$gd/worktrees"
-    for sub in "$gd"/worktrees/*; do
-      if [[ -L $sub ]]; then
-        _jailgen_r _jailgen_refuse_link "$sub" "delete it (git worktree prune)"
-      fi
-      [[ -d $sub ]] || continue
-      _jailgen_bind_dir --bind-fd "$sub"
-      _jailgen_ro_self "$sub/config.worktree"
-      _jailgen_ro_self "$sub/commondir"
-      _jailgen_ro_self "$sub/gitdir"
-    done
-  fi
-  if [[ -d $gd/modules ]]; then
-    _jailgen_bind_dir --bind-fd "$gd/modules"
-    _jailgen_r _jailgen_protect_modules_dir "$gd/modules" $((depth + 1))
+  # Linked worktrees' entries and submodules' git dirs (wrapper-rare.sh).
+  if [[ -e $gd/worktrees || -L $gd/worktrees || -e $gd/modules || -L $gd/modules ]]; then
+    _jailgen_r _jailgen_protect_gitdir_entries "$gd" "$depth"
   fi
 }
 

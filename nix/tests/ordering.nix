@@ -153,7 +153,8 @@ in
       in
       [
         (pos "\njailgen_guard_cwd\n" < pos "\njailgen_ensure_dir ~/.codex\n")
-        (pos "\njailgen_ensure_dir ~/.codex\n" < pos "\nexec ")
+        # The final exec of bwrap (the pasted functions also hold `exec {fd}<…` lines).
+        (pos "\njailgen_ensure_dir ~/.codex\n" < pos "\nexec [^{]")
       ];
     expected = [
       true

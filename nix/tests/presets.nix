@@ -20,7 +20,13 @@ let
     h.jailNixBase
     ++ h.defaultBase
     ++ h.prologue
-    ++ h.rt "jailgen_grants_in_cwd -- ${builtins.concatStringsSep " " dirs}"
+    # only grants deeper than `~/x` can lie inside an accepted working directory
+    ++ (
+      let
+        deep = builtins.filter (d: builtins.length (builtins.split "/" d) > 3) dirs;
+      in
+      if deep == [ ] then [ ] else h.rt "jailgen_grants_in_cwd -- ${builtins.concatStringsSep " " deep}"
+    )
     ++ h.rt "jailgen_ensure_dir ${builtins.concatStringsSep " " dirs}"
     ++ [ (call "mount-cwd" [ ]) ]
     ++ map (d: call "readwrite" [ (noescape d) ]) dirs
