@@ -1667,6 +1667,24 @@ fn a_second_session_in_the_same_project_tree_refuses_to_start_while_the_first_ru
             text(&out)
         );
     }
+    // The user can insist, for one run.
+    let out = Command::new(&wrapper)
+        .args(["-c", "echo RAN"])
+        .current_dir(&f.proj)
+        .env_clear()
+        .env("HOME", &f.home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("TERM", "dumb")
+        .env("PWD", &f.proj)
+        .env("JAILGEN_ALLOW_CONCURRENT", "1")
+        .output()
+        .expect("spawn the wrapper");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "RAN\n",
+        "{}",
+        text(&out)
+    );
     // Another project runs meanwhile.
     let other = f.home.join("src/other");
     fs::create_dir_all(&other).unwrap();

@@ -269,7 +269,8 @@ _jailgen_refuse_busy() {
   printf '%s\n' \
     "jailgen: refusing to start: another jailed session (pid $1) is running in $2." \
     "Two sessions of one project at once would let the first change what this launch checks" \
-    "before the jail mounts it. Finish or close that session, then start again." >&2
+    "before the jail mounts it. Finish or close that session, then start again." \
+    "To run both anyway (trusting the running agent), set JAILGEN_ALLOW_CONCURRENT=1 for this run." >&2
   exit 1
 }
 

@@ -144,7 +144,11 @@ jailgen_guard_cwd() {
 # alive, its cwd is that directory and its name is bwrap or the wrapper's: the
 # pid is the wrapper's, which execs bwrap). Builtins only; nothing to clean up
 # when a session ends. Two launches at the very same moment can both pass.
+# JAILGEN_ALLOW_CONCURRENT=1 skips the lock (and its protection) for one run.
 jailgen_lock() {
+  if [[ ${JAILGEN_ALLOW_CONCURRENT-} == 1 ]]; then
+    return 0
+  fi
   local dir=${XDG_RUNTIME_DIR-}
   if [[ -z $dir || ! -d $dir ]]; then
     dir=${HOME-}/.cache
