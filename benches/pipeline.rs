@@ -53,7 +53,12 @@ fn parse(bencher: divan::Bencher, n: usize) {
 #[divan::bench(args = SIZES, sample_count = 10)]
 fn load_validate(bencher: divan::Bencher, n: usize) {
     let src = source(n);
-    bencher.bench(|| must(jailgen::parse_and_validate(divan::black_box(&src), "jails.yaml")));
+    bencher.bench(|| {
+        must(jailgen::parse_and_validate(
+            divan::black_box(&src),
+            "jails.yaml",
+        ))
+    });
 }
 
 /// Validation rules alone, on a parsed spec.

@@ -540,6 +540,13 @@ fn the_generator_makes_both_valid_and_invalid_specs() {
             invalid += 1;
         }
     }
-    assert!(valid >= 60 && invalid >= 60, "valid {valid}, invalid {invalid}");
-    assert!(lines / valid >= 8, "valid specs are too small: {} lines", lines / valid);
+    assert!(
+        valid >= 60 && invalid >= 60,
+        "valid {valid}, invalid {invalid}"
+    );
+    assert!(
+        lines / valid >= 8,
+        "valid specs are too small: {} lines",
+        lines / valid
+    );
 }
