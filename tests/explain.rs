@@ -3,36 +3,13 @@
 //! and the command-line behaviour (jail selection, unknown jails).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn update() -> bool {
-    std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1")
-}
-
-fn expect_file(path: &Path, actual: &str) -> Result<(), String> {
-    if update() {
-        fs::write(path, actual).map_err(|e| format!("{}: {e}", path.display()))?;
-        return Ok(());
-    }
-    let expected = fs::read_to_string(path).unwrap_or_default();
-    if expected == actual {
-        return Ok(());
-    }
-    Err(format!(
-        "{} does not match (UPDATE_EXPECT=1 rewrites it):\n{}",
-        path.display(),
-        similar::TextDiff::from_lines(&expected, actual)
-            .unified_diff()
-            .header("expected", "actual")
-    ))
-}
+mod common;
+use common::{expect_file, root};
 
 fn cases() -> Vec<(String, PathBuf)> {
     let mut v: Vec<(String, PathBuf)> = fs::read_dir(root().join("fixtures/ok"))

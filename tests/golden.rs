@@ -6,34 +6,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod common;
+use common::expect_file;
+
 fn fixtures(kind: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(kind)
-}
-
-fn update() -> bool {
-    std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1")
-}
-
-/// Compares, or rewrites under UPDATE_EXPECT=1; returns a readable failure for a mismatch.
-fn expect_file(path: &Path, actual: &str) -> Result<(), String> {
-    if update() {
-        fs::write(path, actual).map_err(|e| format!("{}: {e}", path.display()))?;
-        return Ok(());
-    }
-    let expected = fs::read_to_string(path).unwrap_or_default();
-    if expected == actual {
-        return Ok(());
-    }
-    let diff = similar::TextDiff::from_lines(&expected, actual)
-        .unified_diff()
-        .header(&format!("expected {}", path.display()), "actual")
-        .to_string();
-    Err(format!(
-        "{} does not match (UPDATE_EXPECT=1 rewrites it):\n{diff}",
-        path.display()
-    ))
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {

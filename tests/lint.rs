@@ -4,37 +4,14 @@
 //! exit codes of warnings with and without `--deny-warnings`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 use jailgen::error::SpecError;
 use jailgen::exposure::Danger;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn update() -> bool {
-    std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1")
-}
-
-fn expect_file(path: &Path, actual: &str) -> Result<(), String> {
-    if update() {
-        fs::write(path, actual).map_err(|e| format!("{}: {e}", path.display()))?;
-        return Ok(());
-    }
-    let expected = fs::read_to_string(path).unwrap_or_default();
-    if expected == actual {
-        return Ok(());
-    }
-    Err(format!(
-        "{} does not match (UPDATE_EXPECT=1 rewrites it):\n{}",
-        path.display(),
-        similar::TextDiff::from_lines(&expected, actual)
-            .unified_diff()
-            .header("expected", "actual")
-    ))
-}
+mod common;
+use common::{expect_file, root};
 
 /// Every finding (errors and warnings) of a spec, as validation returns them.
 fn findings(src: &str) -> Vec<SpecError> {

@@ -10,55 +10,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Prints to the real stderr, past cargo test's capture, so that a skip is seen.
-macro_rules! loud {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `true` when nix-instantiate can run; otherwise skips loudly, or panics under JAILGEN_REQUIRE_NIX=1.
-fn have_nix(test: &str) -> bool {
-    let ok = Command::new("nix-instantiate")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        if std::env::var("JAILGEN_REQUIRE_NIX").as_deref() == Ok("1") {
-            panic!("{test}: nix-instantiate is not available but JAILGEN_REQUIRE_NIX=1");
-        }
-        loud!(
-            "SKIPPED {test}: nix-instantiate not found (set JAILGEN_REQUIRE_NIX=1 to fail instead)"
-        );
-    }
-    ok
-}
-
-fn nix_eval(args: &[&str]) -> Output {
-    Command::new("nix-instantiate")
-        // --read-write-mode: host-mode wrappers read files the doubles write to the store.
-        .args(["--eval", "--read-write-mode", "--strict", "--json"])
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run nix-instantiate")
-}
-
-fn nix_eval_json(args: &[&str]) -> serde_json::Value {
-    let out = nix_eval(args);
-    assert!(
-        out.status.success(),
-        "nix-instantiate {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("nix-instantiate printed JSON")
-}
+mod common;
+use common::{have_nix, loud, nix_eval, nix_eval_json, root};
 
 #[test]
 fn nix_evaluation_suites_pass() {

@@ -1,0 +1,86 @@
+//! Helpers shared by the integration tests: the repository root, golden-file comparison
+//! (`UPDATE_EXPECT=1` rewrites), and the nix-instantiate gate (skip loudly, or fail when
+//! `JAILGEN_REQUIRE_NIX=1`). Each test crate uses a subset, hence the `dead_code` allowance.
+#![allow(dead_code, unused_macros, unused_imports)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Prints to the real stderr, past cargo test's capture, so that a skip is seen.
+macro_rules! loud {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use loud;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn update() -> bool {
+    std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1")
+}
+
+/// Compares `actual` with the golden file, or rewrites it under UPDATE_EXPECT=1; a mismatch is a
+/// readable unified diff.
+pub fn expect_file(path: &Path, actual: &str) -> Result<(), String> {
+    if update() {
+        fs::write(path, actual).map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(());
+    }
+    let expected = fs::read_to_string(path).unwrap_or_default();
+    if expected == actual {
+        return Ok(());
+    }
+    Err(format!(
+        "{} does not match (UPDATE_EXPECT=1 rewrites it):\n{}",
+        path.display(),
+        similar::TextDiff::from_lines(&expected, actual)
+            .unified_diff()
+            .header("expected", "actual")
+    ))
+}
+
+/// Whether nix-instantiate runs here. Without it a test skips loudly, unless
+/// `JAILGEN_REQUIRE_NIX=1` (CI), where it fails.
+pub fn have_nix(test: &str) -> bool {
+    let ok = Command::new("nix-instantiate")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        if std::env::var("JAILGEN_REQUIRE_NIX").as_deref() == Ok("1") {
+            panic!("{test}: nix-instantiate is not available but JAILGEN_REQUIRE_NIX=1");
+        }
+        loud!(
+            "SKIPPED {test}: nix-instantiate not found (set JAILGEN_REQUIRE_NIX=1 to fail instead)"
+        );
+    }
+    ok
+}
+
+/// `nix-instantiate --eval --strict --json ARGS` in the repository root.
+/// `--read-write-mode`: host-mode wrappers read files the doubles write to the store.
+pub fn nix_eval(args: &[&str]) -> Output {
+    Command::new("nix-instantiate")
+        .args(["--eval", "--read-write-mode", "--strict", "--json"])
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run nix-instantiate")
+}
+
+/// As [`nix_eval`], asserting success and parsing the JSON it prints.
+pub fn nix_eval_json(args: &[&str]) -> serde_json::Value {
+    let out = nix_eval(args);
+    assert!(
+        out.status.success(),
+        "nix-instantiate {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("nix-instantiate printed JSON")
+}
