@@ -832,6 +832,17 @@ fn filter_bpf(dir: &Path) -> PathBuf {
 }
 
 fn run_wrapper(wrapper: &Path, cwd: &Path, home: &Path, script: &str) -> Output {
+    run_wrapper_with(wrapper, cwd, home, script, &[])
+}
+
+/// [`run_wrapper`] with extra environment variables.
+fn run_wrapper_with(
+    wrapper: &Path,
+    cwd: &Path,
+    home: &Path,
+    script: &str,
+    extra: &[(&str, &str)],
+) -> Output {
     Command::new(wrapper)
         .args(["-c", script])
         .current_dir(cwd)
@@ -840,6 +851,7 @@ fn run_wrapper(wrapper: &Path, cwd: &Path, home: &Path, script: &str) -> Output 
         .env("PATH", "/usr/bin:/bin")
         .env("TERM", "dumb")
         .env("PWD", cwd)
+        .envs(extra.iter().copied())
         .output()
         .expect("spawn the wrapper")
 }
@@ -1668,17 +1680,13 @@ fn a_second_session_in_the_same_project_tree_refuses_to_start_while_the_first_ru
         );
     }
     // The user can insist, for one run.
-    let out = Command::new(&wrapper)
-        .args(["-c", "echo RAN"])
-        .current_dir(&f.proj)
-        .env_clear()
-        .env("HOME", &f.home)
-        .env("PATH", "/usr/bin:/bin")
-        .env("TERM", "dumb")
-        .env("PWD", &f.proj)
-        .env("JAILGEN_ALLOW_CONCURRENT", "1")
-        .output()
-        .expect("spawn the wrapper");
+    let out = run_wrapper_with(
+        &wrapper,
+        &f.proj,
+        &f.home,
+        "echo RAN",
+        &[("JAILGEN_ALLOW_CONCURRENT", "1")],
+    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "RAN\n",
