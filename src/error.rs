@@ -10,7 +10,8 @@
 //! | `jailgen::spec::unknown_key` | a key jailgen does not know (with "did you mean") |
 //! | `jailgen::spec::duplicate_key` | a key given twice in one mapping, including two jails with one name |
 //! | `jailgen::spec::missing_key` | `version` or `jails` missing |
-//! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes`, an empty value or `~` (null) for any key |
+//! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes`, a flag that is not a plain `true`/`false` (quoted, `!!str`, YAML 1.1 `yes`/`no`/`on`/`off`/`y`/`n`), an empty value or `~` (null) for any key |
+//! | `jailgen::spec::tag` | a YAML tag other than the core-schema ones (`!custom`, `!!python/…`), or `!!binary` |
 //! | `jailgen::spec::unsupported_version` | `version` other than `1` |
 //! | `jailgen::spec::no_jails` | `jails: {}` |
 //! | `jailgen::spec::invalid_command_name` | a jail key outside `[A-Za-z0-9][A-Za-z0-9._+-]*` |
@@ -121,6 +122,16 @@ pub enum SpecError {
         #[label("here")]
         span: Option<SourceSpan>,
         help: String,
+    },
+
+    #[error("the YAML tag `{tag}` is not accepted")]
+    #[diagnostic(code(jailgen::spec::tag), help("{help}"))]
+    Tag {
+        tag: String,
+        #[label("{why}")]
+        span: Option<SourceSpan>,
+        why: &'static str,
+        help: &'static str,
     },
 
     #[error("unsupported spec version `{found}`")]
@@ -440,7 +451,8 @@ impl SpecError {
             | UnknownKey { span, .. }
             | DuplicateKey { span, .. }
             | MissingKey { span, .. }
-            | WrongType { span, .. } => *span,
+            | WrongType { span, .. }
+            | Tag { span, .. } => *span,
             UnsupportedVersion { span, .. }
             | NoJails { span }
             | InvalidCommandName { span, .. }
@@ -483,6 +495,8 @@ pub struct SpecErrors {
     src: NamedSource<String>,
     /// Sorted by position; never empty (see [`SpecErrors::new`]).
     errors: Vec<SpecError>,
+    /// The count of those not printed in full, when there are more than [`MAX_SHOWN`].
+    more: Option<More>,
 }
 
 impl SpecErrors {
@@ -494,6 +508,7 @@ impl SpecErrors {
         errors.sort_by_key(|e| (e.is_warning(), e.offset()));
         Some(Self {
             src: NamedSource::new(file, sanitize_source(src)).with_language("yaml"),
+            more: More::of(&errors),
             errors,
         })
     }
@@ -541,9 +556,56 @@ impl Diagnostic for SpecErrors {
         if self.errors.len() < 2 {
             return None;
         }
+        let shown = self.errors.len().min(MAX_SHOWN);
         Some(Box::new(
-            self.errors[1..].iter().map(|e| e as &dyn Diagnostic),
+            self.errors[1..shown]
+                .iter()
+                .map(|e| e as &dyn Diagnostic)
+                .chain(self.more.as_ref().map(|m| m as &dyn Diagnostic)),
         ))
+    }
+}
+
+/// Most diagnostics printed in full in one report. Rendering each one makes miette find its
+/// line by scanning the source from the start, so thousands of them on a large spec took
+/// quadratic time; the rest are counted in one closing line.
+pub const MAX_SHOWN: usize = 50;
+
+/// The closing line of a report with more than [`MAX_SHOWN`] diagnostics.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{text}")]
+#[diagnostic(severity(Advice))]
+pub struct More {
+    text: String,
+}
+
+impl More {
+    /// `None` when every diagnostic is shown.
+    fn of(errors: &[SpecError]) -> Option<Self> {
+        let hidden = errors.get(MAX_SHOWN..).filter(|h| !h.is_empty())?;
+        let warnings = hidden.iter().filter(|e| e.is_warning()).count();
+        let errs = hidden.len() - warnings;
+        let text = match (errs, warnings) {
+            (0, w) => format!(
+                "… and {w} more {} (fix these first or pass --deny-warnings)",
+                plural(w, "warning")
+            ),
+            (e, 0) => format!("… and {e} more {} (fix these first)", plural(e, "error")),
+            (e, w) => format!(
+                "… and {e} more {} and {w} more {} (fix these first)",
+                plural(e, "error"),
+                plural(w, "warning")
+            ),
+        };
+        Some(Self { text })
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
     }
 }
 
@@ -674,6 +736,30 @@ fn backticked(files: &[String]) -> String {
         .join(", ")
 }
 
+/// Turns a refused parse (a refused tag, or serde-saphyr's error) into a diagnostic.
+pub fn from_parse_error(err: &crate::spec::ParseError, src: &str, file: &str) -> SpecError {
+    match err {
+        crate::spec::ParseError::Yaml(e) => from_yaml_error(e, src, file),
+        crate::spec::ParseError::Tag(t) if t.binary => SpecError::Tag {
+            tag: t.text.clone(),
+            span: Some(t.span.into()),
+            why: "decoded from base64",
+            help: "write the value itself: a reviewer of jails.yaml reads the base64, the jail would get the decoded text",
+        },
+        crate::spec::ParseError::Tag(t) => SpecError::Tag {
+            tag: t.text.clone(),
+            span: Some(t.span.into()),
+            why: "unknown tag",
+            help: "remove the tag: jailgen reads plain YAML values, and would otherwise drop an application tag without a word (core tags such as `!!str` are accepted where they fit the type)",
+        },
+        crate::spec::ParseError::QuotedFlag(offset, len) => SpecError::WrongType {
+            message: "expected `true` or `false`, found a quoted string".to_owned(),
+            span: Some((*offset, *len).into()),
+            help: STRICT_FLAG_HELP.to_owned(),
+        },
+    }
+}
+
 /// Turns a serde-saphyr error (syntax, unknown or duplicate key, wrong type) into a diagnostic.
 pub fn from_yaml_error(err: &serde_saphyr::Error, src: &str, file: &str) -> SpecError {
     use serde_saphyr::Error as Y;
@@ -738,7 +824,7 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, src: &str, file: &str) -> Spec
             wrong_type("expected `true` or `false`", location, FLAG_HELP)
         }
         Y::InvalidBooleanStrict { location } => {
-            wrong_type("expected `true` or `false`", location, FLAG_HELP)
+            wrong_type("expected `true` or `false`", location, STRICT_FLAG_HELP)
         }
         Y::InvalidScalar { ty, location } if ty.starts_with('u') || ty.starts_with('i') => {
             wrong_type("expected a whole number", location, "write `version: 1`")
@@ -770,6 +856,9 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, src: &str, file: &str) -> Spec
         }
     }
 }
+
+/// Help for a flag written as a string: quoted, `!!str`, or a YAML 1.1 spelling.
+const STRICT_FLAG_HELP: &str = "write `true` or `false`, unquoted: a quoted value is a string, and YAML 1.1 spellings (`yes`, `no`, `on`, `off`, `y`, `n`) are not booleans here; an empty value or `~` is YAML's null, which jailgen does not read as \"unset\" (remove the key for the default)";
 
 /// Help for a flag that is not `true` or `false`, `null` included.
 const FLAG_HELP: &str = "write `true` or `false`; an empty value or `~` is YAML's null, which jailgen does not read as \"unset\" (remove the key for the default)";

@@ -37,7 +37,7 @@ use clap::CommandFactory;
 use crate::check::Drift;
 use crate::cli::{Cli, Command, Format};
 pub use crate::error::Error;
-use crate::error::{SpecErrors, from_yaml_error};
+use crate::error::{SpecErrors, from_parse_error};
 
 /// How a successful command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +78,7 @@ pub struct Checked {
 /// Warnings alone do not fail it; when there are errors, the report holds the warnings too.
 pub fn parse_and_check(src: &str, display: &str) -> Result<Checked, Error> {
     let spec = spec::parse(src).map_err(|e| {
-        SpecErrors::new(display, src, vec![from_yaml_error(&e, src, display)]).map_or_else(
+        SpecErrors::new(display, src, vec![from_parse_error(&e, src, display)]).map_or_else(
             || Error::bug("a YAML error produced no diagnostic"),
             Error::from,
         )

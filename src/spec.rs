@@ -373,8 +373,135 @@ fn unwrap_descriptions(v: &mut serde_json::Value) {
 
 /// Parses YAML text. Errors are serde-saphyr's (syntax, unknown or duplicate key, wrong type);
 /// `crate::error` turns them into diagnostics.
-pub fn parse(src: &str) -> Result<Spec, serde_saphyr::Error> {
-    serde_saphyr::from_str_with_options(src, serde_saphyr::options! { with_snippet: false })
+///
+/// The node and event budgets are raised so 10 000 jails using every key fit (about 52 nodes
+/// and 61 events a jail: about 19 000 such jails fit); every alias and anchor limit keeps
+/// serde-saphyr's default, which is what refuses billion-laughs documents.
+///
+/// Tags are refused before serde-saphyr reads the document, except the core-schema ones
+/// (`!!str`, `!!bool`, `!!int`, `!!float`, `!!null`, `!!seq`, `!!map`, which still have to fit
+/// the key's type): an application tag (`!custom`, `!!python/name:os.system`) would otherwise be
+/// dropped silently, and `!!binary` shows the reviewer base64 while the jail gets the decoded
+/// text. Flags are YAML 1.2's plain `true`/`false` only: serde-saphyr's `strict_booleans` refuses
+/// `yes`/`no`/`on`/`off`/`y`/`n`, and a quoted `"false"` (which it would read as the boolean) is
+/// refused here by looking at the source under the value.
+pub fn parse(src: &str) -> Result<Spec, ParseError> {
+    if let Some(tag) = refused_tag(src) {
+        return Err(ParseError::Tag(tag));
+    }
+    let spec: Spec =
+        serde_saphyr::from_str_with_options(src, options()).map_err(ParseError::Yaml)?;
+    let blocks = spec
+        .defaults
+        .iter()
+        .chain(spec.jails.value.iter().map(|(_, j)| j));
+    for jail in blocks {
+        for flag in [&jail.network, &jail.nix, &jail.new_session]
+            .into_iter()
+            .flatten()
+        {
+            // Where the value is written: `defined` is the anchored node behind an alias.
+            for sp in [flag.referenced.span(), flag.defined.span()] {
+                let offset = sp.byte_offset().unwrap_or_else(|| sp.offset()) as usize;
+                let len = sp.byte_len().unwrap_or_else(|| sp.len()) as usize;
+                if matches!(src.as_bytes().get(offset), Some(b'"' | b'\'')) {
+                    return Err(ParseError::QuotedFlag(offset, len));
+                }
+            }
+        }
+    }
+    Ok(spec)
+}
+
+/// Why [`parse`] refused a document.
+#[derive(Debug)]
+pub enum ParseError {
+    /// serde-saphyr's error: syntax, budget, unknown or duplicate key, wrong type.
+    Yaml(serde_saphyr::Error),
+    /// A YAML tag jailgen does not accept.
+    Tag(RefusedTag),
+    /// A flag written as a quoted string (byte offset and length of the value).
+    QuotedFlag(usize, usize),
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Self::Yaml(e) => e.fmt(f),
+            Self::Tag(t) => write!(f, "the YAML tag `{}` is not accepted", t.text),
+            Self::QuotedFlag(..) => f.write_str("a flag is a quoted string"),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// A tag in the source that jailgen refuses, as written, with its byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedTag {
+    /// The tag as written (`!!binary`, `!secret`, `!<tag:yaml.org,2002:binary>`).
+    pub text: String,
+    /// Byte offset and length of the tag (of its node when the parser gives no tag range).
+    pub span: (usize, usize),
+    /// `!!binary` (decodes base64) rather than an unknown tag (dropped silently).
+    pub binary: bool,
+}
+
+/// Core-schema tags that keep their plain meaning; the type check still applies to them.
+const CORE_TAGS: &[&str] = &["str", "bool", "int", "float", "null", "seq", "map"];
+
+/// The first tag of `src` other than a core-schema one. A document without `!` holds no tag
+/// and is not scanned. A syntax error ends the scan: serde-saphyr then reports it.
+fn refused_tag(src: &str) -> Option<RefusedTag> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+    if !src.contains('!') {
+        return None;
+    }
+    for item in Parser::new_from_str(src) {
+        let (event, span) = item.ok()?;
+        let tag = match &event {
+            Event::Scalar(_, _, _, tag)
+            | Event::SequenceStart(_, _, tag)
+            | Event::MappingStart(_, _, tag) => tag,
+            _ => continue,
+        };
+        let Some(tag) = tag else { continue };
+        // Shorthand (`!!str`, `!e!str` after a %TAG) and verbatim (`!<tag:…>`) spellings alike.
+        let full = format!("{}{}", tag.handle(), tag.suffix());
+        let core = full.strip_prefix("tag:yaml.org,2002:");
+        if core.is_some_and(|name| CORE_TAGS.contains(&name)) {
+            continue;
+        }
+        let whole = span.tag_span().unwrap_or(span);
+        let text = whole.slice(src).map_or_else(|| full.clone(), str::to_owned);
+        let offset = whole.start.byte_offset().unwrap_or(0);
+        let len = whole
+            .byte_range()
+            .map_or(0, |r| r.end.saturating_sub(r.start));
+        return Some(RefusedTag {
+            text,
+            span: (offset, len),
+            binary: core == Some("binary"),
+        });
+    }
+    None
+}
+
+/// Most YAML nodes (sequences, mappings, scalars) a spec may hold.
+pub const MAX_NODES: usize = 1_000_000;
+/// Most parser events a spec may produce.
+pub const MAX_EVENTS: usize = 2_000_000;
+
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        with_snippet: false,
+        strict_booleans: true,
+        reject_unsupported_tags: true,
+        budget: serde_saphyr::budget! {
+            max_nodes: MAX_NODES,
+            max_events: MAX_EVENTS,
+        },
+    }
 }
 
 /// Byte range of a spanned value in the source, for miette.

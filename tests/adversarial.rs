@@ -740,6 +740,20 @@ fn attacks_on_names_paths_and_identifiers_are_refused() {
         "non-utf8-latin1.yaml",
         "utf16-le-bom.yaml",
         "tag-python-object.yaml",
+        // Tags a reviewer would misread: dropped silently, or base64 decoded behind their back
+        // (tag-binary-hostile rendered its decoded text before the tag was refused).
+        "tag-python-name-scalar.yaml",
+        "tag-local.yaml",
+        "tag-binary.yaml",
+        "tag-binary-hostile.yaml",
+        "tag-binary-verbatim.yaml",
+        "tag-binary-directive.yaml",
+        // Flags that are not a plain `true`/`false` (they rendered with YAML 1.1 meaning or as
+        // the quoted string's boolean before).
+        "bool-as-string.yaml",
+        "bool-as-string-alias.yaml",
+        "yaml11-booleans.yaml",
+        "tag-str-on-bool.yaml",
         "document-end-marker.yaml",
         "hidden-rtl-everywhere.yaml",
         "hidden-zero-width.yaml",
@@ -774,7 +788,7 @@ fn hostile_but_legal_values_are_rendered() {
         "path-unicode-separators.yaml",
         "crlf.yaml",
         "anchors-shared-lists.yaml",
-        "tag-binary-hostile.yaml",
+        "tag-core-accepted.yaml",
         "number-like-env-values.yaml",
     ] {
         let bytes = std::fs::read(root().join("fixtures/adversarial").join(name)).expect(name);
@@ -859,4 +873,34 @@ fn the_meaning_check_catches_a_changed_value() {
             "the meaning check accepted `{from}` -> `{to}`"
         );
     }
+}
+
+/// The YAML budget admits 10 000 jails that use every key (the benchmark's generator,
+/// scripts/gen-specs.py), and still has an end: a spec with more nodes than
+/// `spec::MAX_NODES` is refused by the budget, not parsed.
+#[test]
+fn ten_thousand_jails_fit_the_yaml_budget_and_the_budget_still_ends() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let status = Command::new("python3")
+        .arg(root().join("scripts/gen-specs.py"))
+        .arg(dir.path())
+        .arg("10000")
+        .stdout(Stdio::null())
+        .status()
+        .expect("python3 runs scripts/gen-specs.py");
+    assert!(status.success(), "gen-specs.py failed");
+    let src = std::fs::read_to_string(dir.path().join("jails-10000.yaml")).expect("spec");
+    let spec = jailgen::spec::parse(&src).unwrap_or_else(|e| panic!("10 000 jails refused: {e}"));
+    assert_eq!(spec.jails.value.len(), 10_000);
+
+    let mut over = String::from("version: 1\njails:\n  j:\n    agent: codex\n    packages: [");
+    for _ in 0..jailgen::spec::MAX_NODES {
+        over.push_str("a,");
+    }
+    over.push_str("]\n");
+    let err = jailgen::spec::parse(&over).expect_err("a spec beyond the node budget parsed");
+    assert!(
+        err.to_string().contains("budget breached"),
+        "refused for another reason: {err}"
+    );
 }

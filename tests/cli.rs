@@ -455,3 +455,70 @@ fn init_rejects_an_unknown_preset_and_writes_nothing() {
         .stderr(predicate::str::contains("did you mean `claude-code`?"));
     assert_eq!(fs::read_dir(dir.path()).expect("ls").count(), 0);
 }
+
+/// A spec drawing `n` warnings (`nix: true` with the network on, one per jail).
+fn many_warnings(n: usize) -> String {
+    let mut src = String::from("version: 1\njails:\n");
+    for i in 0..n {
+        src.push_str(&format!("  j{i}:\n    agent: codex\n    nix: true\n"));
+    }
+    src
+}
+
+#[test]
+fn at_most_50_diagnostics_are_printed_in_full_and_the_rest_are_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("jails.yaml");
+
+    fs::write(&spec, many_warnings(120)).expect("write");
+    let out = jailgen()
+        .current_dir(dir.path())
+        .args(["render", "jails.yaml", "-o", "jails.nix"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    assert_eq!(
+        stderr.matches("jailgen::lint::network_with_nix").count(),
+        50
+    );
+    // The 50 shown are the first 50 by position: the last one shown is jail j49.
+    assert!(stderr.contains("`nix: true` here"));
+    assert!(stderr.contains("jails.yaml:152:10"), "{stderr}");
+    assert!(!stderr.contains("jails.yaml:155:10"), "{stderr}");
+    assert!(
+        stderr.contains("… and 70 more warnings (fix these first or pass --deny-warnings)"),
+        "{stderr}"
+    );
+
+    // Under --deny-warnings the same cap holds for the errors they become; nothing written.
+    fs::remove_file(dir.path().join("jails.nix")).expect("rm");
+    let out = jailgen()
+        .current_dir(dir.path())
+        .args(["render", "jails.yaml", "-o", "jails.nix", "--deny-warnings"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    assert_eq!(
+        stderr.matches("jailgen::lint::network_with_nix").count(),
+        50
+    );
+    assert!(stderr.contains("… and 70 more warnings"), "{stderr}");
+    assert!(!dir.path().join("jails.nix").exists());
+
+    // At the cap exactly, everything is shown and nothing is counted.
+    fs::write(&spec, many_warnings(50)).expect("write");
+    let out = jailgen()
+        .current_dir(dir.path())
+        .args(["render", "jails.yaml"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    assert_eq!(
+        stderr.matches("jailgen::lint::network_with_nix").count(),
+        50
+    );
+    assert!(!stderr.contains("more warning"), "{stderr}");
+}
