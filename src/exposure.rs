@@ -302,6 +302,18 @@ fn split(path: &str) -> (&'static str, Vec<&str>) {
 fn relate(grant: &str, location: &str) -> Option<Relation> {
     let (gr, gs) = split(grant);
     let (lr, ls) = split(location);
+    relate_split(gr, &gs, lr, &ls)
+}
+
+/// [`split`] of every location of [`all`], in its order: computed once, since every grant of
+/// every jail is compared with every location.
+fn all_split() -> &'static [(&'static str, Vec<&'static str>)] {
+    static CELL: OnceLock<Vec<(&'static str, Vec<&'static str>)>> = OnceLock::new();
+    CELL.get_or_init(|| all().iter().map(|l| split(l.path)).collect())
+}
+
+/// [`relate`] on paths already [`split`].
+fn relate_split(gr: &str, gs: &[&str], lr: &str, ls: &[&str]) -> Option<Relation> {
     if gr == lr {
         if gs == ls {
             return Some(Relation::Equals);
@@ -332,13 +344,14 @@ fn relate(grant: &str, location: &str) -> Option<Relation> {
 pub fn findings(grant: &str, access: Access, preset: Option<&str>) -> Vec<Finding> {
     let mut all: Vec<Finding> = Vec::new();
     for form in forms(&canonical(grant)) {
-        for loc in self::all() {
+        let (gr, gs) = split(&form);
+        for (loc, (lr, ls)) in self::all().iter().zip(all_split()) {
             if (loc.danger == Danger::Write && access == Access::ReadOnly)
                 || (loc.preset.is_some() && loc.preset == preset)
             {
                 continue;
             }
-            let Some(rel) = relate(&form, loc.path) else {
+            let Some(rel) = relate_split(gr, &gs, lr, ls) else {
                 continue;
             };
             if rel == Relation::Inside && !loc.inside_counts {
