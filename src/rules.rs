@@ -181,18 +181,27 @@ pub fn normalise_path(s: &str) -> Result<String, PathProblem> {
     } else {
         return Err(PathProblem::Relative);
     };
-    let mut segs = Vec::new();
+    // Built in place (one allocation): every path of every jail goes through here.
+    let mut out = String::with_capacity(s.len());
+    out.push_str(prefix);
+    let mut empty = true;
     for seg in rest.split('/') {
         match seg {
             "" | "." => {}
             ".." => return Err(PathProblem::ParentSegment),
-            seg => segs.push(seg),
+            seg => {
+                if !empty {
+                    out.push('/');
+                }
+                out.push_str(seg);
+                empty = false;
+            }
         }
     }
-    if prefix == "~/" && segs.is_empty() {
+    if prefix == "~/" && empty {
         return Err(PathProblem::BareHome);
     }
-    Ok(format!("{prefix}{}", segs.join("/")))
+    Ok(out)
 }
 
 /// Why a hide glob was rejected.
