@@ -17,7 +17,7 @@
 //! Without `nix-instantiate` the meaning checks skip loudly; with `JAILGEN_REQUIRE_NIX=1` they fail.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -25,35 +25,10 @@ use rnix::ast;
 use rowan::ast::AstNode;
 use serde_json::{Value, json};
 
-macro_rules! loud {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
+mod common;
+use common::{have_nix, loud, root};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn have_nix(test: &str) -> bool {
-    let ok = Command::new("nix-instantiate")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        if std::env::var("JAILGEN_REQUIRE_NIX").as_deref() == Ok("1") {
-            panic!("{test}: nix-instantiate is not available but JAILGEN_REQUIRE_NIX=1");
-        }
-        loud!(
-            "SKIPPED meaning checks in {test}: nix-instantiate not found (set JAILGEN_REQUIRE_NIX=1 to fail instead)"
-        );
-    }
-    ok
-}
 
 struct Run {
     code: Option<i32>,

@@ -3,48 +3,10 @@
 //! literal decodes back to exactly the input.
 
 use proptest::prelude::*;
-use rnix::ast::{self, InterpolPart};
-use rowan::ast::AstNode;
+use rnix::ast;
 
-/// A YAML double-quoted scalar holding exactly `s` (every non-printable-ASCII char escaped).
-fn yq(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            ' '..='~' => out.push(c),
-            c => out.push_str(&format!("\\U{:08X}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Every string literal in the Nix text, decoded; fails on parse errors or interpolation.
-fn literals(nix: &str) -> Result<Vec<String>, String> {
-    let parse = rnix::Root::parse(nix);
-    if !parse.errors().is_empty() {
-        return Err(format!("rnix errors {:?} in\n{nix}", parse.errors()));
-    }
-    let mut out = Vec::new();
-    for node in parse.tree().syntax().descendants() {
-        let Some(s) = ast::Str::cast(node) else {
-            continue;
-        };
-        let mut text = String::new();
-        for part in s.normalized_parts() {
-            match part {
-                InterpolPart::Literal(l) => text.push_str(&l),
-                InterpolPart::Interpolation(i) => {
-                    return Err(format!("interpolation `{}` in\n{nix}", i.syntax()));
-                }
-            }
-        }
-        out.push(text);
-    }
-    Ok(out)
-}
+mod common;
+use common::{literals, yq};
 
 /// Any string without NUL (what an env value may be).
 fn any_text() -> impl Strategy<Value = String> {

@@ -13,23 +13,9 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
-use rnix::ast::{self, InterpolPart};
-use rowan::ast::AstNode;
 
-/// A YAML double-quoted scalar holding exactly `s`.
-fn yq(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            ' '..='~' => out.push(c),
-            c => out.push_str(&format!("\\U{:08X}", c as u32)),
-        }
-    }
-    out.push('"');
-    out
-}
+mod common;
+use common::{literals, yq};
 
 /// A drawn value and whether a rule must refuse it.
 #[derive(Debug, Clone)]
@@ -385,31 +371,6 @@ fn spec() -> impl Strategy<Value = Spec> {
         })
 }
 
-/// Every string literal of the rendered Nix, decoded (interpolation is a failure).
-fn literals(nix: &str) -> Vec<String> {
-    let parse = rnix::Root::parse(nix);
-    assert!(
-        parse.errors().is_empty(),
-        "rnix: {:?}\n{nix}",
-        parse.errors()
-    );
-    let mut out = Vec::new();
-    for node in parse.tree().syntax().descendants() {
-        let Some(s) = ast::Str::cast(node) else {
-            continue;
-        };
-        let mut text = String::new();
-        for part in s.normalized_parts() {
-            match part {
-                InterpolPart::Literal(l) => text.push_str(&l),
-                InterpolPart::Interpolation(i) => panic!("interpolation {} in\n{nix}", i.syntax()),
-            }
-        }
-        out.push(text);
-    }
-    out
-}
-
 /// The assertions shared with the fuzz target. Returns whether the spec was accepted.
 fn pipeline(src: &str) -> bool {
     match jailgen::parse_and_validate(src, "random.yaml") {
@@ -431,7 +392,7 @@ fn pipeline(src: &str) -> bool {
             jailgen::selfcheck::check("jails.nix", &text).expect("selfcheck");
             let again = jailgen::generate(src, "random.yaml").expect("generate agrees");
             assert_eq!(again, text, "two renders differ");
-            let _ = literals(&text);
+            let _ = literals(&text).unwrap_or_else(|e| panic!("{e}"));
             true
         }
     }
@@ -483,7 +444,7 @@ proptest! {
                 jailgen::error::render_report(
                     &jailgen::parse_and_validate(&s.yaml, "random.yaml").unwrap_err(), false));
             let text = jailgen::generate(&s.yaml, "random.yaml").expect("renders");
-            let lits = literals(&text);
+            let lits = literals(&text).unwrap_or_else(|e| panic!("{e}"));
             for v in values_in(&s.yaml) {
                 // Paths are normalised only by `//`, `/./` and a trailing `/`, which these lack.
                 prop_assert!(lits.contains(&v), "`{v:?}` is not a literal of\n{text}");

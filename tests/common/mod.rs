@@ -84,3 +84,46 @@ pub fn nix_eval_json(args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("nix-instantiate printed JSON")
 }
+
+/// A YAML double-quoted scalar holding exactly `s` (every char outside printable ASCII escaped).
+pub fn yq(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c => out.push_str(&format!("\\U{:08X}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Every string literal in the Nix text, decoded by rnix; an rnix parse error or an
+/// interpolation is an `Err`.
+pub fn literals(nix: &str) -> Result<Vec<String>, String> {
+    use rnix::ast::{self, InterpolPart};
+    use rowan::ast::AstNode;
+    let parse = rnix::Root::parse(nix);
+    if !parse.errors().is_empty() {
+        return Err(format!("rnix errors {:?} in\n{nix}", parse.errors()));
+    }
+    let mut out = Vec::new();
+    for node in parse.tree().syntax().descendants() {
+        let Some(s) = ast::Str::cast(node) else {
+            continue;
+        };
+        let mut text = String::new();
+        for part in s.normalized_parts() {
+            match part {
+                InterpolPart::Literal(l) => text.push_str(&l),
+                InterpolPart::Interpolation(i) => {
+                    return Err(format!("interpolation `{}` in\n{nix}", i.syntax()));
+                }
+            }
+        }
+        out.push(text);
+    }
+    Ok(out)
+}
