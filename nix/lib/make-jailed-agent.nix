@@ -92,6 +92,39 @@ let
         example = "${argument} = [ \"~/.config/my-agent\" ];";
       };
 
+  # An attribute set of environment variables: every name a POSIX name, every value `valueOk`.
+  checkEnv =
+    {
+      argument,
+      what,
+      example,
+      valueOk,
+      valueWhy,
+      valueExample,
+    }:
+    attrs:
+    if builtins.isAttrs attrs then
+      builtins.mapAttrs (
+        var: value:
+        if !lib.isValidPosixName var then
+          fail {
+            why = "the `${argument}` name `${var}` is not an environment variable name.";
+            inherit example;
+          }
+        else if !valueOk value then
+          fail {
+            why = valueWhy var;
+            example = valueExample var;
+          }
+        else
+          value
+      ) attrs
+    else
+      fail {
+        why = "`${argument}` must be an attribute set of ${what}.";
+        inherit example;
+      };
+
   known = concatStringsSep ", " knownCombinators;
 
   checked = {
@@ -118,51 +151,23 @@ let
     readwrite = checkList "extraReadwriteDirs" extraReadwriteDirs;
     readonly = checkList "extraReadonlyDirs" extraReadonlyDirs;
 
-    env =
-      if builtins.isAttrs env then
-        builtins.mapAttrs (
-          var: value:
-          if !lib.isValidPosixName var then
-            fail {
-              why = "the `env` name `${var}` is not an environment variable name.";
-              example = "env = { MY_AGENT_MODE = \"fast\"; };";
-            }
-          else if !builtins.isString value then
-            fail {
-              why = "`env.${var}` must be a string; env values are literals written into the wrapper (use forwardEnv for secrets).";
-              example = "env = { ${var} = \"1\"; };";
-            }
-          else
-            value
-        ) env
-      else
-        fail {
-          why = "`env` must be an attribute set of strings.";
-          example = "env = { MY_AGENT_MODE = \"fast\"; };";
-        };
+    env = checkEnv {
+      argument = "env";
+      what = "strings";
+      example = "env = { MY_AGENT_MODE = \"fast\"; };";
+      valueOk = builtins.isString;
+      valueWhy = var: "`env.${var}` must be a string; env values are literals written into the wrapper (use forwardEnv for secrets).";
+      valueExample = var: "env = { ${var} = \"1\"; };";
+    } env;
 
-    homeEnv =
-      if builtins.isAttrs homeEnv then
-        builtins.mapAttrs (
-          var: rel:
-          if !lib.isValidPosixName var then
-            fail {
-              why = "the `homeEnv` name `${var}` is not an environment variable name.";
-              example = "homeEnv = { MY_AGENT_HOME = \".my-agent\"; };";
-            }
-          else if !builtins.isString rel || rel == "" || paths.problem "~/${rel}" != null then
-            fail {
-              why = "`homeEnv.${var}` must be a path relative to $HOME, without `..` or newlines.";
-              example = "homeEnv = { ${var} = \".my-agent\"; };";
-            }
-          else
-            rel
-        ) homeEnv
-      else
-        fail {
-          why = "`homeEnv` must be an attribute set of paths relative to $HOME.";
-          example = "homeEnv = { MY_AGENT_HOME = \".my-agent\"; };";
-        };
+    homeEnv = checkEnv {
+      argument = "homeEnv";
+      what = "paths relative to $HOME";
+      example = "homeEnv = { MY_AGENT_HOME = \".my-agent\"; };";
+      valueOk = rel: builtins.isString rel && rel != "" && paths.problem "~/${rel}" == null;
+      valueWhy = var: "`homeEnv.${var}` must be a path relative to $HOME, without `..` or newlines.";
+      valueExample = var: "homeEnv = { ${var} = \".my-agent\"; };";
+    } homeEnv;
 
     forwardEnv =
       if builtins.isList forwardEnv then

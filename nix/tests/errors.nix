@@ -89,6 +89,26 @@ in
       true
     ];
   };
+  "test: homeEnv names must be variable names and values paths inside $HOME" = {
+    expr = map refused [
+      { homeEnv."BAD NAME" = ".x"; }
+      { homeEnv.GOOD = "../.ssh"; }
+      { homeEnv.GOOD = ""; }
+      { homeEnv.GOOD = 1; }
+      { homeEnv = [ ".x" ]; }
+      { env = "EDITOR=vi"; }
+      { homeEnv.GOOD = ".my-agent"; }
+    ];
+    expected = [
+      true
+      true
+      true
+      true
+      true
+      true
+      false
+    ];
+  };
   "test: hide patterns must stay inside the working directory" = {
     expr = map refused [
       { hide = [ "/etc/passwd" ]; }
