@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+mod common;
+
 fn jailgen() -> Command {
     let mut cmd = Command::cargo_bin("jailgen").expect("binary");
     cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
@@ -394,6 +396,23 @@ fn init_with_agents_and_url() {
         flake.contains(r#"jailgen.url = "git+file:///src/jail\"gen\${x}";"#),
         "{flake}"
     );
+    // The hostile URL must not only look escaped: the flake parses, and Nix reads the URL back.
+    jailgen::selfcheck::check("flake.nix", &flake).expect("the init flake parses with rnix");
+    if common::have_nix("init_with_agents_and_url") {
+        let out = std::process::Command::new("nix-instantiate")
+            .args(["--eval", "--strict", "--json", "-E"])
+            .arg("(import ./flake.nix).inputs.jailgen.url")
+            .current_dir(dir.path())
+            .output()
+            .expect("run nix-instantiate");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let url: String = serde_json::from_slice(&out.stdout).expect("a JSON string");
+        assert_eq!(url, "git+file:///src/jail\"gen${x}");
+    }
     jailgen()
         .current_dir(dir.path())
         .arg("check")
