@@ -1599,6 +1599,10 @@ fn guard_refuses_directories_of_secrets_and_sockets() {
         runtime_dir.join("bus-dir"),
         PathBuf::from("/tmp"),
         PathBuf::from("/etc"),
+        PathBuf::from("/run"), // holds /run/user/$UID: session bus and agent sockets
+        PathBuf::from("/var/run"),
+        PathBuf::from("/dev"),
+        PathBuf::from("/proc"),
     ];
     if Path::new("/run/user").is_dir() {
         refused.push(PathBuf::from("/run/user"));

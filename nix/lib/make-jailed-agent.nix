@@ -291,7 +291,19 @@ let
     ++ [ runtime.timeZone ]
     ++ optional (!newSession) c.no-new-session;
 
-  base = if baseJailOptions == null then defaultBase else baseJailOptions;
+  # `network`, `newSession` and `hostSsl` shape the default base options only: with a
+  # `baseJailOptions` of your own they would be silently ignored (network = false would still
+  # have the network your list grants), so that combination is refused.
+  base =
+    if baseJailOptions == null then
+      defaultBase
+    else if !network || newSession || hostSsl then
+      fail {
+        why = "`network`, `newSession` and `hostSsl` only shape the default `baseJailOptions`; with your own `baseJailOptions` they would be ignored. Put what you want into the list instead.";
+        example = "baseJailOptions = [ jailgen.internals.jail.combinators.time-zone jailgen.internals.jail.combinators.no-new-session ];   # no network";
+      }
+    else
+      baseJailOptions;
 
   readonlyPaths = paths.parentsFirst checked.readonly;
   readwritePaths = paths.parentsFirst (checked.configPaths ++ checked.readwrite);

@@ -73,8 +73,16 @@ jailgen_guard_cwd() {
       depth=$((depth + 1))
     done
   fi
-  if [[ -z $what && $PWD -ef /tmp ]]; then
-    what="/tmp, which holds other programs' sockets and files"
+  if [[ -z $what ]]; then
+    # System directories that hold other programs' sockets and state: /run
+    # holds /run/user/$UID (session bus, ssh-agent, gpg-agent sockets).
+    local sys
+    for sys in /tmp /run /var /dev /proc /sys; do
+      if [[ $PWD -ef $sys ]]; then
+        what="$sys, which holds other programs' sockets and files"
+        break
+      fi
+    done
   fi
   if [[ -z $what ]]; then
     # Directories of secrets and sockets, refused with everything inside them.

@@ -109,6 +109,29 @@ in
       false
     ];
   };
+  "test: network, newSession and hostSsl are refused next to a custom baseJailOptions" = {
+    expr = map refused [
+      {
+        baseJailOptions = [ ];
+        network = false;
+      }
+      {
+        baseJailOptions = [ ];
+        newSession = true;
+      }
+      {
+        baseJailOptions = [ ];
+        hostSsl = true;
+      }
+      { baseJailOptions = [ ]; }
+    ];
+    expected = [
+      true
+      true
+      true
+      false
+    ];
+  };
   "test: hide patterns must stay inside the working directory" = {
     expr = map refused [
       { hide = [ "/etc/passwd" ]; }
