@@ -57,16 +57,20 @@ const COMMON_NIX: &str = include_str!("../nix/lib/common.nix");
 
 /// The library's `commonPkgs`, read from `nix/lib/common.nix` (the attribute names after `pkgs.`
 /// inside `commonPkgs = [ … ];`), so there is no second copy of the list.
-pub fn common_packages() -> Vec<String> {
-    let Some(start) = COMMON_NIX.find("commonPkgs = [") else {
-        return Vec::new();
-    };
-    let body = &COMMON_NIX[start..];
-    let body = &body[..body.find("];").unwrap_or(body.len())];
-    body.split_whitespace()
-        .filter_map(|w| w.strip_prefix("pkgs."))
-        .map(str::to_owned)
-        .collect()
+/// Read once per process.
+pub fn common_packages() -> &'static [String] {
+    static CELL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    CELL.get_or_init(|| {
+        let Some(start) = COMMON_NIX.find("commonPkgs = [") else {
+            return Vec::new();
+        };
+        let body = &COMMON_NIX[start..];
+        let body = &body[..body.find("];").unwrap_or(body.len())];
+        body.split_whitespace()
+            .filter_map(|w| w.strip_prefix("pkgs."))
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -404,7 +408,7 @@ fn jail(j: &Jail) -> JailExplanation {
         path: PathPackages {
             agent: j.package.to_string(),
             extra: j.packages.iter().map(PkgRef::to_string).collect(),
-            common: common_packages(),
+            common: common_packages().to_vec(),
             nix: j.nix,
         },
         combinators,

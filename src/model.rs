@@ -229,11 +229,7 @@ fn build_jail(name: &str, d: &JailSpec, j: &JailSpec) -> Result<Jail, Error> {
             list(d.allow_exposure.as_ref(), j.allow_exposure.as_ref())
                 .into_iter()
                 .filter_map(|a| {
-                    let norm = if a.value.trim_end_matches('/') == "~" {
-                        "~".to_owned()
-                    } else {
-                        rules::normalise_path(&a.value).ok()?
-                    };
+                    let norm = rules::allow_entry(&a.value)?;
                     crate::exposure::allowed_location(&norm).map(|l| l.path.to_owned())
                 }),
         ),

@@ -360,6 +360,15 @@ pub const COMMON_HOST_COMMANDS: &[&str] = &[
     "zsh",
 ];
 
+/// A normalised `allow_exposure` entry (`~` itself is allowed here, to accept a home grant).
+/// Validation and the model both read entries through this one function.
+pub fn allow_entry(s: &str) -> Option<String> {
+    if s.trim_end_matches('/') == "~" {
+        return Some("~".to_owned());
+    }
+    normalise_path(s).ok()
+}
+
 /// A (normalised) path names a single file: its last segment ends in one of the extensions in
 /// `nix/lib/file-extensions.json` (`~/.claude.json`, `~/a/config.toml`), but not
 /// `~/.config/io.datasette.llm`. Decided statically; nothing on disk is consulted. The library

@@ -163,14 +163,6 @@ fn check_hidden_characters(spec: &Spec, errors: &mut Vec<SpecError>) {
     });
 }
 
-/// A normalised `allow_exposure` entry (`~` itself is allowed here, to accept a home grant).
-fn allow_entry(s: &str) -> Option<String> {
-    if s.trim_end_matches('/') == "~" {
-        return Some("~".to_owned());
-    }
-    rules::normalise_path(s).ok()
-}
-
 /// Grants that expose a sensitive location must be accepted by name in `allow_exposure`; every
 /// `allow_exposure` entry must be needed. `defaults_used` collects the `defaults` entries some
 /// jail needed (a `defaults` entry is stale only when no jail needs it).
@@ -187,7 +179,7 @@ fn check_exposure(
         .chain(std::iter::once((false, jail)))
     {
         for a in s.allow_exposure.iter().flatten() {
-            if let Some(norm) = allow_entry(&a.value) {
+            if let Some(norm) = rules::allow_entry(&a.value) {
                 let loc = exposure::allowed_location(&norm).map(|l| l.path);
                 allowed.push((a, loc, from_defaults, false));
             } else {
