@@ -1,0 +1,279 @@
+//! jailgen-net: the jail's network, for `jailgen-launch`.
+//!
+//! Two modes besides "none" and "the host's" (which need nothing from this crate):
+//! - [`Mode::Internet`] (`network: true`): the jail has its own network namespace, and
+//!   pasta relays its TCP, UDP and DNS through the host's sockets. The host's loopback and
+//!   abstract unix sockets stay out of reach; listed host ports are reachable at
+//!   `127.0.0.1:PORT` and nothing else of the host's loopback is.
+//! - [`Mode::Allow`] (`network: { allow: [...] }`): the jail's namespace holds only `lo`,
+//!   on which `127.0.0.1:3128` is a socket of the filtering proxy ([`proxy`]), which runs
+//!   outside the jail. `HTTPS_PROXY` and friends point there. Host ports as above, through
+//!   the same kind of socket.
+//!
+//! Use from the launcher, which is single-threaded up to its `execve`:
+//!
+//! ```no_run
+//! # fn main() -> Result<(), jailgen_net::Error> {
+//! use jailgen_net::{Mode, Network, Options};
+//! let net = Network::prepare(
+//!     Mode::Internet { host_ports: vec![11434] },
+//!     Options { pasta: "/usr/bin/pasta".into(), log_dir: None, name: "jailed-claude".into() },
+//! )?;
+//! let mut argv: Vec<String> = vec!["--unshare-all".into()]; // … jail.nix's options …
+//! argv.extend(net.bwrap_args()); // before the `--` that ends bwrap's options
+//! let _keep = net.start()?; // forks the helper; keep the guard alive until execve
+//! // execve("bwrap", argv)
+//! # Ok(()) }
+//! ```
+
+pub mod log;
+pub mod pasta;
+pub mod proxy;
+pub mod rules;
+
+mod forward;
+mod helper;
+mod relay;
+mod sys;
+
+use std::fmt;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
+
+pub use rules::{RuleError, Rules};
+
+/// Where the proxy listens inside the jail (`http://127.0.0.1:3128`).
+pub const PROXY_PORT: u16 = 3128;
+
+/// The network a jail gets from this crate.
+#[derive(Clone, Debug)]
+pub enum Mode {
+    /// The internet through pasta; `host_ports` of the host's loopback reachable.
+    Internet { host_ports: Vec<u16> },
+    /// Only the allowlist proxy; `host_ports` of the host's loopback reachable.
+    Allow { rules: Rules, host_ports: Vec<u16> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The pasta binary (a store path under Nix).
+    pub pasta: PathBuf,
+    /// The directory of the allowlist session log (`None`: no log).
+    pub log_dir: Option<PathBuf>,
+    /// The jail's name, for the log file's name.
+    pub name: String,
+}
+
+/// Why the network cannot be set up; `Display` is the refusal's text after
+/// `jailgen: refusing to start: `.
+#[derive(Debug)]
+pub struct Error {
+    what: String,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.what)
+    }
+}
+
+impl std::error::Error for Error {}
+
+fn error(what: impl Into<String>) -> Error {
+    Error { what: what.into() }
+}
+
+/// The environment a jail in allowlist mode gets (both cases: curl reads `http_proxy` only
+/// in lower case, most others either). `NODE_USE_ENV_PROXY` makes Node's own `fetch` and
+/// `https` honour them (Node 24, 22.21).
+pub fn proxy_env() -> Vec<(&'static str, String)> {
+    let url = format!("http://127.0.0.1:{PROXY_PORT}");
+    let mut v = Vec::new();
+    for k in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"] {
+        v.push((k, url.clone()));
+    }
+    for k in ["NO_PROXY", "no_proxy"] {
+        v.push((k, "localhost,127.0.0.1,::1".to_string()));
+    }
+    v.push(("NODE_USE_ENV_PROXY", "1".to_string()));
+    v
+}
+
+/// The jail's /etc/nsswitch.conf in both modes: names from /etc/hosts, then DNS (no host
+/// daemons such as systemd-resolved or nscd, whose sockets the jail does not have).
+pub const NSSWITCH_CONF: &str = "passwd: files\ngroup: files\nhosts: files dns\n";
+
+/// The jail's /etc/resolv.conf in allowlist mode: no server, so a program that resolves
+/// names itself fails at once instead of waiting; proxied clients send the name to the
+/// proxy, which resolves it on the host.
+pub const RESOLV_CONF_ALLOW: &str =
+    "# jailgen: no DNS inside this jail; names are resolved by the proxy (HTTPS_PROXY)\n";
+
+/// A network prepared for one launch: pipes for bwrap, the files it binds, the session
+/// log. Nothing runs until [`Network::start`].
+pub struct Network {
+    info_r: OwnedFd,
+    info_w: OwnedFd,
+    block_r: OwnedFd,
+    block_w: OwnedFd,
+    resolv: OwnedFd,
+    nsswitch: OwnedFd,
+    env: Vec<(&'static str, String)>,
+    log_path: Option<PathBuf>,
+    work: helper::Work,
+}
+
+/// Descriptors bwrap reads; keep this alive until `execve`.
+pub struct ForBwrap {
+    _fds: Vec<OwnedFd>,
+}
+
+impl Network {
+    /// Check what can be checked before anything starts (pasta runs, /dev/net/tun opens,
+    /// the log can be created) and make the descriptors bwrap will read.
+    pub fn prepare(mode: Mode, opts: Options) -> Result<Network, Error> {
+        let (work, resolv_text, env, log_path) = match mode {
+            Mode::Internet { host_ports } => {
+                check_pasta(&opts.pasta)?;
+                check_tun()?;
+                (
+                    helper::Work::Pasta {
+                        pasta: opts.pasta,
+                        host_ports,
+                    },
+                    pasta::resolv_conf(),
+                    Vec::new(),
+                    None,
+                )
+            }
+            Mode::Allow { rules, host_ports } => {
+                if host_ports.contains(&PROXY_PORT) {
+                    return Err(error(format!(
+                        "host port {PROXY_PORT} is the allowlist proxy's port inside the jail; forward another port"
+                    )));
+                }
+                let log = match &opts.log_dir {
+                    Some(dir) => Some(log::SessionLog::create(dir, &opts.name).map_err(|e| {
+                        error(format!("cannot create the network log: {e}; check the directory, or set XDG_STATE_HOME"))
+                    })?),
+                    None => None,
+                };
+                let log_path = log.as_ref().map(|l| l.path().to_path_buf());
+                (
+                    helper::Work::Proxy {
+                        rules,
+                        log,
+                        host_ports,
+                        limits: proxy::Limits::default(),
+                    },
+                    RESOLV_CONF_ALLOW.to_string(),
+                    proxy_env(),
+                    log_path,
+                )
+            }
+        };
+        let io_err = |e: io::Error| error(format!("cannot prepare the network: {e}"));
+        let (info_r, info_w) = sys::pipe().map_err(io_err)?;
+        let (block_r, block_w) = sys::pipe().map_err(io_err)?;
+        let resolv = sys::memfd("jailgen-resolv.conf", resolv_text.as_bytes()).map_err(io_err)?;
+        let nsswitch =
+            sys::memfd("jailgen-nsswitch.conf", NSSWITCH_CONF.as_bytes()).map_err(io_err)?;
+        for fd in [&info_w, &block_r, &resolv, &nsswitch] {
+            sys::set_inheritable(fd.as_raw_fd(), true).map_err(io_err)?;
+        }
+        Ok(Network {
+            info_r,
+            info_w,
+            block_r,
+            block_w,
+            resolv,
+            nsswitch,
+            env,
+            log_path,
+            work,
+        })
+    }
+
+    /// bwrap options for this network; they go before the `--` that ends bwrap's options
+    /// and after anything they must override (`--unshare-net` undoes a `--share-net`).
+    pub fn bwrap_args(&self) -> Vec<String> {
+        let mut a = vec![
+            "--unshare-net".to_string(),
+            "--info-fd".into(),
+            self.info_w.as_raw_fd().to_string(),
+            "--block-fd".into(),
+            self.block_r.as_raw_fd().to_string(),
+            "--ro-bind-data".into(),
+            self.resolv.as_raw_fd().to_string(),
+            "/etc/resolv.conf".into(),
+            "--ro-bind-data".into(),
+            self.nsswitch.as_raw_fd().to_string(),
+            "/etc/nsswitch.conf".into(),
+        ];
+        for (k, v) in &self.env {
+            a.push("--setenv".into());
+            a.push((*k).to_string());
+            a.push(v.clone());
+        }
+        a
+    }
+
+    /// The session log of an allowlist jail.
+    pub fn log_path(&self) -> Option<&Path> {
+        self.log_path.as_deref()
+    }
+
+    /// Fork the helper. Call while the process is single-threaded, right before
+    /// `execve(bwrap)`; keep the returned guard alive until then.
+    pub fn start(self) -> Result<ForBwrap, Error> {
+        let parent = sys::getpid();
+        match sys::fork().map_err(|e| error(format!("cannot start the network helper: {e}")))? {
+            sys::Fork::Child => {
+                drop((self.info_w, self.block_r, self.resolv, self.nsswitch));
+                helper::run(
+                    parent,
+                    helper::HelperEnds {
+                        info_r: self.info_r,
+                        block_w: self.block_w,
+                    },
+                    self.work,
+                )
+            }
+            sys::Fork::Parent(_) => {
+                drop((self.info_r, self.block_w));
+                Ok(ForBwrap {
+                    _fds: vec![self.info_w, self.block_r, self.resolv, self.nsswitch],
+                })
+            }
+        }
+    }
+}
+
+fn check_pasta(pasta: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::metadata(pasta) {
+        Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => Ok(()),
+        Ok(_) => Err(error(format!(
+            "`{}` is not an executable file; network: true needs pasta (passt)",
+            pasta.display()
+        ))),
+        Err(e) => Err(error(format!(
+            "`{}`: {e}; network: true needs pasta (passt): install it, or use `network: false`",
+            pasta.display()
+        ))),
+    }
+}
+
+fn check_tun() -> Result<(), Error> {
+    match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/net/tun")
+    {
+        Ok(_) => Ok(()),
+        Err(e) => Err(error(format!(
+            "`/dev/net/tun`: {e}; pasta needs it readable and writable by you (most distributions make it mode 0666), or use `network: false`"
+        ))),
+    }
+}

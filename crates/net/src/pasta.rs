@@ -1,0 +1,194 @@
+//! pasta (from passt): the user-mode network stack behind `network: true`.
+//!
+//! pasta joins the jail's user and network namespaces, puts a tap interface there with the
+//! host's addresses and routes, and relays the jail's TCP, UDP and ICMP through ordinary
+//! sockets of the host. What it must not do, and the options that stop it (each verified
+//! on passt 2023-03-09 and present in later releases):
+//! - `--no-map-gw`: by default a connection to the gateway address reaches the *host's*
+//!   loopback; this turns that off, so the gateway is just the gateway;
+//! - `-T none` / `-U none` (or `-T PORT,…` for granted host ports): by default every port
+//!   bound on the host's loopback is forwarded into the namespace (`auto`);
+//! - `-t none` / `-u none`: no port of the host forwarded *into* the jail either;
+//! - `--dns-forward 169.254.0.53`: queries to that address go to the host's resolver (the
+//!   jail's resolv.conf names it), so DNS works without exposing anything else;
+//! - `--foreground` and `--pid` on a pipe: pasta stays our child (it dies with the helper:
+//!   parent-death signal) and writes its pid once the namespace is configured, which is
+//!   the moment the jail may start.
+//!
+//! The jail's own namespace keeps the host's abstract unix sockets (`@/tmp/.X11-unix/X0`)
+//! and its loopback out of reach: both belong to the host's network namespace.
+
+use std::io;
+use std::net::Ipv4Addr;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::sys;
+
+/// Where the jail sends DNS queries; pasta forwards them to the host's first resolver.
+/// Link-local, so no real destination is shadowed (pasta answers before routing).
+pub const DNS_FORWARD: Ipv4Addr = Ipv4Addr::new(169, 254, 0, 53);
+
+/// How long pasta may take to configure the namespace before the launch is refused.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// pasta's arguments for a jail whose namespaces are open as `userns` and `netns`, with
+/// the ready signal (pid file) on `pid_fd`. Host ports are TCP ports of the host's
+/// loopback the jail may reach at 127.0.0.1:PORT.
+pub fn args(host_ports: &[u16], userns: RawFd, netns: RawFd, pid_fd: RawFd) -> Vec<String> {
+    let to_host = if host_ports.is_empty() {
+        "none".to_string()
+    } else {
+        host_ports
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut a: Vec<String> = [
+        "--config-net",
+        "--quiet",
+        "--foreground",
+        "--no-map-gw",
+        "--tcp-ports",
+        "none",
+        "--udp-ports",
+        "none",
+        "--tcp-ns",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    a.push(to_host);
+    for s in ["--udp-ns", "none", "--dns-forward"] {
+        a.push(s.to_string());
+    }
+    a.push(DNS_FORWARD.to_string());
+    a.push("--pid".into());
+    a.push(format!("/proc/self/fd/{pid_fd}"));
+    a.push("--userns".into());
+    a.push(format!("/proc/self/fd/{userns}"));
+    a.push("--netns".into());
+    a.push(format!("/proc/self/fd/{netns}"));
+    a
+}
+
+/// The jail's /etc/resolv.conf with `network: true`.
+pub fn resolv_conf() -> String {
+    format!(
+        "# jailgen: DNS through pasta to the host's resolver\nnameserver {DNS_FORWARD}\noptions edns0 trust-ad\n"
+    )
+}
+
+/// A running, ready pasta.
+pub struct Pasta {
+    child: Child,
+    stderr: OwnedFd,
+}
+
+impl Pasta {
+    /// Start pasta against the namespaces and wait until it has configured them.
+    /// The error says what pasta printed.
+    pub fn start(
+        pasta: &Path,
+        host_ports: &[u16],
+        userns: &OwnedFd,
+        netns: &OwnedFd,
+    ) -> io::Result<Pasta> {
+        let (pid_r, pid_w) = sys::pipe()?;
+        let (u, n, p) = (userns.as_raw_fd(), netns.as_raw_fd(), pid_w.as_raw_fd());
+        let mut cmd = Command::new(pasta);
+        cmd.args(args(host_ports, u, n, p))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        // SAFETY: the closure runs between fork and exec and only calls fcntl and prctl,
+        // which are async-signal-safe.
+        unsafe {
+            cmd.pre_exec(move || {
+                for fd in [u, n, p] {
+                    sys::set_inheritable(fd, true)?;
+                }
+                sys::set_parent_death_signal(libc::SIGKILL)
+            });
+        }
+        let mut child = cmd.spawn().map_err(|e| {
+            io::Error::new(e.kind(), format!("cannot run `{}`: {e}", pasta.display()))
+        })?;
+        drop(pid_w);
+        let stderr: OwnedFd = child
+            .stderr
+            .take()
+            .map(OwnedFd::from)
+            .ok_or_else(|| io::Error::other("pasta's stderr is missing"))?;
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let mut pid_text = Vec::new();
+        let mut err_text = Vec::new();
+        let (mut pid_open, mut err_open) = (true, true);
+        loop {
+            if pid_text.contains(&b'\n') {
+                return Ok(Pasta { child, stderr });
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let mut fds = Vec::new();
+            if pid_open {
+                fds.push(pid_r.as_raw_fd());
+            }
+            if err_open {
+                fds.push(stderr.as_raw_fd());
+            }
+            if fds.is_empty() || left.is_zero() {
+                let _ = child.kill();
+                let status = child.wait()?;
+                let said = String::from_utf8_lossy(&err_text);
+                let said: Vec<&str> = said
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with("Failed to send"))
+                    .collect();
+                let said = if said.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", said.join("; "))
+                };
+                return Err(io::Error::other(if left.is_zero() {
+                    format!("pasta did not configure the network within {READY_TIMEOUT:?}{said}")
+                } else {
+                    format!("pasta failed ({status}){said}")
+                }));
+            }
+            for i in sys::poll_readable(&fds, Some(left))? {
+                let mut buf = [0u8; 1024];
+                // SAFETY: reading into a valid buffer from our descriptor.
+                let r = unsafe { libc::read(fds[i], buf.as_mut_ptr().cast(), buf.len()) };
+                let is_pid = fds[i] == pid_r.as_raw_fd();
+                if r <= 0 {
+                    if is_pid {
+                        pid_open = false;
+                    } else {
+                        err_open = false;
+                    }
+                } else if is_pid {
+                    pid_text.extend_from_slice(&buf[..r as usize]);
+                } else if err_text.len() < 8192 {
+                    err_text.extend_from_slice(&buf[..r as usize]);
+                }
+            }
+        }
+    }
+
+    /// pasta's stderr: the helper keeps reading (and dropping) it so pasta never blocks
+    /// on a full pipe or dies of a closed one.
+    pub fn stderr(&self) -> RawFd {
+        self.stderr.as_raw_fd()
+    }
+
+    /// Stop pasta (the jail is gone) and reap it.
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
