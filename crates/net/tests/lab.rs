@@ -1,0 +1,196 @@
+//! The jail's network modes, for real: bwrap, pasta and the proxy, jails run as an
+//! unprivileged user on a host that is a network namespace of the test's own (see
+//! tests/common/mod.rs). Every probe result is asserted, both ways: what must be reached
+//! and what must not.
+
+mod common;
+
+use common::{GRANTED, Lab, lab_gate};
+
+fn get<'a>(m: &'a std::collections::BTreeMap<String, String>, k: &str) -> &'a str {
+    m.get(k).map_or("<missing>", String::as_str)
+}
+
+#[test]
+fn network_true_reaches_the_world_but_not_the_host() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    let (r, stderr) = lab.probe(&["--internet", "--host-port", &GRANTED.to_string()]);
+    let all = format!("{r:#?}\n{stderr}");
+    // The host's loopback: not reachable, neither directly nor through the gateway address
+    // (pasta maps the gateway to the host's loopback unless told not to).
+    assert!(get(&r, "loopback").starts_with("refused:"), "{all}");
+    assert!(!get(&r, "gateway").starts_with("reached:host"), "{all}");
+    // The host's abstract unix sockets belong to its network namespace.
+    assert!(get(&r, "abstract").starts_with("refused:"), "{all}");
+    // A granted host port is reachable at 127.0.0.1:PORT, and it is the host's.
+    assert_eq!(
+        get(&r, "granted"),
+        format!("reached:host-loopback-{GRANTED}"),
+        "{all}"
+    );
+    // DNS through pasta's forwarder to the world's resolver; TCP and UDP out.
+    assert_eq!(get(&r, "dns"), "198.51.100.1", "{all}");
+    assert_eq!(get(&r, "raw_tcp"), "reached:ping", "{all}");
+    assert_eq!(get(&r, "udp"), "reached:pong", "{all}");
+    // Real clients, over HTTPS with the lab's CA.
+    assert_eq!(get(&r, "curl_http"), "hello from the test host", "{all}");
+    assert_eq!(get(&r, "curl_https"), "hello from the test host", "{all}");
+    assert_eq!(get(&r, "python"), "hello from the test host", "{all}");
+    assert_eq!(get(&r, "node"), "hello from the test host", "{all}");
+    assert_eq!(get(&r, "git"), "lab repository", "{all}");
+    // No allowlist in this mode: every name is reachable.
+    assert_eq!(get(&r, "curl_denied"), "hello from the test host", "{all}");
+}
+
+#[test]
+fn network_true_without_host_ports_reaches_no_host_port() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    let (r, stderr) = lab.probe(&["--internet"]);
+    let all = format!("{r:#?}\n{stderr}");
+    assert!(get(&r, "loopback").starts_with("refused:"), "{all}");
+    assert!(get(&r, "granted").starts_with("refused:"), "{all}");
+    assert!(get(&r, "abstract").starts_with("refused:"), "{all}");
+    assert_eq!(get(&r, "curl_http"), "hello from the test host", "{all}");
+}
+
+#[test]
+fn allowlist_relays_allowed_names_and_refuses_and_logs_the_rest() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    let log_dir = lab.path("logs/session");
+    let (r, stderr) = lab.probe(&[
+        "--allow",
+        "allowed.test",
+        "--allow",
+        "loop.test",
+        "--allow",
+        "private.test",
+        "--host-port",
+        &GRANTED.to_string(),
+        "--log-dir",
+        &log_dir,
+    ]);
+    let all = format!("{r:#?}\n{stderr}");
+    // Allowed: curl (HTTPS via CONNECT and plain HTTP), Python, Node, git.
+    assert_eq!(get(&r, "curl_https"), "hello from the test host", "{all}");
+    assert_eq!(get(&r, "curl_http"), "hello from the test host", "{all}");
+    assert_eq!(get(&r, "python"), "hello from the test host", "{all}");
+    assert_eq!(get(&r, "node"), "hello from the test host", "{all}");
+    assert_eq!(get(&r, "git"), "lab repository", "{all}");
+    // Refused, with the proxy's answer rather than a hang.
+    assert!(get(&r, "curl_denied").contains("403"), "{all}");
+    assert!(
+        get(&r, "curl_denied_http").contains("not in this jail's network allowlist"),
+        "{all}"
+    );
+    assert!(get(&r, "curl_loop").contains("403"), "{all}");
+    assert!(get(&r, "curl_private").contains("403"), "{all}");
+    assert!(get(&r, "curl_ip").contains("403"), "{all}");
+    // No route but the proxy: raw TCP, UDP and DNS fail; the host stays out of reach.
+    assert!(get(&r, "raw_tcp").starts_with("refused:"), "{all}");
+    assert!(get(&r, "udp").starts_with("refused:"), "{all}");
+    assert_eq!(get(&r, "dns"), "", "{all}");
+    assert!(get(&r, "loopback").starts_with("refused:"), "{all}");
+    assert!(get(&r, "abstract").starts_with("refused:"), "{all}");
+    assert_eq!(
+        get(&r, "granted"),
+        format!("reached:host-loopback-{GRANTED}"),
+        "{all}"
+    );
+
+    let log_file = std::fs::read_dir(&log_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let log = std::fs::read_to_string(&log_file).unwrap();
+    let time = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ";
+    for (verdict, dest) in [
+        ("allow", "allowed.test:443"),
+        ("allow", "allowed.test:80"),
+        ("deny", "denied.test:443"),
+        ("deny", "denied.test:80"),
+        ("deny", "loop.test:443"),
+        ("deny", "private.test:443"),
+        ("deny", "198.51.100.1:443"),
+    ] {
+        let found = log.lines().any(|l| {
+            let mut f = l.splitn(3, ' ');
+            let (t, v, rest) = (
+                f.next().unwrap_or(""),
+                f.next().unwrap_or(""),
+                f.next().unwrap_or(""),
+            );
+            t.len() == 20 && t.ends_with('Z') && v == verdict && rest.starts_with(dest)
+        });
+        assert!(
+            found,
+            "no `{verdict} {dest}` line ({time}) in {}:\n{log}",
+            log_file.display()
+        );
+    }
+}
+
+#[test]
+fn the_proxy_is_reachable_only_from_inside_the_jail() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    let before = lab.host_listeners();
+    let argv = lab.jail_argv(
+        &["--allow", "allowed.test"],
+        &[
+            "sh",
+            "-c",
+            "echo up; curl -sS -m 5 -o /dev/null -w '%{http_code}\\n' http://allowed.test/; sleep 3",
+        ],
+    );
+    let mut child = lab
+        .on_host(&argv)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    use std::io::BufRead;
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "up");
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "200", "the proxy works from inside");
+    // While the jail runs: no new listener in the host's namespace, and the proxy's port
+    // is closed there.
+    let during = lab.host_listeners();
+    assert_eq!(before, during, "the helper listens on the host");
+    assert!(!during.iter().any(|l| l.ends_with(":3128")), "{during:?}");
+    let probe = std::process::Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.host,
+            "curl",
+            "-sS",
+            "-m",
+            "2",
+            "-x",
+            "http://127.0.0.1:3128",
+        ])
+        .arg("http://allowed.test/")
+        .output()
+        .unwrap();
+    assert!(
+        !probe.status.success(),
+        "the proxy answered on the host's loopback"
+    );
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
