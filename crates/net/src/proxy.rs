@@ -57,6 +57,7 @@ pub struct Proxy {
     log: Option<SessionLog>,
     limits: Limits,
     resolver: Box<Resolver>,
+    forbidden: fn(std::net::IpAddr) -> bool,
     active: Arc<AtomicUsize>,
 }
 
@@ -82,6 +83,7 @@ impl Proxy {
             log,
             limits: Limits::default(),
             resolver: Box::new(|host, port| Ok((host, port).to_socket_addrs()?.collect())),
+            forbidden: rules::forbidden,
             active: Arc::new(AtomicUsize::new(0)),
         }
     }
@@ -93,6 +95,14 @@ impl Proxy {
 
     pub fn with_resolver(mut self, resolver: Box<Resolver>) -> Proxy {
         self.resolver = resolver;
+        self
+    }
+
+    /// Replace the address check ([`rules::forbidden`]). Only for benchmarks and tests
+    /// that need an upstream on the loopback; the launcher never calls it.
+    #[doc(hidden)]
+    pub fn with_address_filter(mut self, forbidden: fn(std::net::IpAddr) -> bool) -> Proxy {
+        self.forbidden = forbidden;
         self
     }
 
@@ -298,7 +308,7 @@ impl Proxy {
                 format!("`{host}` could not be resolved"),
             ));
         }
-        if let Some(bad) = addrs.iter().find(|a| rules::forbidden(a.ip())) {
+        if let Some(bad) = addrs.iter().find(|a| (self.forbidden)(a.ip())) {
             return Err(refuse(
                 403,
                 "resolves to a local address",
