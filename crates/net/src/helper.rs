@@ -80,6 +80,14 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
     };
     match work {
         Work::Pasta { pasta, host_ports } => {
+            if !crate::pasta::host_has_default_route() {
+                eprintln!(
+                    "jailgen: network: this host has no default route (offline?); the jail starts without network"
+                );
+                unblock(ends.block_w);
+                let _ = sys::poll_readable(&[bwrap.as_raw_fd()], None);
+                sys::exit_now(0)
+            }
             let pasta = match Pasta::start(&pasta, &host_ports, &userns, &netns) {
                 Ok(p) => p,
                 Err(e) => fail(

@@ -194,3 +194,27 @@ fn the_proxy_is_reachable_only_from_inside_the_jail() {
     );
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+#[test]
+fn network_true_on_an_offline_host_starts_the_jail_without_network() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    // The lab's host without its default route: no external interface for pasta.
+    let del = std::process::Command::new("ip")
+        .args(["-n", &lab.host, "route", "del", "default"])
+        .status()
+        .unwrap();
+    assert!(del.success());
+    let argv = lab.jail_argv(
+        &["--internet"],
+        &["sh", "-c", "echo jail-ran; ip -br link | wc -l"],
+    );
+    let out = lab.on_host(&argv).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert_eq!(stdout, "jail-ran\n1\n", "only lo in the jail: {stderr}");
+    assert!(stderr.contains("no default route"), "{stderr}");
+}

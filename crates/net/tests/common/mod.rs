@@ -3,7 +3,7 @@
 //! route through the world), servers in the world (tests/lab/world.py: DNS, HTTP, HTTPS
 //! with the lab's own CA, a git repository, TCP and UDP echo), bait on the host's loopback
 //! and an abstract unix socket (tests/lab/host.py), and jails started on the host as the
-//! unprivileged user `rt` through examples/netjail.rs with real bwrap and pasta.
+//! unprivileged user `rt` through src/bin/netjail.rs with real bwrap and pasta.
 //! Nothing leaves the machine: the world namespace is the only thing the host can route to.
 
 #![allow(dead_code)]
@@ -69,19 +69,7 @@ pub fn lab_gate() -> Option<()> {
 }
 
 pub fn netjail() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let p = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples/netjail");
-    assert!(
-        p.exists(),
-        "{} missing: run through `cargo test`",
-        p.display()
-    );
-    p
+    PathBuf::from(env!("CARGO_BIN_EXE_netjail"))
 }
 
 fn sh(cmd: &mut Command) -> Output {
