@@ -6,6 +6,7 @@ let
   suites = {
     double = import ./double.nix { inherit h; };
     errors = import ./errors.nix { inherit h; };
+    network = import ./network.nix { inherit h; };
     options = import ./options.nix { inherit h; };
     ordering = import ./ordering.nix { inherit h; };
     paths = import ./paths.nix { inherit h; };

@@ -60,6 +60,13 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
     sys::stdin_null();
     // A client that hangs up mid-write must not kill the proxy.
     sys::ignore_signal(libc::SIGPIPE);
+    // Nothing of the launcher's (the descriptors it checked for bwrap, a session lock)
+    // stays open here.
+    let mut keep = vec![ends.info_r.as_raw_fd(), ends.block_w.as_raw_fd()];
+    if let Work::Proxy { log: Some(log), .. } = &work {
+        keep.push(log.raw_fd());
+    }
+    sys::close_all_but(&keep);
     let _ = sys::set_parent_death_signal(libc::SIGKILL);
     let Ok(bwrap) = sys::pidfd_open(parent) else {
         sys::exit_now(0)

@@ -133,8 +133,17 @@ impl Network {
     /// Check what can be checked before anything starts (pasta runs, /dev/net/tun opens,
     /// the log can be created) and make the descriptors bwrap will read.
     pub fn prepare(mode: Mode, opts: Options) -> Result<Network, Error> {
+        let ports = |mut p: Vec<u16>| -> Result<Vec<u16>, Error> {
+            if p.contains(&0) {
+                return Err(error("host port 0 is not a port; use 1 to 65535"));
+            }
+            p.sort_unstable();
+            p.dedup();
+            Ok(p)
+        };
         let (work, resolv_text, env, log_path) = match mode {
             Mode::Internet { host_ports } => {
+                let host_ports = ports(host_ports)?;
                 check_pasta(&opts.pasta)?;
                 check_tun()?;
                 (
@@ -148,6 +157,7 @@ impl Network {
                 )
             }
             Mode::Allow { rules, host_ports } => {
+                let host_ports = ports(host_ports)?;
                 if host_ports.contains(&PROXY_PORT) {
                     return Err(error(format!(
                         "host port {PROXY_PORT} is the allowlist proxy's port inside the jail; forward another port"

@@ -80,6 +80,11 @@ impl SessionLog {
         &self.path
     }
 
+    /// The log file's descriptor (kept open when the helper closes what it inherited).
+    pub(crate) fn raw_fd(&self) -> std::os::fd::RawFd {
+        self.file.lock().map_or(-1, |g| g.0.as_raw_fd())
+    }
+
     /// Append one line: `<time> <verdict> <destination>[ <reason>]`.
     pub fn line(&self, verdict: &str, destination: &str, reason: &str) {
         let mut text = format!("{} {verdict} {}", utc_now(), sanitize(destination));

@@ -346,3 +346,22 @@ pub fn waitpid(pid: libc::pid_t) -> io::Result<libc::c_int> {
         return Ok(status);
     }
 }
+
+/// Close every descriptor above stderr except `keep`.
+pub fn close_all_but(keep: &[RawFd]) {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let fds: Vec<RawFd> = dir
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    for fd in fds {
+        if fd > 2 && !keep.contains(&fd) {
+            // SAFETY: closing a descriptor number; the one read_dir used is closed already
+            // (EBADF, harmless), the rest are inherited copies nothing here uses.
+            unsafe {
+                libc::close(fd);
+            }
+        }
+    }
+}

@@ -57,6 +57,22 @@ fn network_true_without_host_ports_reaches_no_host_port() {
     assert!(get(&r, "granted").starts_with("refused:"), "{all}");
     assert!(get(&r, "abstract").starts_with("refused:"), "{all}");
     assert_eq!(get(&r, "curl_http"), "hello from the test host", "{all}");
+    // The helper and pasta end with the jail.
+    let t = std::time::Instant::now();
+    loop {
+        let left = lab.host_processes();
+        if !left
+            .iter()
+            .any(|c| c == "pasta" || c == "passt.avx2" || c == "netjail")
+        {
+            break;
+        }
+        assert!(
+            t.elapsed().as_secs() < 5,
+            "still running after the jail: {left:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 #[test]

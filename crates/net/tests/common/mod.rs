@@ -326,6 +326,16 @@ impl Lab {
         (map, stderr)
     }
 
+    /// The command names of processes in the host's namespace.
+    pub fn host_processes(&self) -> Vec<String> {
+        let out = sh(Command::new("ip").args(["netns", "pids", &self.host]));
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).ok())
+            .map(|c| c.trim().to_string())
+            .collect()
+    }
+
     /// Listening TCP sockets in the host's namespace (`ss -ltn`, local addresses).
     pub fn host_listeners(&self) -> Vec<String> {
         let out = sh(Command::new("ip").args(["netns", "exec", &self.host, "ss", "-ltnH"]));
