@@ -27,16 +27,15 @@ use std::fs::File;
 use std::io;
 use std::net::TcpListener;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::proxy::{Limits, Proxy};
 use crate::rules::Rules;
-use crate::{PROXY_PORT, log::SessionLog, pasta::Pasta, sys};
+use crate::{Backend, PROXY_PORT, log::SessionLog, pasta::Pasta, slirp::Slirp, sys};
 
 pub(crate) enum Work {
-    Pasta {
-        pasta: PathBuf,
+    Internet {
+        backend: Backend,
         host_ports: Vec<u16>,
     },
     Proxy {
@@ -86,7 +85,10 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
         Err(e) => fail(child, &format!("cannot open the jail's namespaces: {e}")),
     };
     match work {
-        Work::Pasta { pasta, host_ports } => {
+        Work::Internet {
+            backend,
+            host_ports,
+        } => {
             if !crate::pasta::host_has_default_route() {
                 eprintln!(
                     "jailgen: network: this host has no default route (offline?); the jail starts without network"
@@ -95,19 +97,37 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
                 let _ = sys::poll_readable(&[bwrap.as_raw_fd()], None);
                 sys::exit_now(0)
             }
-            let pasta = match Pasta::start(&pasta, &host_ports, &userns, &netns) {
-                Ok(p) => p,
-                Err(e) => fail(
-                    child,
-                    &format!(
-                        "{e}; use `network: false`, or `network: host` to share the host's network"
-                    ),
-                ),
+            let advice = "use `network: false`, or `network: host` to share the host's network";
+            let stack = match &backend {
+                Backend::Pasta(p) => {
+                    Pasta::start(p, &host_ports, &userns, &netns).map(Stack::Pasta)
+                }
+                Backend::Slirp4netns(p) => {
+                    Slirp::start(p, &userns, &netns, child).map(Stack::Slirp)
+                }
             };
+            let stack = match stack {
+                Ok(s) => s,
+                Err(e) => fail(child, &format!("{e}; {advice}")),
+            };
+            if let Stack::Slirp(_) = stack {
+                // slirp4netns forwards no host port: the helper relays granted ones.
+                if !host_ports.is_empty() {
+                    let listeners = match listen_in(&userns, &netns, &host_ports) {
+                        Ok(l) => l,
+                        Err(e) => fail(child, &format!("cannot listen inside the jail: {e}")),
+                    };
+                    for (l, port) in listeners.into_iter().zip(host_ports) {
+                        spawn_or_fail(child, "jailgen-hostport", move || {
+                            let _ = crate::forward::serve_host_port(l, port, Limits::default());
+                        });
+                    }
+                }
+            }
             drop((userns, netns));
             unblock(ends.block_w);
-            // Keep draining pasta's stderr until bwrap exits.
-            let fds = [bwrap.as_raw_fd(), pasta.stderr()];
+            // Keep draining the stack's stderr until bwrap exits.
+            let fds = [bwrap.as_raw_fd(), stack.stderr()];
             let mut stderr_open = true;
             loop {
                 let watch = if stderr_open { &fds[..] } else { &fds[..1] };
@@ -117,14 +137,14 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
                 }
                 if ready.contains(&1) {
                     let mut buf = [0u8; 4096];
-                    // SAFETY: reading into a valid buffer from pasta's stderr pipe.
+                    // SAFETY: reading into a valid buffer from the stack's stderr pipe.
                     let n = unsafe { libc::read(fds[1], buf.as_mut_ptr().cast(), buf.len()) };
                     if n <= 0 {
                         stderr_open = false;
                     }
                 }
             }
-            pasta.stop();
+            stack.stop();
             sys::exit_now(0)
         }
         Work::Proxy {
@@ -156,6 +176,27 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
             unblock(ends.block_w);
             let _ = sys::poll_readable(&[bwrap.as_raw_fd()], None);
             sys::exit_now(0)
+        }
+    }
+}
+
+enum Stack {
+    Pasta(Pasta),
+    Slirp(Slirp),
+}
+
+impl Stack {
+    fn stderr(&self) -> std::os::fd::RawFd {
+        match self {
+            Stack::Pasta(p) => p.stderr(),
+            Stack::Slirp(s) => s.stderr(),
+        }
+    }
+
+    fn stop(self) {
+        match self {
+            Stack::Pasta(p) => p.stop(),
+            Stack::Slirp(s) => s.stop(),
         }
     }
 }

@@ -14,10 +14,14 @@
 //!
 //! ```no_run
 //! # fn main() -> Result<(), jailgen_net::Error> {
-//! use jailgen_net::{Mode, Network, Options};
+//! use jailgen_net::{Backend, Mode, Network, Options};
 //! let net = Network::prepare(
 //!     Mode::Internet { host_ports: vec![11434] },
-//!     Options { pasta: "/usr/bin/pasta".into(), log_dir: None, name: "jailed-claude".into() },
+//!     Options {
+//!         backend: Backend::Pasta("/usr/bin/pasta".into()),
+//!         log_dir: None,
+//!         name: "jailed-claude".into(),
+//!     },
 //! )?;
 //! let mut argv: Vec<String> = vec!["--unshare-all".into()]; // … jail.nix's options …
 //! argv.extend(net.bwrap_args()); // before the `--` that ends bwrap's options
@@ -30,6 +34,7 @@ pub mod log;
 pub mod pasta;
 pub mod proxy;
 pub mod rules;
+pub mod slirp;
 
 mod forward;
 mod helper;
@@ -55,10 +60,19 @@ pub enum Mode {
     Allow { rules: Rules, host_ports: Vec<u16> },
 }
 
+/// The user-mode network stack behind [`Mode::Internet`].
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// pasta from passt (a store path under Nix): host ports through its `-T`.
+    Pasta(PathBuf),
+    /// slirp4netns: starts faster; host ports through the helper's relay.
+    Slirp4netns(PathBuf),
+}
+
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// The pasta binary (a store path under Nix).
-    pub pasta: PathBuf,
+    /// The stack for [`Mode::Internet`] (unused by [`Mode::Allow`]).
+    pub backend: Backend,
     /// The directory of the allowlist session log (`None`: no log).
     pub log_dir: Option<PathBuf>,
     /// The jail's name, for the log file's name.
@@ -144,14 +158,18 @@ impl Network {
         let (work, resolv_text, env, log_path) = match mode {
             Mode::Internet { host_ports } => {
                 let host_ports = ports(host_ports)?;
-                check_pasta(&opts.pasta)?;
+                let (bin, resolv) = match &opts.backend {
+                    Backend::Pasta(p) => (p, pasta::resolv_conf()),
+                    Backend::Slirp4netns(p) => (p, slirp::resolv_conf()),
+                };
+                check_executable(bin)?;
                 check_tun()?;
                 (
-                    helper::Work::Pasta {
-                        pasta: opts.pasta,
+                    helper::Work::Internet {
+                        backend: opts.backend,
                         host_ports,
                     },
-                    pasta::resolv_conf(),
+                    resolv,
                     Vec::new(),
                     None,
                 )
@@ -260,17 +278,17 @@ impl Network {
     }
 }
 
-fn check_pasta(pasta: &Path) -> Result<(), Error> {
+fn check_executable(bin: &Path) -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt;
-    match std::fs::metadata(pasta) {
+    match std::fs::metadata(bin) {
         Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => Ok(()),
         Ok(_) => Err(error(format!(
-            "`{}` is not an executable file; network: true needs pasta (passt)",
-            pasta.display()
+            "`{}` is not an executable file; network: true needs it",
+            bin.display()
         ))),
         Err(e) => Err(error(format!(
-            "`{}`: {e}; network: true needs pasta (passt): install it, or use `network: false`",
-            pasta.display()
+            "`{}`: {e}; network: true needs it: install it, or use `network: false`",
+            bin.display()
         ))),
     }
 }

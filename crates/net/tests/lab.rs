@@ -13,16 +13,33 @@ fn get<'a>(m: &'a std::collections::BTreeMap<String, String>, k: &str) -> &'a st
 
 #[test]
 fn network_true_reaches_the_world_but_not_the_host() {
+    internet_reaches_the_world_but_not_the_host(&[]);
+}
+
+#[test]
+fn network_true_with_slirp4netns_reaches_the_world_but_not_the_host() {
+    internet_reaches_the_world_but_not_the_host(&["--slirp4netns", "/usr/bin/slirp4netns"]);
+}
+
+fn internet_reaches_the_world_but_not_the_host(backend: &[&str]) {
     if lab_gate().is_none() {
         return;
     }
     let lab = Lab::new();
-    let (r, stderr) = lab.probe(&["--internet", "--host-port", &GRANTED.to_string()]);
+    let port = GRANTED.to_string();
+    let mut args = vec!["--internet", "--host-port", &port];
+    args.extend(backend);
+    let (r, stderr) = lab.probe(&args);
     let all = format!("{r:#?}\n{stderr}");
     // The host's loopback: not reachable, neither directly nor through the gateway address
-    // (pasta maps the gateway to the host's loopback unless told not to).
+    // (pasta maps the gateway to the host's loopback unless told not to; slirp4netns maps
+    // 10.0.2.2 unless told not to).
     assert!(get(&r, "loopback").starts_with("refused:"), "{all}");
     assert!(!get(&r, "gateway").starts_with("reached:host"), "{all}");
+    assert!(
+        !get(&r, "slirp_gateway").starts_with("reached:host"),
+        "{all}"
+    );
     // The host's abstract unix sockets belong to its network namespace.
     assert!(get(&r, "abstract").starts_with("refused:"), "{all}");
     // A granted host port is reachable at 127.0.0.1:PORT, and it is the host's.
@@ -47,13 +64,29 @@ fn network_true_reaches_the_world_but_not_the_host() {
 
 #[test]
 fn network_true_without_host_ports_reaches_no_host_port() {
+    no_host_port(&[]);
+}
+
+#[test]
+fn network_true_with_slirp4netns_without_host_ports_reaches_no_host_port() {
+    no_host_port(&["--slirp4netns", "/usr/bin/slirp4netns"]);
+}
+
+fn no_host_port(backend: &[&str]) {
     if lab_gate().is_none() {
         return;
     }
     let lab = Lab::new();
-    let (r, stderr) = lab.probe(&["--internet"]);
+    let mut args = vec!["--internet"];
+    args.extend(backend);
+    let (r, stderr) = lab.probe(&args);
     let all = format!("{r:#?}\n{stderr}");
     assert!(get(&r, "loopback").starts_with("refused:"), "{all}");
+    assert!(!get(&r, "gateway").starts_with("reached:host"), "{all}");
+    assert!(
+        !get(&r, "slirp_gateway").starts_with("reached:host"),
+        "{all}"
+    );
     assert!(get(&r, "granted").starts_with("refused:"), "{all}");
     assert!(get(&r, "abstract").starts_with("refused:"), "{all}");
     assert_eq!(get(&r, "curl_http"), "hello from the test host", "{all}");

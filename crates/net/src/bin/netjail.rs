@@ -3,7 +3,8 @@
 //! network, start its helper, exec bwrap with the network's options added.
 //!
 //! ```text
-//! netjail [--internet | --allow RULE…] [--host-port PORT]… [--log-dir DIR] [--pasta PATH]
+//! netjail [--internet | --allow RULE…] [--host-port PORT]… [--log-dir DIR]
+//!         [--pasta PATH | --slirp4netns PATH]
 //!         -- BWRAP [BWRAP-OPTIONS…] -- COMMAND…
 //! ```
 //! `--allow` may be repeated; `--allow ''` gives an empty allowlist. Prints
@@ -12,7 +13,7 @@
 use std::ffi::CString;
 use std::path::PathBuf;
 
-use jailgen_net::{Mode, Network, Options, Rules};
+use jailgen_net::{Backend, Mode, Network, Options, Rules};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,7 +22,7 @@ fn main() {
     let mut allow: Option<Vec<String>> = None;
     let mut host_ports = Vec::new();
     let mut log_dir = None;
-    let mut pasta = PathBuf::from("/usr/bin/pasta");
+    let mut backend = Backend::Pasta(PathBuf::from("/usr/bin/pasta"));
     while i < args.len() && args[i] != "--" {
         let value = args.get(i + 1).cloned().unwrap_or_default();
         match args[i].as_str() {
@@ -38,7 +39,8 @@ fn main() {
             }
             "--host-port" => host_ports.push(value.parse().expect("--host-port takes a port")),
             "--log-dir" => log_dir = Some(PathBuf::from(value)),
-            "--pasta" => pasta = PathBuf::from(value),
+            "--pasta" => backend = Backend::Pasta(PathBuf::from(value)),
+            "--slirp4netns" => backend = Backend::Slirp4netns(PathBuf::from(value)),
             other => panic!("netjail: unknown option `{other}`"),
         }
         i += 2;
@@ -59,7 +61,7 @@ fn main() {
     let net = Network::prepare(
         mode,
         Options {
-            pasta,
+            backend,
             log_dir,
             name: "netjail".into(),
         },

@@ -21,6 +21,7 @@ PY
 }
 echo "loopback=$(connect 127.0.0.1 "$ungranted")"
 echo "gateway=$(connect 198.51.100.1 "$ungranted")"
+echo "slirp_gateway=$(connect 10.0.2.2 "$ungranted")"
 echo "granted=$(connect 127.0.0.1 "$granted")"
 echo "abstract=$(python3 - "$abstract" <<'PY'
 import socket, sys
