@@ -21,4 +21,5 @@ unshare -m sh -c "mount -t tmpfs -o mode=755 none /dev/net && mknod -m 666 /dev/
     -n 'floor (bwrap, own netns)' '$jail' \
     -n 'network: host (bwrap --share-net)' '$host' \
     -n 'network: true (pasta)' '$netjail --internet -- $jail' \
+    -n 'network: true (slirp4netns)' '$netjail --slirp4netns /usr/bin/slirp4netns --internet -- $jail' \
     -n 'network: {allow} (proxy)' '$netjail --allow example.org -- $jail'"
