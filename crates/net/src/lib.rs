@@ -1,10 +1,11 @@
 //! jailgen-net: the jail's network, for `jailgen-launch`.
 //!
 //! Two modes besides "none" and "the host's" (which need nothing from this crate):
-//! - [`Mode::Internet`] (`network: true`): the jail has its own network namespace, and
-//!   pasta relays its TCP, UDP and DNS through the host's sockets. The host's loopback and
-//!   abstract unix sockets stay out of reach; listed host ports are reachable at
-//!   `127.0.0.1:PORT` and nothing else of the host's loopback is.
+//! - [`Mode::Internet`] (`network: true`): the jail has its own network namespace, and a
+//!   user-mode stack ([`Backend`]: slirp4netns or pasta) relays its TCP, UDP and DNS through
+//!   the host's sockets. The host's loopback and abstract unix sockets stay out of reach;
+//!   listed host ports are reachable at `127.0.0.1:PORT` and nothing else of the host's
+//!   loopback is.
 //! - [`Mode::Allow`] (`network: { allow: [...] }`): the jail's namespace holds only `lo`,
 //!   on which `127.0.0.1:3128` is a socket of the filtering proxy ([`proxy`]), which runs
 //!   outside the jail. `HTTPS_PROXY` and friends point there. Host ports as above, through
@@ -54,7 +55,7 @@ pub const PROXY_PORT: u16 = 3128;
 /// The network a jail gets from this crate.
 #[derive(Clone, Debug)]
 pub enum Mode {
-    /// The internet through pasta; `host_ports` of the host's loopback reachable.
+    /// The internet through the [`Backend`]; `host_ports` of the host's loopback reachable.
     Internet { host_ports: Vec<u16> },
     /// Only the allowlist proxy; `host_ports` of the host's loopback reachable.
     Allow { rules: Rules, host_ports: Vec<u16> },

@@ -267,3 +267,52 @@ fn network_true_on_an_offline_host_starts_the_jail_without_network() {
     assert_eq!(stdout, "jail-ran\n1\n", "only lo in the jail: {stderr}");
     assert!(stderr.contains("no default route"), "{stderr}");
 }
+
+#[test]
+fn a_network_that_fails_to_start_kills_the_jail_before_the_agent_runs() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    // /bin/false passes the pre-exec check (an executable) and then fails as pasta would.
+    let argv = lab.jail_argv(
+        &["--internet", "--pasta", "/bin/false"],
+        &["sh", "-c", "echo the-agent-ran"],
+    );
+    let out = lab.on_host(&argv).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stdout.contains("the-agent-ran"), "{stdout}{stderr}");
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("jailgen: refusing to start: network: pasta failed"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("jailgen:")).count(),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bwrap_that_fails_before_the_jail_exists_leaves_no_helper_behind() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    let mut argv = lab.jail_argv(&["--internet"], &["true"]);
+    // An option bwrap refuses, before it clones.
+    let at = argv.iter().position(|a| a == "--unshare-all").unwrap();
+    argv.insert(at, "--no-such-bwrap-option".into());
+    let out = lab.on_host(&argv).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("jailgen:"), "{stderr}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let left = lab.host_processes();
+    assert!(
+        !left.iter().any(|c| c == "netjail" || c == "pasta"),
+        "{left:?}"
+    );
+}
