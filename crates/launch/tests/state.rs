@@ -1,0 +1,132 @@
+//! State paths, grants and nested grants (was jailgen_ensure_dir/file, jailgen_check_nested,
+//! jailgen_grants_in_cwd), with the red-team regressions F3, F9 and F14.
+
+mod common;
+use common::*;
+use std::fs;
+use std::os::unix::fs::symlink;
+
+#[test]
+fn state_paths_are_created_with_hostile_names_and_existing_files_kept() {
+    let f = bare();
+    fs::write(f.home.join(".claude.json"), "{\"keep\": true}").unwrap();
+    let pol = policy(
+        r#""readwrite":["~/.claude","~/dir with space/and 'quote","~/-leading-dash","~/.claude.json","~/.config/new dir/state.json","~/$(touch pwned).json"],
+           "state":[{"path":"~/.claude","kind":"dir"},{"path":"~/dir with space/and 'quote","kind":"dir"},{"path":"~/-leading-dash","kind":"dir"},
+                    {"path":"~/.claude.json","kind":"file"},{"path":"~/.config/new dir/state.json","kind":"file"},{"path":"~/$(touch pwned).json","kind":"file"}]"#,
+    );
+    let (out, argv) = Run::new(pol, &f.proj, &f.home).record();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(f.home.join(".claude").is_dir());
+    assert!(f.home.join("dir with space/and 'quote").is_dir());
+    assert!(f.home.join("-leading-dash").is_dir());
+    assert!(f.home.join(".config/new dir/state.json").is_file());
+    assert!(f.home.join("$(touch pwned).json").is_file());
+    assert!(!f.proj.join("pwned").exists() && !f.home.join("pwned").exists());
+    assert_eq!(fs::read_to_string(f.home.join(".claude.json")).unwrap(), "{\"keep\": true}");
+    assert!(argv.contains(&f.home.join("-leading-dash").to_string_lossy().into_owned()));
+}
+
+/// F9: a dangling state-file link (planted inside a read-write grant) never makes the host
+/// create what it names.
+#[test]
+fn a_dangling_state_link_refuses_and_creates_nothing() {
+    let f = bare();
+    let victim = f.home.join("victim");
+    fs::create_dir_all(&victim).unwrap();
+    fs::create_dir_all(f.home.join(".agent")).unwrap();
+    symlink(victim.join("made-by-ensure"), f.home.join(".agent/state.json")).unwrap();
+    for extra in [
+        r#""readwrite":["~/.agent/state.json"],"state":[{"path":"~/.agent/state.json","kind":"file"}]"#,
+        r#""readwrite":["~/.agent","~/.agent/state.json"],"state":[{"path":"~/.agent/state.json","kind":"file"}]"#,
+    ] {
+        let (out, argv) = Run::new(policy(extra), &f.proj, &f.home).record();
+        assert!(!victim.join("made-by-ensure").exists(), "{}", text(&out));
+        assert_refused(&out, &["is a symlink"]);
+        assert!(argv.is_empty());
+    }
+}
+
+#[test]
+fn a_missing_grant_refuses_but_a_missing_if_exists_grant_is_skipped() {
+    let f = bare();
+    let (out, _) = Run::new(policy(r#""readonly":["~/nope"]"#), &f.proj, &f.home).record();
+    assert_refused(&out, &["does not exist", "nope"]);
+    let (out, argv) = Run::new(policy(r#""readonlyIfExists":["~/.gitconfig"]"#), &f.proj, &f.home).record();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!argv.join(" ").contains(".gitconfig"));
+    fs::write(f.home.join(".gitconfig"), "[user]\n").unwrap();
+    let (_, argv) = Run::new(policy(r#""readonlyIfExists":["~/.gitconfig"]"#), &f.proj, &f.home).record();
+    assert!(argv.join(" ").contains(&format!("{}/.gitconfig", f.home.display())));
+}
+
+/// F3: a grant nested under a read-write grant, redirected by a symlink an earlier session
+/// planted on the way, refuses to start (read-only and read-write nested grants).
+#[test]
+fn a_nested_grant_redirected_by_a_planted_symlink_refuses_to_start() {
+    if !have_bwrap() {
+        return;
+    }
+    let f = bare();
+    plant_ssh_key(&f.home);
+    for (extra, root, nested) in [
+        (r#""readwrite":["~/work"],"readonly":["~/work/a/ref"]"#, "work", "a/ref"),
+        (r#""readwrite":["~/work2","~/work2/a/cache"]"#, "work2", "a/cache"),
+    ] {
+        fs::create_dir_all(f.home.join(root).join(nested)).unwrap();
+        let out = Run::new(policy(extra), &f.proj, &f.home)
+            .jail(&format!("mv ~/{root}/a ~/{root}/a.orig && mkdir ~/{root}/a && ln -s ../.. ~/{root}/{nested} && echo PLANTED"));
+        assert_eq!(stdout(&out), "PLANTED\n", "{}", text(&out));
+        let out = Run::new(policy(extra), &f.proj, &f.home).jail("cat ~/.ssh/id_rsa");
+        assert!(!stdout(&out).contains("PRIVKEY"), "{extra}: {}", text(&out));
+        assert_refused(&out, &[&format!("`{}/{root}/{nested}`", f.home.display()), "is a symlink"]);
+    }
+}
+
+/// F14: a read-only grant inside the working directory stays read-only (the working
+/// directory's bind would shadow it), and one reached through a planted symlink refuses.
+#[test]
+fn readonly_grants_inside_the_working_directory_stay_read_only() {
+    if !have_bwrap() {
+        return;
+    }
+    let f = bare();
+    plant_ssh_key(&f.home);
+    fs::create_dir_all(f.proj.join("vendor")).unwrap();
+    fs::write(f.proj.join("vendor/lib.txt"), "upstream\n").unwrap();
+    let pol = policy(r#""readonly":["~/src/proj/vendor"]"#);
+    let out = Run::new(pol.clone(), &f.proj, &f.home)
+        .jail("echo changed > vendor/lib.txt 2>/dev/null && echo WROTE; echo other > other.txt && echo OTHER_OK");
+    assert_eq!(stdout(&out), "OTHER_OK\n", "{}", text(&out));
+    assert_eq!(fs::read_to_string(f.proj.join("vendor/lib.txt")).unwrap(), "upstream\n");
+    fs::rename(f.proj.join("vendor"), f.proj.join("vendor.orig")).unwrap();
+    symlink("../..", f.proj.join("vendor")).unwrap();
+    let out = Run::new(pol, &f.proj, &f.home).jail("cat ~/.ssh/id_rsa");
+    assert!(!stdout(&out).contains("PRIVKEY"), "{}", text(&out));
+    assert_refused(&out, &["is a symlink"]);
+}
+
+/// Every grant is bound through a descriptor opened once (never a path checked earlier).
+#[test]
+fn grants_are_bound_through_descriptors() {
+    let f = bare();
+    fs::create_dir_all(f.home.join("ro")).unwrap();
+    fs::create_dir_all(f.home.join("rw/sub")).unwrap();
+    let (out, argv) = Run::new(policy(r#""readonly":["~/ro","~/rw/sub"],"readwrite":["~/rw"]"#), &f.proj, &f.home).record();
+    assert!(out.status.success(), "{}", text(&out));
+    let rt = runtime_part(&argv, &f.home).join(" ");
+    let h = f.home.display();
+    let pat = |opt: &str, p: &str| regex_like(&rt, opt, p);
+    assert!(pat("--ro-bind-fd", &format!("{h}/ro")), "{rt}");
+    assert!(pat("--bind-fd", &format!("{h}/rw")), "{rt}");
+    // ~/rw/sub: bound read-only before ~/rw and again after it.
+    assert_eq!(rt.matches(&format!(" {h}/rw/sub")).count(), 2, "{rt}");
+    let rw_at = rt.find(&format!("{h}/rw ")).unwrap();
+    assert!(rt.find(&format!("{h}/rw/sub")).unwrap() < rw_at, "{rt}");
+    assert!(rt.rfind(&format!("{h}/rw/sub")).unwrap() > rw_at, "{rt}");
+}
+
+fn regex_like(s: &str, opt: &str, dest: &str) -> bool {
+    let words: Vec<&str> = s.split(' ').collect();
+    words.windows(3).any(|w| w[0] == opt && w[1].parse::<i32>().is_ok() && w[2] == dest)
+}
