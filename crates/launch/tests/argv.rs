@@ -52,7 +52,10 @@ fn unknown_options_and_broken_policies_are_bugs_with_exit_125() {
     for (text_, args) in [
         (policy(""), vec!["--frobnicate", "--", "x"]),
         (policy(""), vec!["--bind", "a"]),
-        (r#"{"version":1,"name":"t","surprise":true}"#.to_string(), vec!["--", "x"]),
+        (
+            r#"{"version":1,"name":"t","surprise":true}"#.to_string(),
+            vec!["--", "x"],
+        ),
         ("not json".to_string(), vec!["--", "x"]),
     ] {
         fs::write(&pol, &text_).unwrap();
@@ -66,7 +69,10 @@ fn unknown_options_and_broken_policies_are_bugs_with_exit_125() {
             .unwrap();
         assert_eq!(out.status.code(), Some(125), "{}", text(&out));
         let err = stderr(&out);
-        assert!(err.starts_with("jailgen: bug in jailgen: ") && err.lines().count() == 1, "{err}");
+        assert!(
+            err.starts_with("jailgen: bug in jailgen: ") && err.lines().count() == 1,
+            "{err}"
+        );
     }
 }
 
@@ -96,7 +102,9 @@ fn no_descriptor_of_the_launcher_reaches_the_agent() {
 fn env_comes_from_the_one_precedence_function_and_lang_falls_back() {
     let f = bare();
     let (out, argv) = Run::new(
-        policy(r#""env":{"set":{"MODE":"x"},"home":{"CFG":".cfg"},"forward":["TOKEN","UNSET_ONE"]}"#),
+        policy(
+            r#""env":{"set":{"MODE":"x"},"home":{"CFG":".cfg"},"forward":["TOKEN","UNSET_ONE"]}"#,
+        ),
         &f.proj,
         &f.home,
     )
@@ -107,10 +115,19 @@ fn env_comes_from_the_one_precedence_function_and_lang_falls_back() {
     assert!(s.contains("--setenv TOKEN tok"), "{s}");
     assert!(!s.contains("UNSET_ONE"), "{s}");
     assert!(s.contains("--setenv MODE x"), "{s}");
-    assert!(s.contains(&format!("--setenv CFG {}/.cfg", f.home.display())), "{s}");
+    assert!(
+        s.contains(&format!("--setenv CFG {}/.cfg", f.home.display())),
+        "{s}"
+    );
     assert!(s.contains("--setenv LANG C.UTF-8"), "{s}");
-    let (_, argv) = Run::new(policy(""), &f.proj, &f.home).env("LANG", "de_DE.UTF-8").record();
-    assert!(runtime_part(&argv, &f.home).join(" ").contains("--setenv LANG de_DE.UTF-8"));
+    let (_, argv) = Run::new(policy(""), &f.proj, &f.home)
+        .env("LANG", "de_DE.UTF-8")
+        .record();
+    assert!(
+        runtime_part(&argv, &f.home)
+            .join(" ")
+            .contains("--setenv LANG de_DE.UTF-8")
+    );
 }
 
 #[test]
@@ -134,5 +151,8 @@ fn the_shared_network_binds_name_resolution_and_the_ca_bundle() {
     }
     let (_, argv) = Run::new(policy(""), &f.proj, &f.home).record();
     let s = runtime_part(&argv, &f.home).join(" ");
-    assert!(s.contains("--unshare-net") && !s.contains("--share-net") && !s.contains("resolv"), "{s}");
+    assert!(
+        s.contains("--unshare-net") && !s.contains("--share-net") && !s.contains("resolv"),
+        "{s}"
+    );
 }

@@ -88,7 +88,17 @@ fn a_linked_worktree_commits_and_its_common_dir_is_protected() {
     }
     let f = fixture();
     let wt = f.home.join("src/proj worktree 'quoted'");
-    git(&f.proj, &["worktree", "add", "-q", "-b", "feature", wt.to_str().unwrap()]);
+    git(
+        &f.proj,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "feature",
+            wt.to_str().unwrap(),
+        ],
+    );
     let dotgit = fs::read_to_string(wt.join(".git")).unwrap();
     let inside = r#"
 try() { if "$@" 2>/dev/null; then echo "WROTE: $*"; else echo "blocked: $*"; fi; }
@@ -125,7 +135,17 @@ fn a_planted_dot_git_file_cannot_make_the_next_launch_bind_other_host_directorie
     git(&other, &["init", "-q", "-b", "main"]);
     git(&other, &["commit", "-q", "--allow-empty", "-m", "other"]);
     let other_wt = f.home.join("src/other-wt");
-    git(&other, &["worktree", "add", "-q", "-b", "w", other_wt.to_str().unwrap()]);
+    git(
+        &other,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "w",
+            other_wt.to_str().unwrap(),
+        ],
+    );
     let entry = other.join(".git/worktrees/other-wt");
     let planted = f.home.join("src/planted");
     fs::create_dir_all(&planted).unwrap();
@@ -136,7 +156,11 @@ done
 echo done
 "#;
     for target in [f.home.join(".ssh"), other.join(".git"), entry.clone()] {
-        fs::write(planted.join(".git"), format!("gitdir: {}\n", target.display())).unwrap();
+        fs::write(
+            planted.join(".git"),
+            format!("gitdir: {}\n", target.display()),
+        )
+        .unwrap();
         for mode in ["protect", "open"] {
             let out = Run::new(git_policy(mode), &planted, &f.home).jail(inside);
             assert_eq!(stdout(&out), "done\n", "{target:?} {mode}: {}", text(&out));
@@ -152,7 +176,10 @@ fn protect_covers_config_includes_in_the_project_and_never_creates_outside_it() 
     }
     let f = fixture();
     git(&f.proj, &["config", "include.path", "../shared.gitconfig"]);
-    git(&f.proj, &["config", "--add", "include.path", "../missing.gitconfig"]);
+    git(
+        &f.proj,
+        &["config", "--add", "include.path", "../missing.gitconfig"],
+    );
     fs::write(f.proj.join("shared.gitconfig"), "[user]\n\tname = t\n").unwrap();
     let outside = f.home.join("outside");
     fs::create_dir_all(&outside).unwrap();
@@ -164,9 +191,20 @@ for p in shared.gitconfig missing.gitconfig; do
 done
 "#;
     let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(inside);
-    assert_eq!(stdout(&out), "blocked shared.gitconfig\nblocked missing.gitconfig\n", "{}", text(&out));
-    assert_eq!(fs::read_to_string(f.proj.join("shared.gitconfig")).unwrap(), "[user]\n\tname = t\n");
-    assert!(!outside.join("hooks").exists(), "nothing created through the symlink");
+    assert_eq!(
+        stdout(&out),
+        "blocked shared.gitconfig\nblocked missing.gitconfig\n",
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(f.proj.join("shared.gitconfig")).unwrap(),
+        "[user]\n\tname = t\n"
+    );
+    assert!(
+        !outside.join("hooks").exists(),
+        "nothing created through the symlink"
+    );
 }
 
 #[test]
@@ -179,9 +217,23 @@ fn protect_pins_submodule_and_worktree_entries_so_they_cannot_be_swapped() {
     fs::create_dir_all(&lib).unwrap();
     git(&lib, &["init", "-q", "-b", "main"]);
     git(&lib, &["commit", "-q", "--allow-empty", "-m", "lib"]);
-    git(&f.proj, &["-c", "protocol.file.allow=always", "submodule", "add", "-q", lib.to_str().unwrap(), "vendor/lib"]);
+    git(
+        &f.proj,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            lib.to_str().unwrap(),
+            "vendor/lib",
+        ],
+    );
     let wt = f.home.join("src/proj-wt");
-    git(&f.proj, &["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()]);
+    git(
+        &f.proj,
+        &["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()],
+    );
     let inside = r#"
 try() { if "$@" 2>/dev/null; then echo "DID: $*"; else echo "blocked: $*"; fi; }
 try sh -c 'echo evil > .git/modules/vendor/lib/hooks/post-checkout'
@@ -199,7 +251,8 @@ try mv vendor vendor-old
     let so = stdout(&out);
     assert!(lines_with(&so, "DID").is_empty(), "{}", text(&out));
     assert_eq!(lines_with(&so, "blocked").len(), 10, "{}", text(&out));
-    let out = Run::new(git_policy("open"), &f.proj, &f.home).jail("mv .git/modules .git/modules-old && echo MOVED");
+    let out = Run::new(git_policy("open"), &f.proj, &f.home)
+        .jail("mv .git/modules .git/modules-old && echo MOVED");
     assert_eq!(stdout(&out), "MOVED\n", "{}", text(&out));
 }
 
@@ -240,8 +293,13 @@ fn a_symlink_planted_in_dot_git_is_never_bound_and_the_next_launch_refuses() {
             git(&f.proj, &["config", "extensions.worktreeConfig", "true"]);
         }
         for mode in ["protect", "open"] {
-            let out = Run::new(git_policy(mode), &f.proj, &f.home).jail("cat ~/.ssh/id_rsa 2>/dev/null || echo unreadable");
-            assert!(!stdout(&out).contains("PRIVKEY"), "{file} {mode}: {}", text(&out));
+            let out = Run::new(git_policy(mode), &f.proj, &f.home)
+                .jail("cat ~/.ssh/id_rsa 2>/dev/null || echo unreadable");
+            assert!(
+                !stdout(&out).contains("PRIVKEY"),
+                "{file} {mode}: {}",
+                text(&out)
+            );
             if mode == "protect" {
                 assert_refused(&out, &[&format!("`{}`", link.display()), "is a symlink"]);
             }
@@ -282,10 +340,20 @@ fn git_binds_go_through_descriptors() {
     assert!(out.status.success(), "{}", text(&out));
     let rt = runtime_part(&argv, &f.home);
     let proj = f.proj.to_str().unwrap();
-    for (opt, dest) in [("--bind-fd", format!("{proj}/.git")), ("--ro-bind-fd", format!("{proj}/.git/hooks")), ("--ro-bind-fd", format!("{proj}/.git/config"))] {
-        let i = rt.iter().position(|a| *a == dest).unwrap_or_else(|| panic!("{dest} in {rt:?}"));
+    for (opt, dest) in [
+        ("--bind-fd", format!("{proj}/.git")),
+        ("--ro-bind-fd", format!("{proj}/.git/hooks")),
+        ("--ro-bind-fd", format!("{proj}/.git/config")),
+    ] {
+        let i = rt
+            .iter()
+            .position(|a| *a == dest)
+            .unwrap_or_else(|| panic!("{dest} in {rt:?}"));
         assert_eq!(rt[i - 2], opt, "{rt:?}");
         assert!(rt[i - 1].parse::<i32>().is_ok(), "{rt:?}");
     }
-    assert!(!rt.iter().any(|a| a == "--ro-bind" || a == "--bind"), "no path binds of project files: {rt:?}");
+    assert!(
+        !rt.iter().any(|a| a == "--ro-bind" || a == "--bind"),
+        "no path binds of project files: {rt:?}"
+    );
 }

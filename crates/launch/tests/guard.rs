@@ -99,5 +99,10 @@ fn a_symlinked_working_directory_is_bound_and_masked_where_the_agent_works() {
     let out = Run::new(policy(r#""readonly":["~/src"]"#), &logical, &f.home)
         .jail("pwd; cat .env; cat ~/src/app/.env; echo end");
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(stdout(&out), format!("{}\nend\n", app.display()), "{}", text(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("{}\nend\n", app.display()),
+        "{}",
+        text(&out)
+    );
 }

@@ -12,7 +12,17 @@ fn hide_masks_matching_files_and_directories_with_hostile_names() {
     }
     let f = bare();
     let p = &f.proj;
-    let secrets = [".env", ".env.local", ".env.with space", ".env.new\nline", ".env.'quote\"", ".env.$(touch pwned)", "-rf", "sub/deep/.env", "dotslash-secret"];
+    let secrets = [
+        ".env",
+        ".env.local",
+        ".env.with space",
+        ".env.new\nline",
+        ".env.'quote\"",
+        ".env.$(touch pwned)",
+        "-rf",
+        "sub/deep/.env",
+        "dotslash-secret",
+    ];
     for s in secrets {
         fs::create_dir_all(p.join(s).parent().unwrap()).unwrap();
         fs::write(p.join(s), "SECRET=1\n").unwrap();
@@ -46,12 +56,20 @@ echo done
     assert!(se.contains("not hiding `linkdir/.env`"), "{}", text(&out));
     assert!(!p.join("pwned").exists());
     for s in secrets {
-        assert_eq!(fs::read_to_string(p.join(s)).unwrap(), "SECRET=1\n", "{s:?}");
+        assert_eq!(
+            fs::read_to_string(p.join(s)).unwrap(),
+            "SECRET=1\n",
+            "{s:?}"
+        );
     }
     assert!(!p.join("missing").exists() && !p.join("secret dir/new").exists());
     // The same jail without hide reads them (so the test above can fail).
     let out = Run::new(policy(r#""hide":[]"#), p, &f.home).jail(inside);
-    assert!(stdout(&out).contains("READ: .env\n") && stdout(&out).contains("LISTED"), "{}", text(&out));
+    assert!(
+        stdout(&out).contains("READ: .env\n") && stdout(&out).contains("LISTED"),
+        "{}",
+        text(&out)
+    );
 }
 
 /// Issue 9 item 7: the default patterns hide a monorepo's nested `.env` files, and the walk
@@ -62,13 +80,24 @@ fn the_default_patterns_hide_nested_env_files_and_skip_dependency_trees() {
         return;
     }
     let f = bare();
-    for s in ["apps/web/.env", "apps/api/.env.production", ".env", "node_modules/pkg/.env", "target/.env"] {
+    for s in [
+        "apps/web/.env",
+        "apps/api/.env.production",
+        ".env",
+        "node_modules/pkg/.env",
+        "target/.env",
+    ] {
         fs::create_dir_all(f.proj.join(s).parent().unwrap()).unwrap();
         fs::write(f.proj.join(s), "SECRET=1\n").unwrap();
     }
     // No `hide` in the policy: the defaults of nix/lib/defaults.json.
     let out = Run::new(policy(""), &f.proj, &f.home).jail("grep -rl SECRET . | sort");
-    assert_eq!(stdout(&out), "./node_modules/pkg/.env\n./target/.env\n", "{}", text(&out));
+    assert_eq!(
+        stdout(&out),
+        "./node_modules/pkg/.env\n./target/.env\n",
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
@@ -87,7 +116,11 @@ fn hide_masks_thousands_of_files_from_one_mask_file() {
         .jail("cat .env.* | grep -c SECRET || true");
     assert_eq!(stdout(&out), "0\n", "{}", text(&out));
     let mask = xdg.join("jailgen/empty");
-    assert_eq!(fs::read(&mask).unwrap(), b"", "the mask comes from the runtime dir");
+    assert_eq!(
+        fs::read(&mask).unwrap(),
+        b"",
+        "the mask comes from the runtime dir"
+    );
     assert!(!f.home.join(".cache").exists());
     // A mask someone wrote into is replaced before use; one swapped for a symlink is
     // removed, its target untouched.
@@ -127,5 +160,9 @@ fn a_symlinked_mask_directory_is_never_written_through() {
         .env("XDG_RUNTIME_DIR", xdg.to_str().unwrap())
         .jail("cat .env; echo end");
     assert_eq!(stdout(&out), "end\n", "{}", text(&out));
-    assert!(fs::read_dir(&victim).unwrap().next().is_none(), "{}", text(&out));
+    assert!(
+        fs::read_dir(&victim).unwrap().next().is_none(),
+        "{}",
+        text(&out)
+    );
 }

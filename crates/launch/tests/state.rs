@@ -23,7 +23,10 @@ fn state_paths_are_created_with_hostile_names_and_existing_files_kept() {
     assert!(f.home.join(".config/new dir/state.json").is_file());
     assert!(f.home.join("$(touch pwned).json").is_file());
     assert!(!f.proj.join("pwned").exists() && !f.home.join("pwned").exists());
-    assert_eq!(fs::read_to_string(f.home.join(".claude.json")).unwrap(), "{\"keep\": true}");
+    assert_eq!(
+        fs::read_to_string(f.home.join(".claude.json")).unwrap(),
+        "{\"keep\": true}"
+    );
     assert!(argv.contains(&f.home.join("-leading-dash").to_string_lossy().into_owned()));
 }
 
@@ -35,7 +38,11 @@ fn a_dangling_state_link_refuses_and_creates_nothing() {
     let victim = f.home.join("victim");
     fs::create_dir_all(&victim).unwrap();
     fs::create_dir_all(f.home.join(".agent")).unwrap();
-    symlink(victim.join("made-by-ensure"), f.home.join(".agent/state.json")).unwrap();
+    symlink(
+        victim.join("made-by-ensure"),
+        f.home.join(".agent/state.json"),
+    )
+    .unwrap();
     for extra in [
         r#""readwrite":["~/.agent/state.json"],"state":[{"path":"~/.agent/state.json","kind":"file"}]"#,
         r#""readwrite":["~/.agent","~/.agent/state.json"],"state":[{"path":"~/.agent/state.json","kind":"file"}]"#,
@@ -52,12 +59,25 @@ fn a_missing_grant_refuses_but_a_missing_if_exists_grant_is_skipped() {
     let f = bare();
     let (out, _) = Run::new(policy(r#""readonly":["~/nope"]"#), &f.proj, &f.home).record();
     assert_refused(&out, &["does not exist", "nope"]);
-    let (out, argv) = Run::new(policy(r#""readonlyIfExists":["~/.gitconfig"]"#), &f.proj, &f.home).record();
+    let (out, argv) = Run::new(
+        policy(r#""readonlyIfExists":["~/.gitconfig"]"#),
+        &f.proj,
+        &f.home,
+    )
+    .record();
     assert!(out.status.success(), "{}", text(&out));
     assert!(!argv.join(" ").contains(".gitconfig"));
     fs::write(f.home.join(".gitconfig"), "[user]\n").unwrap();
-    let (_, argv) = Run::new(policy(r#""readonlyIfExists":["~/.gitconfig"]"#), &f.proj, &f.home).record();
-    assert!(argv.join(" ").contains(&format!("{}/.gitconfig", f.home.display())));
+    let (_, argv) = Run::new(
+        policy(r#""readonlyIfExists":["~/.gitconfig"]"#),
+        &f.proj,
+        &f.home,
+    )
+    .record();
+    assert!(
+        argv.join(" ")
+            .contains(&format!("{}/.gitconfig", f.home.display()))
+    );
 }
 
 /// F3: a grant nested under a read-write grant, redirected by a symlink an earlier session
@@ -70,8 +90,16 @@ fn a_nested_grant_redirected_by_a_planted_symlink_refuses_to_start() {
     let f = bare();
     plant_ssh_key(&f.home);
     for (extra, root, nested) in [
-        (r#""readwrite":["~/work"],"readonly":["~/work/a/ref"]"#, "work", "a/ref"),
-        (r#""readwrite":["~/work2","~/work2/a/cache"]"#, "work2", "a/cache"),
+        (
+            r#""readwrite":["~/work"],"readonly":["~/work/a/ref"]"#,
+            "work",
+            "a/ref",
+        ),
+        (
+            r#""readwrite":["~/work2","~/work2/a/cache"]"#,
+            "work2",
+            "a/cache",
+        ),
     ] {
         fs::create_dir_all(f.home.join(root).join(nested)).unwrap();
         let out = Run::new(policy(extra), &f.proj, &f.home)
@@ -79,7 +107,13 @@ fn a_nested_grant_redirected_by_a_planted_symlink_refuses_to_start() {
         assert_eq!(stdout(&out), "PLANTED\n", "{}", text(&out));
         let out = Run::new(policy(extra), &f.proj, &f.home).jail("cat ~/.ssh/id_rsa");
         assert!(!stdout(&out).contains("PRIVKEY"), "{extra}: {}", text(&out));
-        assert_refused(&out, &[&format!("`{}/{root}/{nested}`", f.home.display()), "is a symlink"]);
+        assert_refused(
+            &out,
+            &[
+                &format!("`{}/{root}/{nested}`", f.home.display()),
+                "is a symlink",
+            ],
+        );
     }
 }
 
@@ -98,7 +132,10 @@ fn readonly_grants_inside_the_working_directory_stay_read_only() {
     let out = Run::new(pol.clone(), &f.proj, &f.home)
         .jail("echo changed > vendor/lib.txt 2>/dev/null && echo WROTE; echo other > other.txt && echo OTHER_OK");
     assert_eq!(stdout(&out), "OTHER_OK\n", "{}", text(&out));
-    assert_eq!(fs::read_to_string(f.proj.join("vendor/lib.txt")).unwrap(), "upstream\n");
+    assert_eq!(
+        fs::read_to_string(f.proj.join("vendor/lib.txt")).unwrap(),
+        "upstream\n"
+    );
     fs::rename(f.proj.join("vendor"), f.proj.join("vendor.orig")).unwrap();
     symlink("../..", f.proj.join("vendor")).unwrap();
     let out = Run::new(pol, &f.proj, &f.home).jail("cat ~/.ssh/id_rsa");
@@ -112,7 +149,12 @@ fn grants_are_bound_through_descriptors() {
     let f = bare();
     fs::create_dir_all(f.home.join("ro")).unwrap();
     fs::create_dir_all(f.home.join("rw/sub")).unwrap();
-    let (out, argv) = Run::new(policy(r#""readonly":["~/ro","~/rw/sub"],"readwrite":["~/rw"]"#), &f.proj, &f.home).record();
+    let (out, argv) = Run::new(
+        policy(r#""readonly":["~/ro","~/rw/sub"],"readwrite":["~/rw"]"#),
+        &f.proj,
+        &f.home,
+    )
+    .record();
     assert!(out.status.success(), "{}", text(&out));
     let rt = runtime_part(&argv, &f.home).join(" ");
     let h = f.home.display();
@@ -128,5 +170,7 @@ fn grants_are_bound_through_descriptors() {
 
 fn regex_like(s: &str, opt: &str, dest: &str) -> bool {
     let words: Vec<&str> = s.split(' ').collect();
-    words.windows(3).any(|w| w[0] == opt && w[1].parse::<i32>().is_ok() && w[2] == dest)
+    words
+        .windows(3)
+        .any(|w| w[0] == opt && w[1].parse::<i32>().is_ok() && w[2] == dest)
 }

@@ -126,7 +126,11 @@ pub fn min_root(home: &Path) -> Vec<String> {
         let p = Path::new(d);
         if p.is_symlink() {
             let t = fs::read_link(p).unwrap();
-            a.extend(["--symlink".into(), t.to_string_lossy().into_owned(), d.into()]);
+            a.extend([
+                "--symlink".into(),
+                t.to_string_lossy().into_owned(),
+                d.into(),
+            ]);
         } else if p.is_dir() {
             a.extend(["--ro-bind".into(), d.into(), d.into()]);
         }
@@ -138,12 +142,42 @@ pub fn min_root(home: &Path) -> Vec<String> {
     }
     let h = home.to_string_lossy().into_owned();
     for x in [
-        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", &h, "--unshare-user",
-        "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-        "--unshare-cgroup-try", "--die-with-parent", "--clearenv", "--setenv", "PATH",
-        "/usr/bin:/bin", "--setenv", "HOME", &h, "--setenv", "GIT_CONFIG_NOSYSTEM", "1",
-        "--setenv", "GIT_AUTHOR_NAME", "t", "--setenv", "GIT_AUTHOR_EMAIL", "t@example.org",
-        "--setenv", "GIT_COMMITTER_NAME", "t", "--setenv", "GIT_COMMITTER_EMAIL",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--tmpfs",
+        &h,
+        "--unshare-user",
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--clearenv",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "HOME",
+        &h,
+        "--setenv",
+        "GIT_CONFIG_NOSYSTEM",
+        "1",
+        "--setenv",
+        "GIT_AUTHOR_NAME",
+        "t",
+        "--setenv",
+        "GIT_AUTHOR_EMAIL",
+        "t@example.org",
+        "--setenv",
+        "GIT_COMMITTER_NAME",
+        "t",
+        "--setenv",
+        "GIT_COMMITTER_EMAIL",
         "t@example.org",
     ] {
         a.push(x.to_string());
@@ -258,7 +292,11 @@ pub fn assert_refused(out: &Output, want: &[&str]) {
     let err = stderr(out);
     assert_eq!(out.status.code(), Some(125), "{}", text(out));
     assert_eq!(err.lines().count(), 1, "one line: {}", text(out));
-    assert!(err.starts_with("jailgen: refusing to start: "), "{}", text(out));
+    assert!(
+        err.starts_with("jailgen: refusing to start: "),
+        "{}",
+        text(out)
+    );
     for w in want {
         assert!(err.contains(w), "missing {w:?}: {}", text(out));
     }
