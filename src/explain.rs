@@ -233,66 +233,132 @@ fn under_or_equal(a: &str, b: &str) -> bool {
     ha == hb && sa.len() >= sb.len() && sa[..sb.len()] == sb[..]
 }
 
-/// `paths.nix` `parentsFirst`: unique, then a stable sort by depth.
-fn parents_first(paths: &[String]) -> Vec<String> {
-    let mut unique: Vec<String> = Vec::new();
-    for p in paths {
-        if !unique.contains(p) {
-            unique.push(p.clone());
-        }
+/// The jail policy (jailgen-policy's types, what the Nix library writes for the launcher)
+/// that the model implies: the one input of the plan both explain and the launcher read.
+/// Paths in the model are already normalised; one the policy reader refuses is a bug.
+pub fn policy(j: &Jail) -> Result<jailgen_policy::Policy, Error> {
+    use jailgen_policy::{GrantPath, StateKind, StatePath};
+    let path = |p: &String| {
+        GrantPath::parse(p).map_err(|why| Error::bug(format!("the model path `{p}` {why}")))
+    };
+    let paths = |ps: &[String]| ps.iter().map(path).collect::<Result<Vec<_>, _>>();
+    let preset = j.preset.as_deref().and_then(presets::preset);
+    let mut p = jailgen_policy::Policy::new(&j.name);
+    p.readonly = paths(&j.readonly)?;
+    let rw: Vec<String> = j.config_paths.iter().chain(&j.readwrite).cloned().collect();
+    p.readwrite = paths(&rw)?;
+    p.state = j
+        .config_paths
+        .iter()
+        .map(|c| {
+            Ok(StatePath {
+                path: path(c)?,
+                kind: if crate::rules::names_a_file(c) {
+                    StateKind::File
+                } else {
+                    StateKind::Dir
+                },
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    // The preset's env, then the spec's (makeJailedAgent gets them merged, the spec winning).
+    let mut set: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(pr) = preset {
+        set.extend(pr.env.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
-    unique.sort_by_key(|p| segments(p).1.len());
-    unique
+    set.extend(j.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    p.env.set = set.into_iter().collect();
+    p.env.home = preset
+        .map(|pr| {
+            pr.home_env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    p.env.forward = j.forward_env.clone();
+    p.git = match j.git {
+        GitPolicy::Protect => jailgen_policy::Git::Protect,
+        GitPolicy::Open => jailgen_policy::Git::Open,
+    };
+    p.hide = j.hide.clone();
+    p.network = if j.network {
+        jailgen_policy::Network::Shared
+    } else {
+        jailgen_policy::Network::Isolated
+    };
+    p.nix = j.nix;
+    p.new_session = j.new_session;
+    Ok(p)
 }
 
+/// `$HOME/x` (the symbolic plan's spelling) as the model spells it: `~/x`.
+fn spelled(dest: &str) -> String {
+    match dest.strip_prefix("$HOME") {
+        Some("") => "~".to_owned(),
+        Some(rest) if rest.starts_with('/') => format!("~{rest}"),
+        _ => dest.to_owned(),
+    }
+}
+
+/// The mounts of the grant part of the plan (jailgen_policy::symbolic), in bind order.
 fn mounts(j: &Jail) -> Vec<Mount> {
-    let m = |path: &str, access, source, when| Mount {
-        path: path.to_owned(),
-        access,
-        source,
-        when,
-        shadowed_by: None,
+    let Ok(policy) = policy(j) else {
+        return Vec::new();
     };
-    let readonly = parents_first(&j.readonly);
-    let readwrite_all: Vec<String> = j.config_paths.iter().chain(&j.readwrite).cloned().collect();
-    let readwrite = parents_first(&readwrite_all);
-    let mut out: Vec<Mount> = readonly
-        .iter()
-        .map(|p| m(p, Access::ReadOnly, Source::Readonly, When::Always))
-        .collect();
-    out.push(m(
-        WORKING_DIRECTORY,
-        Access::ReadWrite,
-        Source::WorkingDirectory,
-        When::Always,
-    ));
-    for p in &readwrite {
-        let source = if j.config_paths.contains(p) {
-            Source::State
-        } else {
-            Source::Readwrite
+    let plan = jailgen_policy::symbolic(&policy);
+    let mut out: Vec<Mount> = Vec::new();
+    let mut after_cwd = false;
+    for op in &plan.grants {
+        use jailgen_policy::Op;
+        let (path, access, source, when) = match op {
+            Op::BindFd { dest, .. } if dest == "$PWD" => {
+                after_cwd = true;
+                (
+                    WORKING_DIRECTORY.to_owned(),
+                    Access::ReadWrite,
+                    Source::WorkingDirectory,
+                    When::Always,
+                )
+            }
+            Op::RoBindFd { dest, .. } => (
+                spelled(dest),
+                Access::ReadOnly,
+                if after_cwd {
+                    Source::ReadonlyAgain
+                } else {
+                    Source::Readonly
+                },
+                When::Always,
+            ),
+            Op::BindFd { dest, .. } => {
+                let p = spelled(dest);
+                let source = if j.config_paths.contains(&p) {
+                    Source::State
+                } else {
+                    Source::Readwrite
+                };
+                (p, Access::ReadWrite, source, When::Always)
+            }
+            Op::RoBind { dest, .. } => (dest.clone(), Access::ReadOnly, Source::Nix, When::Always),
+            Op::RoBindTry { dest, .. } => {
+                (dest.clone(), Access::ReadOnly, Source::Nix, When::IfPresent)
+            }
+            Op::BindTry { dest, .. } => (
+                dest.clone(),
+                Access::ReadWrite,
+                Source::Nix,
+                When::IfPresent,
+            ),
+            _ => continue,
         };
-        out.push(m(p, Access::ReadWrite, source, When::Always));
-    }
-    for p in &readonly {
-        if readwrite.iter().any(|rw| rw != p && under_or_equal(p, rw)) {
-            out.push(m(p, Access::ReadOnly, Source::ReadonlyAgain, When::Always));
-        }
-    }
-    if j.nix {
-        out.push(m("/nix", Access::ReadOnly, Source::Nix, When::Always));
-        out.push(m(
-            "/etc/nix",
-            Access::ReadOnly,
-            Source::Nix,
-            When::IfPresent,
-        ));
-        out.push(m(
-            "/nix/var/nix/daemon-socket",
-            Access::ReadWrite,
-            Source::Nix,
-            When::IfPresent,
-        ));
+        out.push(Mount {
+            path,
+            access,
+            source,
+            when,
+            shadowed_by: None,
+        });
     }
     for i in 0..out.len() {
         if out[i].path == WORKING_DIRECTORY {
@@ -309,35 +375,14 @@ fn mounts(j: &Jail) -> Vec<Mount> {
 
 fn jail(j: &Jail) -> JailExplanation {
     let preset = j.preset.as_deref().and_then(presets::preset);
+    // jail.nix's base sets HOME and TERM; the launcher sets the rest, with the precedence
+    // of jailgen_policy::env::environment (the same function it runs).
     let mut set: BTreeMap<String, String> = BTreeMap::new();
     set.insert("HOME".into(), "$HOME (your home path)".into());
     set.insert("TERM".into(), "$TERM".into());
-    set.insert("LANG".into(), "$LANG, or C.UTF-8 when unset".into());
-    if j.network {
-        for v in [
-            "SSL_CERT_FILE",
-            "NIX_SSL_CERT_FILE",
-            "CURL_CA_BUNDLE",
-            "REQUESTS_CA_BUNDLE",
-        ] {
-            set.insert(v.into(), "/etc/ssl/certs/ca-certificates.crt".into());
-        }
-    }
-    if let Some(p) = preset {
-        for (k, v) in &p.env {
-            set.insert(k.clone(), v.clone());
-        }
-    }
-    for (k, v) in &j.env {
-        set.insert(k.clone(), v.clone());
-    }
-    if let Some(p) = preset {
-        for (k, rel) in &p.home_env {
-            set.insert(k.clone(), format!("$HOME/{rel}"));
-        }
-    }
-    if j.nix {
-        set.insert("NIX_REMOTE".into(), "daemon".into());
+    if let Ok(p) = policy(j) {
+        let host = |name: &str| (name == "LANG").then(|| "$LANG, or C.UTF-8 when unset".to_owned());
+        set.extend(jailgen_policy::env::environment(&p, "$HOME", &host));
     }
     let combinators = j
         .combinators
@@ -557,7 +602,7 @@ fn jail_text(out: &mut String, j: &JailExplanation) {
         let mut why = match m.source {
             Source::Readonly => "readonly".to_owned(),
             Source::WorkingDirectory => {
-                "where you start the command; read-only grants inside it are shadowed by it"
+                "where you start the command; read-only grants inside it are bound again over it at launch"
                     .to_owned()
             }
             Source::State if crate::rules::names_a_file(&m.path) => {
