@@ -508,27 +508,32 @@ fn network_effect(j: &Jail) -> String {
 
 /// What the hide patterns miss: nested matches for patterns without `/` or `**` (they match at
 /// the top of the working directory only), and git history always.
+/// What the hide patterns do not cover, from the launcher's rule (jailgen_policy::hide) and
+/// the shared defaults (the pruned directories and the walk limit).
 fn hidden_gaps(hide: &[String]) -> String {
-    let top: Vec<&String> = hide
+    let d = jailgen_policy::defaults::defaults();
+    let nested: Vec<String> = hide
         .iter()
-        .filter(|p| !p.contains('/') && !p.contains("**"))
+        .filter(|p| !p.contains('/'))
+        .map(|p| format!("`{}`", shown(p)))
         .collect();
     let mut out = String::new();
-    if let Some(first) = top.first() {
+    if !nested.is_empty() {
+        let pruned: Vec<String> = d.hide_prune.iter().map(|p| format!("`{p}`")).collect();
         let _ = write!(
             out,
-            "{} {} only at the top of the working directory: `{}` does not hide `apps/web/{}` (add `**/{}`, which costs launch time in big trees); ",
-            top.iter()
-                .map(|p| format!("`{}`", shown(p)))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if top.len() == 1 { "matches" } else { "match" },
-            shown(first),
-            shown(first).replace('*', "local"),
-            shown(first)
+            "files inside {} (never searched) and beyond the first {} directory entries a launch reads (it then warns; elsewhere {} {} at any depth); ",
+            pruned.join(", "),
+            d.hide_walk_limit,
+            nested.join(", "),
+            if nested.len() == 1 {
+                "matches"
+            } else {
+                "match"
+            },
         );
     }
-    out.push_str("a hidden file stays readable in git history if it was ever committed (`git show HEAD:<file>`)");
+    out.push_str("files behind a symlinked directory (never followed); a hidden file stays readable in git history if it was ever committed (`git show HEAD:<file>`)");
     out
 }
 
@@ -874,16 +879,22 @@ mod tests {
     }
 
     #[test]
-    fn hidden_gaps_name_nested_files_only_for_top_level_patterns_and_always_git_history() {
-        let top = hidden_gaps(&[".env".to_owned(), "**/.env".to_owned()]);
+    fn hidden_gaps_name_the_pruned_trees_and_the_walk_limit_for_nested_patterns_and_always_git_history()
+     {
+        let nested = hidden_gaps(&[".env".to_owned(), "**/.env".to_owned()]);
         assert!(
-            top.starts_with("`.env` matches only at the top of the working directory"),
-            "{top}"
+            nested.starts_with("files inside `.git`, `node_modules`"),
+            "{nested}"
         );
-        assert!(top.contains("`git show HEAD:<file>`"), "{top}");
-        let deep = hidden_gaps(&["**/.env".to_owned(), "secrets/*.key".to_owned()]);
-        assert!(!deep.contains("only at the top"), "{deep}");
-        assert!(deep.contains("git history"), "{deep}");
+        assert!(nested.contains("20000 directory entries"), "{nested}");
+        assert!(
+            nested.contains("elsewhere `.env` matches at any depth"),
+            "{nested}"
+        );
+        assert!(nested.contains("`git show HEAD:<file>`"), "{nested}");
+        let anchored = hidden_gaps(&["**/.env".to_owned(), "secrets/*.key".to_owned()]);
+        assert!(!anchored.contains("any depth"), "{anchored}");
+        assert!(anchored.contains("git history"), "{anchored}");
     }
 
     #[test]
