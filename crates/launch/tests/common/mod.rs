@@ -250,6 +250,14 @@ impl<'a> Run<'a> {
             .expect("spawn the launcher")
     }
 
+    /// Runs `inside` with bash in the jail, with `self.bwrap` as the bwrap the launcher execs.
+    pub fn jail_with_bwrap(&self, inside: &str) -> Output {
+        self.command(&self.bwrap)
+            .args(["--", "bash", "-c", inside])
+            .output()
+            .expect("spawn the launcher")
+    }
+
     /// Runs the launcher with a recording fake bwrap: returns its status and the argv it got.
     pub fn record(&self) -> (Output, Vec<String>) {
         let dir = self.home.parent().unwrap();
