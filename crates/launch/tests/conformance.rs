@@ -41,9 +41,10 @@ fn explain_and_the_launched_argv_agree_for_every_ok_fixture() {
     if !have_bwrap() {
         return;
     }
+    // Bound at /t inside the sandbox (whose /tmp is a fresh tmpfs).
     let tmp = tempfile::Builder::new()
         .prefix("conformance")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .tempdir()
         .unwrap();
     let t = tmp.path();
     let fake = t.join("fake-bwrap");
