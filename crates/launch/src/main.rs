@@ -95,7 +95,8 @@ fn run() -> Result<std::io::Error, Stop> {
     })?;
     guard::check(&cwd, home.as_deref(), &var)?;
     t.step("guard");
-    lock::take(&cwd, home.as_deref(), &var)?;
+    // Held (close-on-exec) until bwrap replaces this process.
+    let _turn = lock::take(&cwd, home.as_deref(), &var)?;
     t.step("lock");
     grants::ensure_state(&policy, &home_s)?;
     t.step("state");

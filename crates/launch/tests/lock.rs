@@ -83,3 +83,45 @@ fn a_symlinked_lock_directory_refuses() {
             .all(|e| e.unwrap().file_name() == "src")
     );
 }
+
+/// Launches take turns on the lock directory (an exclusive flock from the scan until exec), so
+/// two launches at the same instant cannot both pass the scan before either has written its
+/// record. Shown with the lock held by `flock(1)`: the launch waits for it, and a holder that
+/// keeps it for more than 2 s is not waited for any longer.
+#[test]
+fn launches_take_turns_on_the_lock_directory() {
+    if !have("flock", &["--version"]) {
+        return;
+    }
+    let f = bare();
+    let xdg = f.home.parent().unwrap().join("run-user");
+    fs::create_dir_all(xdg.join("jailgen-locks")).unwrap();
+    let x = xdg.to_str().unwrap().to_string();
+    let locks = xdg.join("jailgen-locks");
+    for (hold, min_ms, max_ms, warned) in [(0.6, 500, 1900, false), (4.0, 1900, 3900, true)] {
+        let mut holder = std::process::Command::new("flock")
+            .arg(&locks)
+            .args(["sleep", &hold.to_string()])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let start = std::time::Instant::now();
+        let (out, argv) = Run::new(policy(""), &f.proj, &f.home)
+            .env("XDG_RUNTIME_DIR", &x)
+            .record();
+        let ms = start.elapsed().as_millis();
+        holder.kill().ok();
+        holder.wait().ok();
+        assert!(out.status.success() && !argv.is_empty(), "{}", text(&out));
+        assert!(
+            ms >= min_ms && ms <= max_ms,
+            "held {hold} s: the launch took {ms} ms"
+        );
+        assert_eq!(
+            stderr(&out).contains("held for 2 s"),
+            warned,
+            "{}",
+            text(&out)
+        );
+    }
+}
