@@ -91,6 +91,14 @@ done
 as_rt valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null /bin/true 2>&1 |
   grep -E 'I +refs' | sed 's/^/true: /' | tee -a "$summary" || true
 
+if command -v perf >/dev/null 2>&1; then
+  echo "== CPU time (perf stat -r 300 -e task-clock): /bin/true, the launcher exiting at once, working with a failing exec, working then exec of /bin/true" | tee -a "$summary"
+  for cmd in "/bin/true" "$launcher" "$launcher $work/net.json /nonexistent --jailgen-grants -- x" "$launcher $work/net.json /bin/true --jailgen-grants -- x"; do
+    # shellcheck disable=SC2086 # the command is split into words on purpose
+    as_rt env JAILGEN_ALLOW_CONCURRENT=1 perf stat -r 300 -e task-clock $cmd 2>&1 | grep task-clock | sed "s|^|$cmd: |" | tee -a "$summary" || true
+  done
+fi
+
 echo "== microseconds per step (median of 50, network on)" | tee -a "$summary"
 for _ in $(seq 50); do
   as_rt env JAILGEN_ALLOW_CONCURRENT=1 JAILGEN_LAUNCH_TIMES=1 "$launcher" "$work/net.json" /bin/true \
