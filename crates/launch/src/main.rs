@@ -98,7 +98,7 @@ fn run() -> Result<std::io::Error, Stop> {
     // Held (close-on-exec) until bwrap replaces this process.
     let _turn = lock::take(&cwd, home.as_deref(), &var)?;
     t.step("lock");
-    grants::ensure_state(&policy, &home_s)?;
+    grants::ensure_state(&policy, &home_s, &cwd)?;
     t.step("state");
     let cwd_fd =
         sys::openat(libc::AT_FDCWD, ".", libc::O_PATH | libc::O_DIRECTORY, 0).map_err(|e| {

@@ -174,3 +174,33 @@ fn regex_like(s: &str, opt: &str, dest: &str) -> bool {
         .windows(3)
         .any(|w| w[0] == opt && w[1].parse::<i32>().is_ok() && w[2] == dest)
 }
+
+/// A state path inside the working directory (which the agent writes) is created like one
+/// inside a read-write grant: never through a symlink planted on the way, and nothing is
+/// created outside the project.
+#[test]
+fn a_state_path_inside_the_working_directory_is_never_created_through_a_symlink() {
+    let f = bare();
+    let victim = f.home.join("victim");
+    fs::create_dir_all(&victim).unwrap();
+    symlink(&victim, f.proj.join(".agent")).unwrap();
+    let pol = policy(
+        r#""readwrite":["~/src/proj/.agent/state.json"],"state":[{"path":"~/src/proj/.agent/state.json","kind":"file"}]"#,
+    );
+    let (out, argv) = Run::new(pol, &f.proj, &f.home).record();
+    assert!(
+        fs::read_dir(&victim).unwrap().next().is_none(),
+        "{}",
+        text(&out)
+    );
+    assert_refused(&out, &["is a symlink", ".agent"]);
+    assert!(argv.is_empty());
+    // Without the link it is created in the project.
+    fs::remove_file(f.proj.join(".agent")).unwrap();
+    let pol = policy(
+        r#""readwrite":["~/src/proj/.agent/state.json"],"state":[{"path":"~/src/proj/.agent/state.json","kind":"file"}]"#,
+    );
+    let (out, _) = Run::new(pol, &f.proj, &f.home).record();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(f.proj.join(".agent/state.json").is_file());
+}
