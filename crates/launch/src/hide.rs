@@ -58,8 +58,23 @@ pub fn find(
         }
         let dir_refs: Vec<&str> = dir.iter().map(String::as_str).collect();
         for (raw, ty) in entries {
-            let Ok(name) = String::from_utf8(raw) else {
-                continue;
+            let name = match String::from_utf8(raw) {
+                Ok(n) => n,
+                Err(e) => {
+                    // bwrap's arguments here are UTF-8 strings: such a name cannot be masked.
+                    let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    if pats.iter().any(|p| p.matches(&dir_refs, &lossy)) {
+                        warn(&format!(
+                            "not hiding `{}`: its name is not UTF-8; rename it",
+                            if dir.is_empty() {
+                                lossy
+                            } else {
+                                format!("{}/{lossy}", dir.join("/"))
+                            }
+                        ));
+                    }
+                    continue;
+                }
             };
             let mut ty = ty;
             if ty == DT_UNKNOWN {

@@ -166,3 +166,20 @@ fn a_symlinked_mask_directory_is_never_written_through() {
         text(&out)
     );
 }
+
+/// A matching name that is not UTF-8 cannot be masked (bwrap's arguments are strings here):
+/// the launch says so instead of leaving it visible silently.
+#[test]
+fn a_matching_name_that_is_not_utf8_is_named_in_a_warning() {
+    use std::os::unix::ffi::OsStrExt;
+    let f = bare();
+    let name = std::ffi::OsStr::from_bytes(b".env.\xff");
+    fs::write(f.proj.join(name), "SECRET=1\n").unwrap();
+    let (out, _) = Run::new(policy(""), &f.proj, &f.home).record();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("not hiding `.env.\u{fffd}`: its name is not UTF-8"),
+        "{}",
+        text(&out)
+    );
+}
