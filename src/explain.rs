@@ -213,7 +213,7 @@ pub fn explain(model: &Model, names: &[String]) -> Result<Explanation, Error> {
         .iter()
         .filter(|j| names.is_empty() || names.contains(&j.name))
         .map(jail)
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok(Explanation {
         version: JSON_VERSION,
         jails,
@@ -302,11 +302,8 @@ fn spelled(dest: &str) -> String {
 }
 
 /// The mounts of the grant part of the plan (jailgen_policy::symbolic), in bind order.
-fn mounts(j: &Jail) -> Vec<Mount> {
-    let Ok(policy) = policy(j) else {
-        return Vec::new();
-    };
-    let plan = jailgen_policy::symbolic(&policy);
+fn mounts(j: &Jail, policy: &jailgen_policy::Policy) -> Vec<Mount> {
+    let plan = jailgen_policy::symbolic(policy);
     let mut out: Vec<Mount> = Vec::new();
     let mut after_cwd = false;
     for op in &plan.grants {
@@ -373,17 +370,16 @@ fn mounts(j: &Jail) -> Vec<Mount> {
     out
 }
 
-fn jail(j: &Jail) -> JailExplanation {
+fn jail(j: &Jail) -> Result<JailExplanation, Error> {
     let preset = j.preset.as_deref().and_then(presets::preset);
+    let policy = policy(j)?;
     // jail.nix's base sets HOME and TERM; the launcher sets the rest, with the precedence
     // of jailgen_policy::env::environment (the same function it runs).
     let mut set: BTreeMap<String, String> = BTreeMap::new();
     set.insert("HOME".into(), "$HOME (your home path)".into());
     set.insert("TERM".into(), "$TERM".into());
-    if let Ok(p) = policy(j) {
-        let host = |name: &str| (name == "LANG").then(|| "$LANG, or C.UTF-8 when unset".to_owned());
-        set.extend(jailgen_policy::env::environment(&p, "$HOME", &host));
-    }
+    let host = |name: &str| (name == "LANG").then(|| "$LANG, or C.UTF-8 when unset".to_owned());
+    set.extend(jailgen_policy::env::environment(&policy, "$HOME", &host));
     let combinators = j
         .combinators
         .iter()
@@ -423,7 +419,7 @@ fn jail(j: &Jail) -> JailExplanation {
             }
         }
     }
-    JailExplanation {
+    Ok(JailExplanation {
         name: j.name.clone(),
         agent: Agent {
             preset: j.preset.clone(),
@@ -431,7 +427,7 @@ fn jail(j: &Jail) -> JailExplanation {
             binary: preset.map(|p| p.binary.clone()),
             builder: j.builder.clone(),
         },
-        mounts: mounts(j),
+        mounts: mounts(j, &policy),
         working_directory: WorkingDirectory {
             guard: GUARD,
             git: j.git,
@@ -466,7 +462,7 @@ fn jail(j: &Jail) -> JailExplanation {
         seccomp: SECCOMP,
         accepted_risks,
         caveats: preset.map(|p| p.caveats.clone()).unwrap_or_default(),
-    }
+    })
 }
 
 const NETWORK_ON: &str = "on: the jail shares the host's network namespace, so besides the internet it reaches services listening on the host's loopback (127.0.0.1, ::1) and the host's abstract unix sockets, such as X11's `@/tmp/.X11-unix/X0` (keystroke injection on an X11 or Xwayland desktop); DNS files and a CA bundle are bound read-only";
@@ -814,10 +810,11 @@ mod tests {
         let m = model(
             "version: 1\njails:\n  x:\n    agent: pi\n    readonly: [/srv/deep/er, ~/a/b, ~/c]\n    readwrite: [~/a, /srv]\n",
         );
-        let got: Vec<(String, Source, Option<String>)> = mounts(&m.jails[0])
-            .into_iter()
-            .map(|m| (m.path, m.source, m.shadowed_by))
-            .collect();
+        let got: Vec<(String, Source, Option<String>)> =
+            mounts(&m.jails[0], &policy(&m.jails[0]).unwrap())
+                .into_iter()
+                .map(|m| (m.path, m.source, m.shadowed_by))
+                .collect();
         let want = [
             ("~/c", Source::Readonly, None),
             ("~/a/b", Source::Readonly, Some("~/a")),
@@ -841,7 +838,7 @@ mod tests {
         let m = model(
             "version: 1\njails:\n  x:\n    agent: pi\n    network: false\n    nix: true\n    readwrite: [/nix/var/cache]\n",
         );
-        let ms = mounts(&m.jails[0]);
+        let ms = mounts(&m.jails[0], &policy(&m.jails[0]).unwrap());
         let rw = ms
             .iter()
             .find(|m| m.path == "/nix/var/cache")
