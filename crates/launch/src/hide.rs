@@ -84,12 +84,15 @@ pub fn find(
                     _ => 8,
                 };
             }
-            let rel = if dir.is_empty() {
-                name.clone()
-            } else {
-                format!("{}/{name}", dir.join("/"))
+            let rel = || {
+                if dir.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{}/{name}", dir.join("/"))
+                }
             };
             if pats.iter().any(|p| p.matches(&dir_refs, &name)) {
+                let rel = rel();
                 if ty == DT_LNK {
                     // A matching symlink hides its target when that lies inside the working
                     // directory; one pointing outside is left alone (the jail sees its target
@@ -116,6 +119,7 @@ pub fn find(
             }
             if ty == DT_LNK {
                 // Patterns naming a path through a symlinked directory: never followed.
+                let rel = rel();
                 for p in &pats {
                     if p.text
                         .trim_start_matches("./")
