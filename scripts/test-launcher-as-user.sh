@@ -10,9 +10,11 @@ cargo test --locked -q -p jailgen-launch --no-run --message-format=json 2>/dev/n
 import json, sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m.get("profile", {}).get("test") and m.get("executable") and m["target"]["kind"] == ["test"]:
+    if m.get("reason") == "compiler-artifact" and m.get("profile", {}).get("test") and m.get("executable") and m["target"]["kind"] == ["test"] and m["target"]["name"] != "net":
         print(m["executable"])
 ' >/tmp/launcher-tests.list
+# (tests/net.rs is left out: it needs root to build its network namespaces, and runs its jails
+# as rt itself.)
 [[ -s /tmp/launcher-tests.list ]] || { echo "no launcher test binaries found" >&2; exit 1; }
 status=0
 while IFS= read -r bin; do

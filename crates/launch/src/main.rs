@@ -10,6 +10,7 @@ mod grants;
 mod guard;
 mod hide;
 mod lock;
+mod net;
 mod refuse;
 mod sys;
 mod tz;
@@ -156,7 +157,7 @@ fn run() -> Result<std::io::Error, Stop> {
         None
     };
     let ssl_store_paths =
-        if policy.tls.host_ssl && policy.network == jailgen_policy::Network::Shared {
+        if policy.tls.host_ssl && policy.network != jailgen_policy::Network::Isolated {
             ssl_store_paths()
         } else {
             Vec::new()
@@ -210,12 +211,24 @@ fn run() -> Result<std::io::Error, Stop> {
         out.extend(argv.after);
     }
     out.extend(to_args(&plan.tail).into_iter().map(Into::into));
+    // The network's options last: its resolv.conf and nsswitch.conf land over the plan's
+    // binds, and its `--unshare-net` over any static `--share-net`.
+    let network = net::prepare(&policy, &var)?;
+    if let Some(n) = &network {
+        out.extend(n.bwrap_args().into_iter().map(Into::into));
+    }
     out.extend(argv.command);
     t.step("plan");
     if t.on {
         let line: Vec<String> = t.steps.iter().map(|(n, us)| format!("{n}={us}")).collect();
         eprintln!("jailgen: times (µs): {}", line.join(" "));
     }
+    // Forks the network helper (the launcher is single-threaded); the guard keeps the
+    // descriptors bwrap reads open until exec.
+    let _for_bwrap = match network {
+        Some(n) => Some(n.start().map_err(|e| Stop::Network(e.to_string()))?),
+        None => None,
+    };
     Ok(std::process::Command::new(&argv.bwrap).args(out).exec())
 }
 

@@ -13,6 +13,9 @@ pub enum Stop {
     },
     /// ``jailgen: bug in jailgen: <what>``: a broken policy file or bwrap argv.
     Bug(String),
+    /// ``jailgen: refusing to start: <what crates/net says>`` (it names the thing, the
+    /// reason and the way out itself).
+    Network(String),
 }
 
 pub const EXIT: i32 = 125;
@@ -36,6 +39,7 @@ impl fmt::Display for Stop {
                 write!(f, "jailgen: refusing to start: {what}: {why}; {fix}")
             }
             Stop::Bug(what) => write!(f, "jailgen: bug in jailgen: {what}"),
+            Stop::Network(what) => write!(f, "jailgen: refusing to start: {what}"),
         }
     }
 }

@@ -42,7 +42,7 @@ pub fn environment(
             env.insert(name.clone(), v);
         }
     }
-    if policy.network == Network::Shared {
+    if policy.network != Network::Isolated {
         for name in CA_VARIABLES {
             env.insert(name.to_string(), CA_FILE.to_string());
         }

@@ -14,4 +14,6 @@ pub mod policy;
 pub mod seccomp;
 
 pub use plan::{Fd, Host, Op, Plan, grant_order, plan, symbolic, to_args};
-pub use policy::{Env, Git, GrantPath, Network, Policy, PolicyError, StateKind, StatePath, Tls};
+pub use policy::{
+    Env, Git, GrantPath, NetStack, Network, Policy, PolicyError, StateKind, StatePath, Tls,
+};

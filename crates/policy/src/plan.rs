@@ -239,7 +239,35 @@ pub fn plan(policy: &Policy, host: &mut Host) -> Plan {
     tail.append(&mut host.git);
     tail.append(&mut host.hidden);
     tail.append(&mut host.time_zone);
-    match policy.network {
+    // The CA bundle, for every network with a way out (TLS is end to end through the
+    // allowlist proxy too).
+    let ca = |tail: &mut Vec<Op>| {
+        if policy.tls.host_ssl {
+            tail.push(Op::RoBind {
+                src: "/etc/ssl".into(),
+                dest: "/etc/ssl".into(),
+            });
+            for p in &host.ssl_store_paths {
+                tail.push(Op::RoBind {
+                    src: p.clone(),
+                    dest: p.clone(),
+                });
+            }
+        } else if let Some(bundle) = &policy.tls.ca_bundle {
+            tail.push(Op::RoBind {
+                src: bundle.clone(),
+                dest: CA_FILE.into(),
+            });
+        } else {
+            // No bundle named (a policy not written by the Nix library): the host's own,
+            // where the CA variables point.
+            tail.push(Op::RoBindTry {
+                src: CA_FILE.into(),
+                dest: CA_FILE.into(),
+            });
+        }
+    };
+    match &policy.network {
         Network::Shared => {
             tail.push(Op::ShareNet);
             for f in [
@@ -253,30 +281,18 @@ pub fn plan(policy: &Policy, host: &mut Host) -> Plan {
                     dest: f.into(),
                 });
             }
-            if policy.tls.host_ssl {
-                tail.push(Op::RoBind {
-                    src: "/etc/ssl".into(),
-                    dest: "/etc/ssl".into(),
-                });
-                for p in &host.ssl_store_paths {
-                    tail.push(Op::RoBind {
-                        src: p.clone(),
-                        dest: p.clone(),
-                    });
-                }
-            } else if let Some(bundle) = &policy.tls.ca_bundle {
-                tail.push(Op::RoBind {
-                    src: bundle.clone(),
-                    dest: CA_FILE.into(),
-                });
-            } else {
-                // No bundle named (a policy not written by the Nix library): the host's own,
-                // where the CA variables point.
-                tail.push(Op::RoBindTry {
-                    src: CA_FILE.into(),
-                    dest: CA_FILE.into(),
-                });
-            }
+            ca(&mut tail);
+        }
+        // crates/net gives these their resolv.conf and nsswitch.conf, and its own bwrap
+        // options (`--unshare-net`, the helper's descriptors), added by the launcher after
+        // the tail.
+        Network::Internet { .. } | Network::Allow { .. } => {
+            tail.push(Op::UnshareNet);
+            tail.push(Op::RoBindTry {
+                src: "/etc/hosts".into(),
+                dest: "/etc/hosts".into(),
+            });
+            ca(&mut tail);
         }
         Network::Isolated => tail.push(Op::UnshareNet),
     }
@@ -433,6 +449,42 @@ mod tests {
         assert!(args.contains("--unshare-net") && !args.contains("--share-net"));
         assert!(!args.contains("resolv.conf") && !args.contains("ca.crt"));
         assert!(!args.contains("SSL_CERT_FILE"));
+    }
+
+    #[test]
+    fn internet_and_allowlist_unshare_the_network_and_keep_hosts_and_the_ca_but_not_the_hosts_resolver()
+     {
+        for network in [
+            Network::Internet {
+                host_ports: vec![11434],
+            },
+            Network::Allow {
+                allow: vec!["docs.rs".into()],
+                host_ports: vec![],
+            },
+        ] {
+            let mut p = Policy::new("j");
+            p.network = network;
+            p.tls.ca_bundle = Some("/nix/store/x/ca.crt".into());
+            let args = to_args(&symbolic(&p).tail).join(" ");
+            assert!(
+                args.contains("--unshare-net") && !args.contains("--share-net"),
+                "{args}"
+            );
+            assert!(
+                args.contains("--ro-bind-try /etc/hosts /etc/hosts"),
+                "{args}"
+            );
+            assert!(
+                args.contains("--ro-bind /nix/store/x/ca.crt /etc/ssl/certs/ca-certificates.crt"),
+                "{args}"
+            );
+            assert!(args.contains("SSL_CERT_FILE"), "{args}");
+            assert!(
+                !args.contains("resolv.conf") && !args.contains("systemd/resolve"),
+                "{args}"
+            );
+        }
     }
 
     #[test]

@@ -102,13 +102,31 @@ pub enum Git {
     Open,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Network {
-    /// `true`: the host's network namespace, name resolution and a CA bundle (today's fast
-    /// network).
+    /// `"host"` (and v1's `true`, a policy without `netStack`): the host's network
+    /// namespace, name resolution and a CA bundle.
     Shared,
     /// `false`: an own, empty network namespace (loopback only).
     Isolated,
+    /// `true` with `netStack`, or `{ "hostPorts": [...] }`: an own network namespace with
+    /// the internet through the stack (crates/net); `host_ports` of the host's loopback
+    /// reachable, nothing else of it.
+    Internet { host_ports: Vec<u16> },
+    /// `{ "allow": [...], "hostPorts": [...] }`: an own namespace whose only way out is the
+    /// allowlist proxy (crates/net); `allow` holds concrete rules (named sets expanded by
+    /// the Nix library), checked again by the launcher.
+    Allow {
+        allow: Vec<String>,
+        host_ports: Vec<u16>,
+    },
+}
+
+/// The user-mode network stack behind [`Network::Internet`] (`netStack`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetStack {
+    Pasta(String),
+    Slirp4netns(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -140,6 +158,7 @@ pub struct Policy {
     pub git: Git,
     pub hide: Vec<String>,
     pub network: Network,
+    pub net_stack: Option<NetStack>,
     pub tls: Tls,
     pub nix: bool,
     pub new_session: bool,
@@ -414,14 +433,92 @@ impl Policy {
                 return Err(err(format!("hide[{i}]"), format!("`{p}` {why}")));
             }
         }
+        let net_stack = match f.take("netStack") {
+            None | Some(Value::Null) => None,
+            Some(v) => {
+                let mut t = Fields::new(v, "netStack")?;
+                let path = |v: Option<Value>, at: &str| -> Result<Option<String>, PolicyError> {
+                    match v {
+                        None => Ok(None),
+                        Some(Value::Str(s)) if s.starts_with('/') && !s.contains('\0') => {
+                            Ok(Some(s))
+                        }
+                        Some(_) => Err(err(at, "must be an absolute path")),
+                    }
+                };
+                let pasta = path(t.take("pasta"), "netStack.pasta")?;
+                let slirp = path(t.take("slirp4netns"), "netStack.slirp4netns")?;
+                t.finish()?;
+                match (pasta, slirp) {
+                    (Some(p), None) => Some(NetStack::Pasta(p)),
+                    (None, Some(p)) => Some(NetStack::Slirp4netns(p)),
+                    _ => {
+                        return Err(err(
+                            "netStack",
+                            "must name exactly one of `pasta` and `slirp4netns`",
+                        ));
+                    }
+                }
+            }
+        };
         let network = match f.take("network") {
-            None => d.network,
+            None => d.network.clone(),
+            Some(Value::Bool(true)) if net_stack.is_some() => Network::Internet {
+                host_ports: Vec::new(),
+            },
             Some(Value::Bool(true)) => Network::Shared,
             Some(Value::Bool(false)) => Network::Isolated,
+            Some(Value::Str(s)) if s == "host" => Network::Shared,
+            Some(v @ Value::Object(_)) => {
+                let mut n = Fields::new(v, "network")?;
+                let allow = n.strings("allow")?;
+                let host_ports = match n.take("hostPorts") {
+                    None => Vec::new(),
+                    Some(Value::Array(items)) => {
+                        let mut ports = Vec::new();
+                        for (i, v) in items.into_iter().enumerate() {
+                            match v {
+                                Value::Int(p)
+                                    if (1..=65535).contains(&p) && !ports.contains(&(p as u16)) =>
+                                {
+                                    ports.push(p as u16)
+                                }
+                                _ => {
+                                    return Err(err(
+                                        format!("network.hostPorts[{i}]"),
+                                        "must be a port from 1 to 65535, each once",
+                                    ));
+                                }
+                            }
+                        }
+                        ports
+                    }
+                    Some(v) => {
+                        return Err(err(
+                            "network.hostPorts",
+                            format!("must be an array of ports, not {}", v.kind()),
+                        ));
+                    }
+                };
+                n.finish()?;
+                match allow {
+                    Some(allow) => Network::Allow { allow, host_ports },
+                    None if net_stack.is_some() => Network::Internet { host_ports },
+                    None => {
+                        return Err(err(
+                            "network",
+                            "`hostPorts` without `allow` needs `netStack` (the internet through a stack)",
+                        ));
+                    }
+                }
+            }
             Some(v) => {
                 return Err(err(
                     "network",
-                    format!("must be true or false in v1, not {}", v.kind()),
+                    format!(
+                        "must be true, false, \"host\" or {{ \"allow\": [...], \"hostPorts\": [...] }}, not {}",
+                        v.kind()
+                    ),
                 ));
             }
         };
@@ -459,6 +556,7 @@ impl Policy {
             git,
             hide,
             network,
+            net_stack,
             tls,
             nix,
             new_session,
@@ -501,7 +599,7 @@ impl Policy {
             })
             .collect();
         format!(
-            "{{\"version\":1,\"name\":{},\"readonly\":{},\"readonlyIfExists\":{},\"readwrite\":{},\"state\":[{}],\"env\":{{\"set\":{},\"home\":{},\"forward\":{}}},\"git\":\"{}\",\"hide\":{},\"network\":{},\"tls\":{{\"caBundle\":{},\"hostSsl\":{}}},\"nix\":{},\"newSession\":{},\"seccomp\":{}}}",
+            "{{\"version\":1,\"name\":{},\"readonly\":{},\"readonlyIfExists\":{},\"readwrite\":{},\"state\":[{}],\"env\":{{\"set\":{},\"home\":{},\"forward\":{}}},\"git\":\"{}\",\"hide\":{},\"network\":{},{}\"tls\":{{\"caBundle\":{},\"hostSsl\":{}}},\"nix\":{},\"newSession\":{},\"seccomp\":{}}}",
             quote(&self.name),
             paths(&self.readonly),
             paths(&self.readonly_if_exists),
@@ -516,7 +614,25 @@ impl Policy {
                 "open"
             },
             strings(&self.hide),
-            self.network == Network::Shared,
+            match &self.network {
+                Network::Shared => "\"host\"".to_string(),
+                Network::Isolated => "false".to_string(),
+                Network::Internet { host_ports } if host_ports.is_empty() => "true".to_string(),
+                Network::Internet { host_ports } => format!("{{\"hostPorts\":{host_ports:?}}}"),
+                Network::Allow { allow, host_ports } => {
+                    format!(
+                        "{{\"allow\":{},\"hostPorts\":{host_ports:?}}}",
+                        strings(allow)
+                    )
+                }
+            },
+            match &self.net_stack {
+                None => String::new(),
+                Some(NetStack::Pasta(p)) => format!("\"netStack\":{{\"pasta\":{}}},", quote(p)),
+                Some(NetStack::Slirp4netns(p)) => {
+                    format!("\"netStack\":{{\"slirp4netns\":{}}},", quote(p))
+                }
+            },
             self.tls
                 .ca_bundle
                 .as_deref()
@@ -540,7 +656,8 @@ impl Policy {
             env: Env::default(),
             git: d.git,
             hide: d.hide.clone(),
-            network: d.network,
+            network: d.network.clone(),
+            net_stack: None,
             tls: Tls {
                 ca_bundle: None,
                 host_ssl: d.host_ssl,
@@ -576,6 +693,58 @@ mod tests {
   "newSession": false,
   "seccomp": true
 }"#;
+
+    #[test]
+    fn network_v2_values_are_read_and_written_back() {
+        let read = |net: &str, stack: &str| {
+            Policy::from_json(&format!(
+                r#"{{"version":1,"name":"j","network":{net}{stack}}}"#
+            ))
+            .unwrap()
+        };
+        let slirp = r#","netStack":{"slirp4netns":"/nix/store/s/bin/slirp4netns"}"#;
+        assert_eq!(read("\"host\"", "").network, Network::Shared);
+        assert_eq!(
+            read("true", "").network,
+            Network::Shared,
+            "v1: true without a stack"
+        );
+        assert_eq!(
+            read("true", slirp).network,
+            Network::Internet { host_ports: vec![] }
+        );
+        assert_eq!(
+            read(r#"{"hostPorts":[11434,3000]}"#, slirp).network,
+            Network::Internet {
+                host_ports: vec![11434, 3000]
+            }
+        );
+        assert_eq!(
+            read(r#"{"allow":["docs.rs","*.githubusercontent.com"]}"#, "").network,
+            Network::Allow {
+                allow: vec!["docs.rs".into(), "*.githubusercontent.com".into()],
+                host_ports: vec![]
+            }
+        );
+        assert_eq!(
+            read("true", slirp).net_stack,
+            Some(NetStack::Slirp4netns("/nix/store/s/bin/slirp4netns".into()))
+        );
+        for (net, stack) in [
+            ("\"host\"", ""),
+            ("false", ""),
+            ("true", slirp),
+            (r#"{"hostPorts":[11434]}"#, slirp),
+            (r#"{"allow":["docs.rs"],"hostPorts":[8080]}"#, ""),
+            (
+                r#"{"allow":[]}"#,
+                r#","netStack":{"pasta":"/usr/bin/pasta"}"#,
+            ),
+        ] {
+            let p = read(net, stack);
+            assert_eq!(Policy::from_json(&p.to_json()).unwrap(), p, "{net}{stack}");
+        }
+    }
 
     #[test]
     fn the_example_of_policy_md_reads() {
@@ -696,7 +865,28 @@ mod tests {
             ),
             (r#"{"version":1,"name":"j","hide":[".env",""]}"#, "hide[1]"),
             (r#"{"version":1,"name":"j","hide":["a\nb"]}"#, "hide[0]"),
-            (r#"{"version":1,"name":"j","network":"host"}"#, "network"),
+            (r#"{"version":1,"name":"j","network":"shared"}"#, "network"),
+            (
+                r#"{"version":1,"name":"j","network":{"hostPorts":[80]}}"#,
+                "network",
+            ),
+            (
+                r#"{"version":1,"name":"j","network":{"allow":[],"hostPorts":[0]}}"#,
+                "network.hostPorts[0]",
+            ),
+            (
+                r#"{"version":1,"name":"j","network":{"allow":[],"hostPorts":[80,80]}}"#,
+                "network.hostPorts[1]",
+            ),
+            (
+                r#"{"version":1,"name":"j","network":{"allow":[],"ports":[80]}}"#,
+                "network.ports",
+            ),
+            (
+                r#"{"version":1,"name":"j","netStack":{"pasta":"rel"}}"#,
+                "netStack.pasta",
+            ),
+            (r#"{"version":1,"name":"j","netStack":{}}"#, "netStack"),
             (
                 r#"{"version":1,"name":"j","tls":{"caBundle":"rel"}}"#,
                 "tls.caBundle",

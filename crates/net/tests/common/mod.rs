@@ -69,7 +69,11 @@ pub fn lab_gate() -> Option<()> {
 }
 
 pub fn netjail() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_netjail"))
+    // Not env!: crates/launch/tests/net.rs includes this file, and has no netjail binary.
+    match option_env!("CARGO_BIN_EXE_netjail") {
+        Some(p) => PathBuf::from(p),
+        None => panic!("netjail is built by `cargo test -p jailgen-net`"),
+    }
 }
 
 fn sh(cmd: &mut Command) -> Output {
@@ -186,9 +190,7 @@ impl Lab {
         sh(Command::new("chown").args([USER, &d("logs")]));
         for f in ["world.py", "host.py", "probe.sh"] {
             std::fs::copy(
-                Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("tests/lab")
-                    .join(f),
+                Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../net/tests/lab")).join(f),
                 dir.join(f),
             )
             .unwrap();
@@ -301,20 +303,27 @@ impl Lab {
 
     /// Run the probe in a jail with these network arguments; the probe's results by name.
     pub fn probe(&self, net: &[&str]) -> (BTreeMap<String, String>, String) {
-        let p = |x: u16| x.to_string();
-        let (u, g) = (p(UNGRANTED), p(GRANTED));
-        let argv = self.jail_argv(
-            net,
-            &[
-                "bash",
-                &self.path("probe.sh"),
-                &self.path("ca.crt"),
-                &u,
-                &g,
-                ABSTRACT,
-            ],
-        );
-        let out = self.on_host(&argv).output().unwrap();
+        let cmd = self.probe_command();
+        let cmd: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        let argv = self.jail_argv(net, &cmd);
+        self.run_probe(&argv)
+    }
+
+    /// The probe's command line inside a jail.
+    pub fn probe_command(&self) -> Vec<String> {
+        vec![
+            "bash".into(),
+            self.path("probe.sh"),
+            self.path("ca.crt"),
+            UNGRANTED.to_string(),
+            GRANTED.to_string(),
+            ABSTRACT.into(),
+        ]
+    }
+
+    /// Run a prepared command line on the host; the probe's results by name.
+    pub fn run_probe(&self, argv: &[String]) -> (BTreeMap<String, String>, String) {
+        let out = self.on_host(argv).output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(out.status.success(), "probe failed: {stdout}\n{stderr}");
