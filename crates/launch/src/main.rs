@@ -11,6 +11,7 @@ mod guard;
 mod hide;
 mod lock;
 mod net;
+mod nixtrust;
 mod refuse;
 mod sys;
 mod tz;
@@ -115,6 +116,7 @@ fn run() -> Result<std::io::Error, Stop> {
         }
     }
     guard::check(&cwd, home.as_deref(), &var)?;
+    nixtrust::check(policy.nix, &var)?;
     t.step("guard");
     // Held (close-on-exec) until bwrap replaces this process.
     let _turn = lock::take(&cwd, home.as_deref(), &var)?;
