@@ -132,6 +132,10 @@ fn explain_and_the_launched_argv_agree_for_every_ok_fixture() {
                     "--setenv",
                     "PATH",
                     "/usr/bin:/bin",
+                    // The mounts are compared, not the trusted-user refusal (tests/nixtrust.rs).
+                    "--setenv",
+                    "JAILGEN_ALLOW_TRUSTED_NIX",
+                    "1",
                     "--",
                 ])
                 .args([
