@@ -316,3 +316,44 @@ fn a_bwrap_that_fails_before_the_jail_exists_leaves_no_helper_behind() {
         "{left:?}"
     );
 }
+
+/// Not an assertion: prints the transfer rate of 64 MiB from the world through each mode
+/// (`cargo test -p jailgen-net --test lab throughput -- --ignored --nocapture`; BENCHMARKS.md).
+#[test]
+#[ignore]
+fn throughput() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    let curl = "for i in 1 2 3; do curl -sS -o /dev/null -w '%{speed_download}\\n' http://allowed.test/mib/64; done";
+    for net in [
+        vec!["--internet"],
+        vec!["--internet", "--slirp4netns", "/usr/bin/slirp4netns"],
+        vec!["--allow", "allowed.test"],
+    ] {
+        let argv = lab.jail_argv(&net, &["sh", "-c", curl]);
+        let out = lab.on_host(&argv).output().unwrap();
+        let rates: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                format!(
+                    "{:.0} MiB/s",
+                    l.trim().parse::<f64>().unwrap_or(0.0) / 1048576.0
+                )
+            })
+            .collect();
+        println!(
+            "{net:?}: {rates:?} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = lab
+        .on_host(&["sh".into(), "-c".into(), curl.into()])
+        .output()
+        .unwrap();
+    println!(
+        "host, no jail: {}",
+        String::from_utf8_lossy(&out.stdout).replace('\n', " ")
+    );
+}

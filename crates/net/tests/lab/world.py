@@ -48,8 +48,15 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if self.path.startswith("/repo.git"):
             return super().do_GET()
         body = b"hello from the test host\n"
-        if self.path.startswith("/big"):
-            body = b"x" * (1 << 20)
+        if self.path.startswith("/mib/"):  # /mib/N: N MiB, for throughput figures
+            n = int(self.path[5:] or 1)
+            self.send_response(200)
+            self.send_header("Content-Length", str(n << 20))
+            self.end_headers()
+            chunk = b"x" * (1 << 20)
+            for _ in range(n):
+                self.wfile.write(chunk)
+            return
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
