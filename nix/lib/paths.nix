@@ -1,15 +1,11 @@
-# How a user's path reaches the bash wrapper: the one place that decides quoting.
+# A user's path: checked, normalised and ordered here, then written into the jail's policy (JSON)
+# as it is; the launcher binds it without a shell in between.
 #
 # A path is absolute (`/srv/data`) or home-relative (`~/.config/x`, or `~` itself).
-#   - `word p` is the bash word for `p`: `~/` followed by the shell-quoted rest (the tilde stays
-#     outside the quotes so bash expands it), or the whole absolute path shell-quoted.
-#   - `jailArg p` is what jail.nix's path combinators get: `noescape (word p)` for a `~` path
-#     (jail.nix must not quote the tilde), else the plain string, which jail.nix quotes itself.
 # Relative paths, empty paths, `..` components and newlines are refused by `check`.
-{
-  lib,
-  jail,
-}:
+# `word p` is the bash word for `p` (`~/` followed by the shell-quoted rest, or the whole
+# absolute path shell-quoted), for the rare place that writes a path into a shell script.
+{ lib }:
 let
   inherit (lib)
     concatStringsSep
@@ -18,7 +14,6 @@ let
     removePrefix
     splitString
     ;
-  inherit (jail.combinators) noescape;
 
   isHome = p: p == "~" || hasPrefix "~/" p;
 
@@ -107,13 +102,6 @@ let
     else
       quote p;
 
-  # What jail.nix gets: a plain string where its own single quoting suits bash and shellcheck,
-  # else `noescape` of the word.
-  jailArg = p: if isHome p || hasExpansion p then noescape (word p) else p;
-
-  # A literal value (an `env` value), in the same two forms.
-  jailValue = s: if hasExpansion s then noescape (quote s) else s;
-
   # `a` lies strictly under `b` (both normalized, same root kind).
   isUnder =
     a: b:
@@ -151,8 +139,6 @@ in
     isFile
     isHome
     isUnder
-    jailArg
-    jailValue
     normalize
     parentsFirst
     problem

@@ -58,6 +58,7 @@ let
         }
         { newSession = true; }
         { hostSsl = true; }
+        { extraReadonlyIfExists = [ "~/.gitconfig" ]; }
         {
           extraCombinators = [
             "gpu"

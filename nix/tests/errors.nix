@@ -49,6 +49,18 @@ in
     expr = refused { extraReadonlyDirs = [ "~/a\nb" ]; };
     expected = true;
   };
+  "test: extraReadonlyIfExists paths are checked like every other path" = {
+    expr = map refused [
+      { extraReadonlyIfExists = [ ".gitconfig" ]; }
+      { extraReadonlyIfExists = [ "~/../x" ]; }
+      { extraReadonlyIfExists = "~/.gitconfig"; }
+    ];
+    expected = [
+      true
+      true
+      true
+    ];
+  };
   "test: a tilde-user path is refused as relative" = {
     expr = refused { extraReadonlyDirs = [ "~root/.ssh" ]; };
     expected = true;

@@ -55,4 +55,10 @@ builtins.mapAttrs (_: j: {
   inherit (j) type name;
   entry = builtins.head (builtins.match ".* -- ([^ ]*) \"[$]@\"[[:space:]]*" j.text);
   calls = builtins.length j.calls;
+  policyName = j.policy.name;
+  # The wrapper runs the launcher with the jail's policy file (without `exec` when jail.nix has
+  # cleanups to run, e.g. for `notifications`).
+  launches = builtins.any (
+    line: builtins.match "(exec )?[^ ]*/bin/jailgen-launch [^ ]*-policy.json [^ ]*/bin/bwrap .*" line != null
+  ) (lib.splitString "\n" j.text);
 }) jails

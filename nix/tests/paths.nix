@@ -1,23 +1,22 @@
-# The path-quoting rule on exact words; tests/nix_library.rs decodes the same words with bash.
+# Paths: normalised, kept verbatim in the policy, and the bash quoting rule on exact words
+# (tests/nix_library.rs and tests/adversarial.rs decode the same words with bash).
 {
   h ? import ./helpers.nix { },
 }:
 let
-  inherit (h) call noescape;
   inherit (h.jailgen.internals) paths;
 
+  # The read-only grants of the policy of a jail given `p`.
   agentBinds =
     p:
-    builtins.filter (c: c.name == "readonly") (
-      h.calls (
-        h.jailgen.makeJailedAgent {
-          name = "a";
-          pkg = h.pkgs.hello;
-          configPaths = [ ];
-          extraReadonlyDirs = [ p ];
-        }
-      )
-    );
+    (h.policyOf (
+      h.jailgen.makeJailedAgent {
+        name = "a";
+        pkg = h.pkgs.hello;
+        configPaths = [ ];
+        extraReadonlyDirs = [ p ];
+      }
+    )).readonly;
 in
 {
   "test: a plain home path stays readable" = {
@@ -58,13 +57,19 @@ in
       "/"
     ];
   };
-  "test: a home path reaches jail.nix as noescape of the quoted word" = {
-    expr = agentBinds "~/a b";
-    expected = [ (call "readonly" [ (noescape "~/'a b'") ]) ];
+  "test: a home path reaches the policy as it is, normalised, never shell-quoted" = {
+    expr = map agentBinds [
+      "~/a b"
+      "~/a//b;c/"
+    ];
+    expected = [
+      [ "~/a b" ]
+      [ "~/a/b;c" ]
+    ];
   };
-  "test: an absolute path reaches jail.nix as a plain string for it to quote" = {
+  "test: an absolute path reaches the policy as it is" = {
     expr = agentBinds "/srv/a b";
-    expected = [ (call "readonly" [ "/srv/a b" ]) ];
+    expected = [ "/srv/a b" ];
   };
   "test: a dollar or backtick goes in double quotes with those characters escaped" = {
     expr = map paths.word [
@@ -78,20 +83,24 @@ in
       "\"/x/\\\\\\\"\\$\""
     ];
   };
-  "test: an absolute path with a dollar reaches jail.nix as noescape of the double-quoted word" = {
-    expr = agentBinds "/srv/a $b";
-    expected = [ (call "readonly" [ (noescape "\"/srv/a \\$b\"") ]) ];
-  };
-  "test: jail.nix renders the home path as one shell word" = {
-    expr = builtins.length (builtins.split "--ro-bind ~/'a b;c' ~/'a b;c'" (
-      h.jailgen.makeJailedAgent {
-        name = "a";
-        pkg = h.pkgs.hello;
-        configPaths = [ ];
-        extraReadonlyDirs = [ "~/a b;c" ];
-      }
-    ).text) > 1;
-    expected = true;
+  "test: a path with a dollar or backtick reaches the policy as it is and never the wrapper" = {
+    expr =
+      let
+        j = h.jailgen.makeJailedAgent {
+          name = "a";
+          pkg = h.pkgs.hello;
+          configPaths = [ ];
+          extraReadonlyDirs = [ "/srv/a $b `id`" ];
+        };
+      in
+      [
+        (h.policyOf j).readonly
+        (builtins.length (builtins.split "srv/a" j.text))
+      ];
+    expected = [
+      [ "/srv/a $b `id`" ]
+      1
+    ];
   };
   "test: a state path is a file only with an extension from file-extensions.json" = {
     expr = map paths.isFile [
