@@ -11,7 +11,8 @@
 #
 # What stays with jail.nix, in this order:
 #   1. baseJailOptions: by default the host's network namespace and hostname (unless
-#      `network = false`) and no-new-session (unless `newSession = true`)
+#      `network = false`) and no-new-session (unless `newSession = true`); with a list of your
+#      own, the launcher still shares or unshares the network as `network` says
 #   2. `--jailgen-grants`, the token the launcher replaces with the grants (read-only grants,
 #      the working directory, read-write grants, read-only grants under a read-write one again)
 #   3. add-pkg-deps basePackages ++ extraPkgs ++ [ pkg ] (the last one comes first in PATH), then
@@ -281,16 +282,17 @@ let
 
   defaultBase = optional network fastNetwork ++ optional (!newSession) c.no-new-session;
 
-  # `network`, `newSession` and `hostSsl` shape the default base options only: with a
-  # `baseJailOptions` of your own they would be silently ignored (network = false would still
-  # have the network your list grants), so that combination is refused.
+  # `newSession` shapes the default base options only (jail.nix's `--new-session` is static): with
+  # a `baseJailOptions` of your own it would be silently ignored, so that combination is refused.
+  # `network` and `hostSsl` are the launcher's (it shares or unshares the network namespace last),
+  # so they hold whatever the list does.
   base =
     if baseJailOptions == null then
       defaultBase
-    else if !network || newSession || hostSsl then
+    else if newSession then
       fail {
-        why = "`network`, `newSession` and `hostSsl` only shape the default `baseJailOptions`; with your own `baseJailOptions` they would be ignored. Put what you want into the list instead.";
-        example = "baseJailOptions = [ jailgen.internals.jail.combinators.time-zone jailgen.internals.jail.combinators.no-new-session ];   # no network";
+        why = "`newSession` only shapes the default `baseJailOptions`; with your own `baseJailOptions` it would be ignored. Leave `no-new-session` out of the list instead.";
+        example = "baseJailOptions = [ ];   # keeps bwrap's --new-session";
       }
     else
       baseJailOptions;

@@ -347,6 +347,17 @@ in
     };
   };
 
+  "test: with a custom baseJailOptions, network = false still reaches the launcher" = {
+    expr = agent {
+      baseJailOptions = [ h.harness.jail.combinators.no-new-session ];
+      network = false;
+    };
+    expected = expect {
+      base = [ (call "no-new-session" [ ]) ];
+      policy.network = false;
+    };
+  };
+
   "test: commonJailOptions is the default base list" = {
     expr = agent { baseJailOptions = jailgen.commonJailOptions; };
     expected = expect { };
