@@ -121,7 +121,8 @@ fn hide_masks_thousands_of_files_and_works_without_a_cache_dir() {
     let inside = "cat .env.* | grep -c SECRET || true";
     // The wrapper under `ulimit -n 1024`.
     let limited = |jail: &Jail| {
-        let out = std::process::Command::new("bash")
+        hand_over_fixture(&f.home);
+        let out = command("bash")
             .arg("-c")
             .arg("ulimit -n 1024 && exec \"$0\" -c \"$1\"")
             .arg(&jail.wrapper)

@@ -300,7 +300,8 @@ fn the_library_jail_blocks_tiocsti_and_tioclinux_but_not_what_tuis_need() {
     let probe = f.proj.join("ttyprobe");
     cc(&root().join("tests/runtime/ttyprobe.c"), &probe);
     let run = |jail: &Jail| -> String {
-        let o = Command::new(&probe)
+        hand_over_fixture(&f.home);
+        let o = command(&probe)
             .arg("run")
             .arg(&jail.wrapper)
             .args(["-c", "./ttyprobe inject"])

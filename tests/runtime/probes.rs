@@ -31,6 +31,10 @@ fn probe_run(args: &[&str]) -> (bool, String) {
         .args(args)
         .arg("--launcher")
         .arg(launcher())
+        .args(match std::env::var("JAILGEN_TEST_USER") {
+            Ok(user) if !user.is_empty() => vec!["--user".to_string(), user],
+            _ => vec![],
+        })
         .env_remove("JAILGEN_JAIL_NIX")
         .output()
         .expect("spawn run.sh");
