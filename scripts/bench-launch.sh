@@ -75,26 +75,35 @@ EOF
 # Paired, interleaved runs: load on a shared machine drifts while hyperfine times one
 # launcher after another, so time each jail and its floor back to back, alternating, and
 # take the median of the per-pair ratios.
-import shlex, statistics, subprocess, sys, time
+# Also the CPU time of each run (user + sys of the process and everything it waited for, from
+# getrusage), which a busy machine disturbs much less than wall time.
+import resource, shlex, statistics, subprocess, sys, time
 tmp, n = sys.argv[1], int(sys.argv[2])
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 def run(argv):
-    t = time.perf_counter_ns()
+    c, t = cpu(), time.perf_counter_ns()
     subprocess.run(argv, check=True)
-    return time.perf_counter_ns() - t
+    return time.perf_counter_ns() - t, cpu() - c
 for jail in open(f"{tmp}/jails").read().split():
     ours = [f"{tmp}/w/{jail}"]
     floor = shlex.split(open(f"{tmp}/floor/{jail}").read())
-    ratios, t_o, t_f = [], [], []
+    ratios, t_o, t_f, c_o, c_f = [], [], [], [], []
     for i in range(n):
         a, b = (ours, floor) if i % 2 == 0 else (floor, ours)
-        ta, tb = run(a), run(b)
-        to, tf = (ta, tb) if a is ours else (tb, ta)
+        ra, rb = run(a), run(b)
+        (to, co), (tf, cf) = (ra, rb) if a is ours else (rb, ra)
         ratios.append(to / tf)
         t_o.append(to)
         t_f.append(tf)
+        c_o.append(co)
+        c_f.append(cf)
     q = statistics.quantiles(ratios, n=4)
+    cpu_ratio = statistics.median(c_o) / statistics.median(c_f)
     print(f"{jail} {statistics.median(ratios):.3f} {q[0]:.3f} {q[2]:.3f} "
-          f"{statistics.median(t_o) / 1e6:.2f} {statistics.median(t_f) / 1e6:.2f}")
+          f"{statistics.median(t_o) / 1e6:.2f} {statistics.median(t_f) / 1e6:.2f} "
+          f"{statistics.median(c_o) * 1e3:.2f} {statistics.median(c_f) * 1e3:.2f} {cpu_ratio:.3f}")
 EOF
   if command -v valgrind >/dev/null; then
     ir() { valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" 2>&1 | sed -n 's/.*I *refs: *//p' | tr -d ,; }
@@ -208,6 +217,7 @@ sed "s| /usr/bin/bwrap | /usr/bin/true |" "$tmp/w/claude-code-net" >"$tmp/w/clau
 sed "s|^exec \\([^ ]*/bin/jailgen-launch\\) |exit 0; exec \\1 |" "$tmp/w/claude-code-net" >"$tmp/w/claude-code-net-nolaunch"
 chmod +x "$tmp/bash-only" "$tmp/w/claude-code-net-nobwrap" "$tmp/w/claude-code-net-nolaunch"
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 if [[ -n $user ]]; then
   chown -R "$user" "$tmp"
   runuser -u "$user" -- bash "$0" --measure "$tmp"
@@ -217,43 +227,47 @@ else
   who=$(id -un)
 fi
 
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 section=$(python3 - "$tmp" "$who" "$(uname -r)" "$(bwrap --version)" "$(nproc)" \
   "$(git -C "$jail_nix" rev-parse --short HEAD 2>/dev/null || echo "checkout at $jail_nix")" \
-  "${BENCH_RUNS:-200}" "${BENCH_PAIRS:-200}" <<'EOF'
+  "${BENCH_RUNS:-200}" "${BENCH_PAIRS:-200}" "$load_before" "$load_after" <<'EOF'
 import json, os, statistics, sys
-tmp, who, kernel, bwrap, cores, jn, runs, pairs = sys.argv[1:]
+tmp, who, kernel, bwrap, cores, jn, runs, pairs, load_before, load_after = sys.argv[1:]
 res = {r["command"]: r for f in ("result.json", "slow.json") for r in json.load(open(f"{tmp}/{f}"))["results"]}
 nargs = open(f"{tmp}/nargs").read().split()
 jails = open(f"{tmp}/jails").read().split()
 n_of = dict(zip(jails, nargs))
 paired = {}
 for line in open(f"{tmp}/paired"):
-    j, med, q1, q3, t_o, t_f = line.split()
-    paired[j] = (float(med), float(q1), float(q3), float(t_o), float(t_f))
+    j, *vals = line.split()
+    paired[j] = tuple(float(v) for v in vals)
 out = []
 p = out.append
 p("## Jail launch")
 p("")
 p(f"Command: `BENCH_RUNS={runs} BENCH_PAIRS={pairs} scripts/bench-launch.sh` (as root; it measures as the")
-p(f"unprivileged user `{who}`). Machine: kernel {kernel}, {bwrap}, {cores} cores. Wrappers evaluated by")
+p(f"unprivileged user `{who}`). Machine: kernel {kernel}, {bwrap}, {cores} cores, load average {load_before}")
+p(f"before and {load_after} after (other work was running). Wrappers evaluated by")
 p(f"nix-instantiate from `nix/lib` against real jail.nix ({jn}) with a package set pointing at host paths,")
 p("running the launcher built by `cargo build --release -p jailgen-launch`; `/usr/bin/true` from a git project")
 p("with a `.env`. Each floor is the very bwrap command the launcher computes for that jail (captured), run")
 p("directly: the same mounts, a descriptor bind replaced by a bind of the path it names, without the seccomp")
 p("filter; no bash, no launcher.")
 p("")
-p("Paired, alternating runs of each preset's default jail and its floor (median of per-pair wall-time ratios,")
-p(f"{pairs} pairs each; the medians of the two times beside it):")
+p(f"Paired, alternating runs of each preset's default jail and its floor ({pairs} pairs each): the median of the")
+p("per-pair wall-time ratios (quartiles), the median wall times, and the median CPU times (user + sys of the")
+p("process tree, getrusage) with their ratio:")
 p("")
-p("| preset | network | bwrap arguments | jail | floor | jail / floor (quartiles) |")
-p("|---|---|---|---|---|---|")
+p("| preset | network | bwrap arguments | jail | floor | wall: jail / floor | CPU: jail, floor | CPU: jail / floor |")
+p("|---|---|---|---|---|---|---|---|")
 for j in jails:
     preset, net = j.rsplit("-", 1)
-    med, q1, q3, t_o, t_f = paired[j]
-    p(f"| {preset} | {'on' if net == 'net' else 'off'} | {n_of[j]} | {t_o:.2f} ms | {t_f:.2f} ms | **{med:.2f}×** ({q1:.2f}–{q3:.2f}) |")
+    med, q1, q3, t_o, t_f, c_o, c_f, c_r = paired[j]
+    p(f"| {preset} | {'on' if net == 'net' else 'off'} | {n_of[j]} | {t_o:.2f} ms | {t_f:.2f} ms | **{med:.2f}×** ({q1:.2f}–{q3:.2f}) | {c_o:.2f}, {c_f:.2f} ms | {c_r:.2f}× |")
 allmed = [paired[j][0] for j in jails]
+allcpu = [paired[j][7] for j in jails]
 p("")
-p(f"Over all {len(jails)} jails: paired medians {min(allmed):.2f}–{max(allmed):.2f}×.")
+p(f"Over all {len(jails)} jails: paired wall-time medians {min(allmed):.2f}–{max(allmed):.2f}×, CPU {min(allcpu):.2f}–{max(allcpu):.2f}×.")
 p("")
 p(f"hyperfine (`-N`, {runs} runs; claude-code; medians, and CPU time per launch):")
 p("")
