@@ -99,32 +99,44 @@ fn open_root(path: &str) -> Result<OwnedFd, Stop> {
     })
 }
 
-/// Create the state paths that are missing (before anything binds them).
-pub fn ensure_state(policy: &Policy, home: &str) -> Result<(), Stop> {
+/// Create the state paths that are missing (before anything binds them). `cwd` is the
+/// working directory, which the agent writes too: a state path inside it is treated like one
+/// inside a read-write grant.
+pub fn ensure_state(policy: &Policy, home: &str, cwd: &str) -> Result<(), Stop> {
     let mut state: Vec<_> = policy.state.iter().collect();
     // Directories first, then files (a file may live in a state directory).
     state.sort_by_key(|s| s.kind == StateKind::File);
+    let cwd_st = sys::stat(cwd).ok();
     for s in state {
         let full = s.path.resolve(home);
+        let parts: Vec<&str> = full.split('/').filter(|p| !p.is_empty()).collect();
+        let base_depth = match &s.path {
+            GrantPath::Abs(_) => 0,
+            GrantPath::Home(_) => home.split('/').filter(|p| !p.is_empty()).count(),
+        };
         // The part the agent may control: below the innermost read-write grant holding it,
-        // and the state path itself. Above it, the user's own links are followed.
-        let comps: Vec<&str> = s.path.components().collect();
-        let root_depth = writable_root(&policy.readwrite, &s.path)
-            .map(|r| r.depth())
-            .unwrap_or(comps.len().saturating_sub(1));
-        let base = match &s.path {
-            GrantPath::Abs(_) => "/".to_string(),
-            GrantPath::Home(_) => home.to_string(),
-        };
-        let above = if root_depth == 0 {
-            base.clone()
-        } else {
-            format!(
-                "{}/{}",
-                base.trim_end_matches('/'),
-                comps[..root_depth].join("/")
-            )
-        };
+        // or below the working directory, and the state path itself. Above it, the user's own
+        // links are followed.
+        let grant_root = writable_root(&policy.readwrite, &s.path).map(|r| base_depth + r.depth());
+        let mut cwd_root = None;
+        if let Some(c) = &cwd_st {
+            let mut prefix = String::new();
+            for (i, part) in parts.iter().enumerate().take(parts.len().saturating_sub(1)) {
+                prefix.push('/');
+                prefix.push_str(part);
+                if sys::stat(&prefix).is_ok_and(|st| sys::same_file(&st, c)) {
+                    cwd_root = Some(i + 1);
+                    break;
+                }
+            }
+        }
+        let nested = grant_root.is_some() || cwd_root.is_some();
+        let root = grant_root
+            .into_iter()
+            .chain(cwd_root)
+            .max()
+            .unwrap_or(parts.len().saturating_sub(1));
+        let above = format!("/{}", parts[..root].join("/"));
         // Create the user's part with ordinary directories when missing.
         if std::fs::metadata(&above).is_err() {
             if let Ok(st) = sys::lstat(&above)
@@ -140,19 +152,18 @@ pub fn ensure_state(policy: &Policy, home: &str) -> Result<(), Stop> {
                 )
             })?;
         }
-        let root = open_root(&above)?;
+        let root_fd = open_root(&above)?;
         match walk(
-            root.as_raw_fd(),
+            root_fd.as_raw_fd(),
             &above,
-            &comps[root_depth..],
+            &parts[root..],
             Create::Yes(s.kind),
         ) {
             Ok(_) => {}
             Err(Walk::Symlink(link)) if link == full => {
                 // The state path itself is a link: a dangling one would make the jail create
-                // whatever it names; one below a read-write grant was planted.
-                let dangling = std::fs::metadata(&full).is_err();
-                if dangling || root_depth < comps.len() - 1 {
+                // whatever it names; one the agent could have planted is refused too.
+                if nested || std::fs::metadata(&full).is_err() {
                     return Err(state_link(&full));
                 }
             }

@@ -58,8 +58,23 @@ pub fn find(
         }
         let dir_refs: Vec<&str> = dir.iter().map(String::as_str).collect();
         for (raw, ty) in entries {
-            let Ok(name) = String::from_utf8(raw) else {
-                continue;
+            let name = match String::from_utf8(raw) {
+                Ok(n) => n,
+                Err(e) => {
+                    // bwrap's arguments here are UTF-8 strings: such a name cannot be masked.
+                    let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    if pats.iter().any(|p| p.matches(&dir_refs, &lossy)) {
+                        warn(&format!(
+                            "not hiding `{}`: its name is not UTF-8; rename it",
+                            if dir.is_empty() {
+                                lossy
+                            } else {
+                                format!("{}/{lossy}", dir.join("/"))
+                            }
+                        ));
+                    }
+                    continue;
+                }
             };
             let mut ty = ty;
             if ty == DT_UNKNOWN {
@@ -69,12 +84,15 @@ pub fn find(
                     _ => 8,
                 };
             }
-            let rel = if dir.is_empty() {
-                name.clone()
-            } else {
-                format!("{}/{name}", dir.join("/"))
+            let rel = || {
+                if dir.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{}/{name}", dir.join("/"))
+                }
             };
             if pats.iter().any(|p| p.matches(&dir_refs, &name)) {
+                let rel = rel();
                 if ty == DT_LNK {
                     // A matching symlink hides its target when that lies inside the working
                     // directory; one pointing outside is left alone (the jail sees its target
@@ -101,6 +119,7 @@ pub fn find(
             }
             if ty == DT_LNK {
                 // Patterns naming a path through a symlinked directory: never followed.
+                let rel = rel();
                 for p in &pats {
                     if p.text
                         .trim_start_matches("./")

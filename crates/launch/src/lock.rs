@@ -7,7 +7,10 @@
 //! directory (the name is the path with `%` and `/` escaped), and refuses to start while a
 //! recorded session whose directory contains, equals or lies inside this one still runs
 //! there (alive, its cwd is that directory, its name `bwrap` or the recorded one: the pid is
-//! the launcher's, which becomes bwrap). Two launches at the very same moment can both pass.
+//! the launcher's, which becomes bwrap). Launches take turns: each holds an exclusive `flock`
+//! on the lock directory from its scan until it execs bwrap (the descriptor is close-on-exec),
+//! so two launches at the same instant cannot both pass; a lock held longer than 2 s (a
+//! process other than a launch holding it) is waited for no longer, with a warning.
 //! `JAILGEN_ALLOW_CONCURRENT=1` skips the lock for one run. The record format is the one the
 //! bash runtime wrote, so both can share the directory.
 
@@ -23,13 +26,14 @@ fn unkey(k: &str) -> String {
     k.replace("%2F", "/").replace("%25", "%")
 }
 
+/// Returns the lock directory's descriptor, holding the turn: keep it until exec.
 pub fn take(
     cwd: &str,
     home: Option<&str>,
     var: &dyn Fn(&str) -> Option<String>,
-) -> Result<(), Stop> {
+) -> Result<Option<std::os::fd::OwnedFd>, Stop> {
     if var("JAILGEN_ALLOW_CONCURRENT").as_deref() == Some("1") {
-        return Ok(());
+        return Ok(None);
     }
     let base = match var("XDG_RUNTIME_DIR").filter(|x| !x.is_empty()) {
         Some(x) if sys::stat(&x).is_ok_and(|s| sys::is_dir(&s)) => x,
@@ -37,12 +41,12 @@ pub fn take(
             Some(h) if sys::stat(&format!("{h}/.cache")).is_ok_and(|s| sys::is_dir(&s)) => {
                 format!("{h}/.cache")
             }
-            _ => return Ok(()),
+            _ => return Ok(None),
         },
     };
     let Ok(base_fd) = sys::openat(libc::AT_FDCWD, &base, libc::O_PATH | libc::O_DIRECTORY, 0)
     else {
-        return Ok(());
+        return Ok(None);
     };
     let dir = format!("{}/jailgen-locks", base.trim_end_matches('/'));
     match sys::lstatat(base_fd.as_raw_fd(), "jailgen-locks") {
@@ -56,7 +60,7 @@ pub fn take(
         Ok(_) => {}
         Err(_) => {
             if sys::mkdirat(base_fd.as_raw_fd(), "jailgen-locks", 0o700).is_err() {
-                return Ok(());
+                return Ok(None);
             }
         }
     }
@@ -66,8 +70,21 @@ pub fn take(
         libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW,
         0,
     ) else {
-        return Ok(());
+        return Ok(None);
     };
+    // Take turns with other launches (see above).
+    let mut waited_ms = 0;
+    // SAFETY: flock on a descriptor we own.
+    while unsafe { libc::flock(dfd.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        if waited_ms >= 2000 {
+            crate::refuse::warn(&format!(
+                "the session lock `{dir}` has been held for 2 s by another process; going on without waiting"
+            ));
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        waited_ms += 5;
+    }
     let me = key(cwd);
     let pid = std::process::id();
     let list_fd = sys::dup(dfd.as_raw_fd()).ok();
@@ -138,5 +155,5 @@ pub fn take(
         // SAFETY: the buffer is valid for its length.
         unsafe { libc::pwrite(f.as_raw_fd(), rec.as_ptr().cast(), rec.len(), 0) };
     }
-    Ok(())
+    Ok(Some(dfd))
 }

@@ -95,9 +95,10 @@ fn run() -> Result<std::io::Error, Stop> {
     })?;
     guard::check(&cwd, home.as_deref(), &var)?;
     t.step("guard");
-    lock::take(&cwd, home.as_deref(), &var)?;
+    // Held (close-on-exec) until bwrap replaces this process.
+    let _turn = lock::take(&cwd, home.as_deref(), &var)?;
     t.step("lock");
-    grants::ensure_state(&policy, &home_s)?;
+    grants::ensure_state(&policy, &home_s, &cwd)?;
     t.step("state");
     let cwd_fd =
         sys::openat(libc::AT_FDCWD, ".", libc::O_PATH | libc::O_DIRECTORY, 0).map_err(|e| {

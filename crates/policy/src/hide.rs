@@ -93,51 +93,81 @@ fn prefix_may_match(parts: &[String], dir: &[&str], pruned: bool) -> bool {
     }
 }
 
-/// Shell-style matching of one component.
+/// Shell-style matching of one component. ASCII pattern and name (the common case) are
+/// matched as bytes, without allocating; anything else as characters.
 pub fn glob(pattern: &str, name: &str) -> bool {
+    if pattern.is_ascii() && name.is_ascii() {
+        return glob_at(pattern.as_bytes(), name.as_bytes(), &BYTES);
+    }
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    glob_at(&p, &n)
+    glob_at(&p, &n, &CHARS)
 }
 
-fn glob_at(p: &[char], n: &[char]) -> bool {
+/// The pattern's special symbols, in the unit being matched (bytes or characters).
+struct Syms<T> {
+    star: T,
+    any: T,
+    open: T,
+    close: T,
+    bang: T,
+    caret: T,
+    dash: T,
+    escape: T,
+}
+
+const BYTES: Syms<u8> = Syms {
+    star: b'*',
+    any: b'?',
+    open: b'[',
+    close: b']',
+    bang: b'!',
+    caret: b'^',
+    dash: b'-',
+    escape: b'\\',
+};
+
+const CHARS: Syms<char> = Syms {
+    star: '*',
+    any: '?',
+    open: '[',
+    close: ']',
+    bang: '!',
+    caret: '^',
+    dash: '-',
+    escape: '\\',
+};
+
+fn glob_at<T: Copy + PartialEq + PartialOrd>(p: &[T], n: &[T], s: &Syms<T>) -> bool {
     // Iterative with one backtrack point for `*` (linear-ish, no exponential blow-up).
     let (mut pi, mut ni) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ni < n.len() {
         if pi < p.len() {
-            match p[pi] {
-                '*' => {
-                    star = Some((pi, ni));
-                    pi += 1;
-                    continue;
+            let c = p[pi];
+            if c == s.star {
+                star = Some((pi, ni));
+                pi += 1;
+                continue;
+            }
+            let step = if c == s.any {
+                Some(1)
+            } else if c == s.open {
+                match class(&p[pi..], n[ni], s) {
+                    Some((true, len)) => Some(len),
+                    Some((false, _)) => None,
+                    // An unclosed `[` is an ordinary character.
+                    None => (n[ni] == c).then_some(1),
                 }
-                '?' => {
-                    pi += 1;
-                    ni += 1;
-                    continue;
-                }
-                '[' => {
-                    if let Some((ok, len)) = class(&p[pi..], n[ni])
-                        && ok
-                    {
-                        pi += len;
-                        ni += 1;
-                        continue;
-                    }
-                }
-                '\\' if pi + 1 < p.len() && p[pi + 1] == n[ni] => {
-                    pi += 2;
-                    ni += 1;
-                    continue;
-                }
-                '\\' if pi + 1 < p.len() => {}
-                c if c == n[ni] => {
-                    pi += 1;
-                    ni += 1;
-                    continue;
-                }
-                _ => {}
+            } else if c == s.escape && pi + 1 < p.len() {
+                (p[pi + 1] == n[ni]).then_some(2)
+            } else {
+                (c == n[ni]).then_some(1)
+            };
+            if let Some(len) = step {
+                pi += len;
+                ni += 1;
+                continue;
             }
         }
         match star {
@@ -149,25 +179,25 @@ fn glob_at(p: &[char], n: &[char]) -> bool {
             None => return false,
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|&c| c == s.star)
 }
 
 /// A `[...]` class at the start of `p`: `(matches c, length of the class)`; `None` when the
-/// bracket does not close (then `[` is literal and does not match here).
-fn class(p: &[char], c: char) -> Option<(bool, usize)> {
+/// bracket does not close.
+fn class<T: Copy + PartialEq + PartialOrd>(p: &[T], c: T, s: &Syms<T>) -> Option<(bool, usize)> {
     let mut i = 1;
-    let negate = matches!(p.get(1), Some('!' | '^'));
+    let negate = p.get(1).is_some_and(|&x| x == s.bang || x == s.caret);
     if negate {
         i += 1;
     }
     let mut hit = false;
     let mut first = true;
     while i < p.len() {
-        if p[i] == ']' && !first {
+        if p[i] == s.close && !first {
             return Some((hit != negate, i + 1));
         }
         first = false;
-        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
+        if i + 2 < p.len() && p[i + 1] == s.dash && p[i + 2] != s.close {
             if p[i] <= c && c <= p[i + 2] {
                 hit = true;
             }
@@ -204,7 +234,11 @@ mod tests {
             ("\\*", "a", false),
             ("a*b*c", "aXbYbZc", true),
             ("a*b*c", "aXbYbZ", false),
-            ("[", "[", false),
+            ("[", "[", true),
+            ("[", "x", false),
+            ("é*", "été", true),
+            ("?t?", "été", true),
+            ("[é]x", "éx", true),
         ] {
             assert_eq!(glob(p, n), want, "{p} ~ {n}");
         }

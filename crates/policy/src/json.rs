@@ -250,9 +250,39 @@ impl Parser<'_> {
     }
 }
 
+/// `s` as a JSON string literal.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_strings_read_back() {
+        for s in ["", "a\"b\\c", "new\nline\ttab\r", "\u{1}\u{1f}", "é😀$`"] {
+            assert_eq!(
+                parse(&quote(s)).unwrap(),
+                Value::Str(s.to_string()),
+                "{s:?}"
+            );
+        }
+    }
 
     #[test]
     fn reads_what_builtins_to_json_writes() {

@@ -269,6 +269,13 @@ pub fn plan(policy: &Policy, host: &mut Host) -> Plan {
                     src: bundle.clone(),
                     dest: CA_FILE.into(),
                 });
+            } else {
+                // No bundle named (a policy not written by the Nix library): the host's own,
+                // where the CA variables point.
+                tail.push(Op::RoBindTry {
+                    src: CA_FILE.into(),
+                    dest: CA_FILE.into(),
+                });
             }
         }
         Network::Isolated => tail.push(Op::UnshareNet),
@@ -426,6 +433,16 @@ mod tests {
         assert!(args.contains("--unshare-net") && !args.contains("--share-net"));
         assert!(!args.contains("resolv.conf") && !args.contains("ca.crt"));
         assert!(!args.contains("SSL_CERT_FILE"));
+    }
+
+    #[test]
+    fn without_a_named_bundle_the_hosts_ca_file_is_bound_where_the_variables_point() {
+        let p = Policy::new("j");
+        let s = to_args(&symbolic(&p).tail).join(" ");
+        assert!(
+            s.contains("--ro-bind-try /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt"),
+            "{s}"
+        );
     }
 
     #[test]

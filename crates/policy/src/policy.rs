@@ -466,6 +466,68 @@ impl Policy {
         })
     }
 
+    /// The policy file's text (what the Nix library writes with `builtins.toJSON`); every field
+    /// is written, so the file does not depend on the defaults of the reader.
+    pub fn to_json(&self) -> String {
+        use crate::json::quote;
+        let paths = |ps: &[GrantPath]| {
+            let items: Vec<String> = ps.iter().map(|p| quote(&p.spelled())).collect();
+            format!("[{}]", items.join(","))
+        };
+        let map = |kv: &[(String, String)]| {
+            let items: Vec<String> = kv
+                .iter()
+                .map(|(k, v)| format!("{}:{}", quote(k), quote(v)))
+                .collect();
+            format!("{{{}}}", items.join(","))
+        };
+        let strings = |xs: &[String]| {
+            let items: Vec<String> = xs.iter().map(|x| quote(x)).collect();
+            format!("[{}]", items.join(","))
+        };
+        let state: Vec<String> = self
+            .state
+            .iter()
+            .map(|s| {
+                format!(
+                    "{{\"path\":{},\"kind\":\"{}\"}}",
+                    quote(&s.path.spelled()),
+                    if s.kind == StateKind::File {
+                        "file"
+                    } else {
+                        "dir"
+                    }
+                )
+            })
+            .collect();
+        format!(
+            "{{\"version\":1,\"name\":{},\"readonly\":{},\"readonlyIfExists\":{},\"readwrite\":{},\"state\":[{}],\"env\":{{\"set\":{},\"home\":{},\"forward\":{}}},\"git\":\"{}\",\"hide\":{},\"network\":{},\"tls\":{{\"caBundle\":{},\"hostSsl\":{}}},\"nix\":{},\"newSession\":{},\"seccomp\":{}}}",
+            quote(&self.name),
+            paths(&self.readonly),
+            paths(&self.readonly_if_exists),
+            paths(&self.readwrite),
+            state.join(","),
+            map(&self.env.set),
+            map(&self.env.home),
+            strings(&self.env.forward),
+            if self.git == Git::Protect {
+                "protect"
+            } else {
+                "open"
+            },
+            strings(&self.hide),
+            self.network == Network::Shared,
+            self.tls
+                .ca_bundle
+                .as_deref()
+                .map_or("null".to_string(), quote),
+            self.tls.host_ssl,
+            self.nix,
+            self.new_session,
+            self.seccomp,
+        )
+    }
+
     /// A policy with every default and no grants (a starting point for tests and the CLI).
     pub fn new(name: &str) -> Policy {
         let d = defaults();
@@ -550,6 +612,18 @@ mod tests {
         let mut here = Policy::from_json(EXAMPLE).unwrap();
         here.tls.ca_bundle = from_md.tls.ca_bundle.clone();
         assert_eq!(from_md, here);
+    }
+
+    #[test]
+    fn to_json_reads_back_as_the_same_policy() {
+        let mut p = Policy::from_json(EXAMPLE).unwrap();
+        p.env.set.push(("Q".into(), "a\"b\\c\n$`".into()));
+        p.hide.push("we\"ird\\*".into());
+        p.git = Git::Open;
+        p.network = Network::Isolated;
+        assert_eq!(Policy::from_json(&p.to_json()).unwrap(), p);
+        let d = Policy::new("j");
+        assert_eq!(Policy::from_json(&d.to_json()).unwrap(), d);
     }
 
     #[test]
