@@ -9,9 +9,16 @@
 # tests/launcher_source.rs builds the launcher from exactly this set, so a file missing here
 # fails there.
 # The CLI's sources (src/, templates/) are not in it: the launcher rebuilds only when it changes.
+#
+# Linked statically against glibc where the platform has it: every jail launch starts this
+# program, and a dynamically linked one spends about 0.3 ms in the loader (BENCHMARKS.md,
+# "Launcher"). It needs no NSS (no user or host lookups), so static glibc is safe; Cargo cannot
+# say this per package (proc-macro crates break under crt-static), hence here.
 {
   lib,
+  stdenv,
   rustPlatform,
+  glibc,
 }:
 let
   manifest = dir: builtins.fromTOML (builtins.readFile (dir + "/Cargo.toml"));
@@ -28,6 +35,7 @@ let
     [ dir ] ++ builtins.concatMap (p: crateDirs (dir + "/${p}")) paths;
 
   benches = map (b: ../. + "/${b.path or "benches/${b.name}.rs"}") (root.bench or [ ]);
+  static = stdenv.hostPlatform.isGnu;
 in
 rustPlatform.buildRustPackage {
   pname = launch.package.name;
@@ -47,6 +55,10 @@ rustPlatform.buildRustPackage {
   };
 
   cargoLock.lockFile = ../Cargo.lock;
+  # Applies to the target's crates only: buildRustPackage passes `--target`, so build scripts and
+  # proc macros stay dynamic.
+  RUSTFLAGS = lib.optionalString static "-C target-feature=+crt-static";
+  buildInputs = lib.optionals static [ glibc.static ];
   cargoBuildFlags = [
     "-p"
     launch.package.name

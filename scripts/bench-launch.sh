@@ -17,8 +17,8 @@
 #   1. no sandbox
 #   2. every preset's default jail (jailgen library on real jail.nix, host mode: packages
 #      point at host paths, the base binds the host's /usr, /bin, /lib… instead of a store
-#      closure), network on and off, running the launcher built here by cargo (release, as
-#      nix/launcher.nix builds it)
+#      closure), network on and off, running the launcher built here by cargo (release, static
+#      glibc, as nix/launcher.nix builds it)
 #   3. the floors: for each of those jails, one raw bwrap command with exactly the arguments
 #      the launcher hands bwrap (captured), a descriptor bind replaced by a bind of the path it
 #      names, an empty-file mask by a read-only bind of the file itself, without the seccomp
@@ -138,11 +138,14 @@ tmp=$(mktemp -d)
 chmod 0755 "$tmp"
 trap '[[ -n ${KEEP-} ]] || rm -rf -- "$tmp"' EXIT
 
-# The launcher, built as nix/launcher.nix builds it (release, only this package).
+# The launcher, built as nix/launcher.nix builds it: release, only this package, for the host's
+# target with static glibc.
 target=${CARGO_TARGET_DIR:-$repo/target}/launcher-bench
-(cd "$repo" && cargo build --quiet --release -p jailgen-launch --target-dir "$target")
+host=$(rustc -vV | sed -n 's/^host: //p')
+(cd "$repo" && RUSTFLAGS="-C target-feature=+crt-static" cargo build --quiet --release \
+  -p jailgen-launch --target "$host" --target-dir "$target")
 mkdir -p "$tmp/launcher/bin" "$tmp/w" "$tmp/floor"
-cp "$target/release/jailgen-launch" "$tmp/launcher/bin/"
+cp "$target/$host/release/jailgen-launch" "$tmp/launcher/bin/"
 
 # A project under a throw-away home: a git repo with a .env, as an agent sees it.
 home=$tmp/home
@@ -249,7 +252,8 @@ p(f"Command: `BENCH_RUNS={runs} BENCH_PAIRS={pairs} scripts/bench-launch.sh` (as
 p(f"unprivileged user `{who}`). Machine: kernel {kernel}, {bwrap}, {cores} cores, load average {load_before}")
 p(f"before and {load_after} after (other work was running). Wrappers evaluated by")
 p(f"nix-instantiate from `nix/lib` against real jail.nix ({jn}) with a package set pointing at host paths,")
-p("running the launcher built by `cargo build --release -p jailgen-launch`; `/usr/bin/true` from a git project")
+p("running the launcher built as nix/launcher.nix builds it (`cargo build --release -p jailgen-launch`, static")
+p("glibc); `/usr/bin/true` from a git project")
 p("with a `.env`. Each floor is the very bwrap command the launcher computes for that jail (captured), run")
 p("directly: the same mounts, a descriptor bind replaced by a bind of the path it names, without the seccomp")
 p("filter; no bash, no launcher.")

@@ -11,13 +11,17 @@ use common::{have_nix, loud, nix_lit, root, strict};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The files of the launcher's source set, relative to the repository root, evaluated with
-/// `lib` (an expression for a nixpkgs lib) by `nix_instantiate`.
-fn source_files(nix_instantiate: &Path, lib: &str) -> Vec<PathBuf> {
+/// The arguments nix/launcher.nix hands buildRustPackage, with `lib` (an expression for a nixpkgs
+/// lib) and the nixpkgs double's stdenv and glibc, evaluated by `nix_instantiate`: the source set
+/// as a store path, and the rest.
+fn launcher_args(nix_instantiate: &Path, lib: &str, what: &str) -> serde_json::Value {
     let expr = format!(
         "let lib = {lib};
-             drv = import ./nix/launcher.nix {{ inherit lib; rustPlatform.buildRustPackage = a: a; }};
-         in toString drv.src"
+             pkgs = import ./nix/tests/doubles/pkgs.nix {{ }};
+             drv = import ./nix/launcher.nix {{
+               inherit lib; inherit (pkgs) stdenv glibc; rustPlatform.buildRustPackage = a: a;
+             }};
+         in {what}"
     );
     let out = Command::new(nix_instantiate)
         .args([
@@ -36,8 +40,13 @@ fn source_files(nix_instantiate: &Path, lib: &str) -> Vec<PathBuf> {
         "{expr}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let src: String = serde_json::from_slice(&out.stdout).expect("a JSON string");
-    let src = PathBuf::from(src);
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// The files of the launcher's source set, relative to the repository root.
+fn source_files(nix_instantiate: &Path, lib: &str) -> Vec<PathBuf> {
+    let src = launcher_args(nix_instantiate, lib, "toString drv.src");
+    let src = PathBuf::from(src.as_str().expect("a store path"));
     let mut files = Vec::new();
     walk(&src, &src, &mut files);
     files.sort();
@@ -98,6 +107,23 @@ fn the_launcher_builds_offline_from_its_source_set_alone() {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| root().join("target"), PathBuf::from)
         .join("launcher-source");
+    // As buildRustPackage builds it: for the host's target, with the derivation's RUSTFLAGS
+    // (static glibc).
+    let rustflags = launcher_args(
+        Path::new("nix-instantiate"),
+        "import ./nix/tests/doubles/lib.nix",
+        "drv.RUSTFLAGS",
+    );
+    let rustflags = rustflags.as_str().expect("RUSTFLAGS").to_string();
+    assert!(rustflags.contains("crt-static"), "{rustflags}");
+    let rustc = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .expect("run rustc");
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .expect("rustc's host triple");
     let out = Command::new(cargo)
         .args([
             "build",
@@ -107,8 +133,10 @@ fn the_launcher_builds_offline_from_its_source_set_alone() {
             "-p",
             "jailgen-launch",
         ])
+        .args(["--target", &host])
         .arg("--target-dir")
         .arg(&target)
+        .env("RUSTFLAGS", &rustflags)
         .current_dir(tmp.path())
         .output()
         .expect("run cargo");
@@ -117,7 +145,22 @@ fn the_launcher_builds_offline_from_its_source_set_alone() {
         "the launcher does not build from nix/launcher.nix's source set ({files:?}):\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(target.join("debug/jailgen-launch").is_file());
+    let exe = target.join(&host).join("debug/jailgen-launch");
+    assert!(exe.is_file());
+    // Statically linked: no program interpreter (PT_INTERP), so no dynamic loader at each launch.
+    let elf = std::fs::read(&exe).expect("read the launcher");
+    assert_eq!(&elf[..5], b"\x7fELF\x02", "a 64-bit ELF file");
+    let u16_at = |o: usize| u16::from_le_bytes([elf[o], elf[o + 1]]) as usize;
+    let phoff = u64::from_le_bytes(elf[0x20..0x28].try_into().unwrap()) as usize;
+    let (phentsize, phnum) = (u16_at(0x36), u16_at(0x38));
+    let interp = (0..phnum).any(|i| {
+        let o = phoff + i * phentsize;
+        u32::from_le_bytes(elf[o..o + 4].try_into().unwrap()) == 3
+    });
+    assert!(
+        !interp,
+        "the launcher is dynamically linked (it has a PT_INTERP)"
+    );
 }
 
 /// The same set through real nixpkgs lib's `lib.fileset` (the double must agree with it). That

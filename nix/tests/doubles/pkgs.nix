@@ -171,10 +171,16 @@ let
       hostPlatform = {
         inherit system;
         isLinux = true;
+        isGnu = true;
       };
       isLinux = true;
     };
     libseccomp = mkDrv { name = "libseccomp"; };
+    # glibc and its `static` output (libc.a), as nixpkgs has them.
+    glibc = mkDrv {
+      name = "glibc";
+      extra.static = mkDrv { name = "glibc-static"; };
+    };
     installShellFiles = mkDrv { name = "install-shell-files"; };
     bubblewrap =
       if bubblewrapPrefix != null then
