@@ -14,11 +14,13 @@
 # program, and a dynamically linked one spends about 0.3 ms in the loader (BENCHMARKS.md,
 # "Launcher"). It needs no NSS (no user or host lookups), so static glibc is safe; Cargo cannot
 # say this per package (proc-macro crates break under crt-static), hence here.
+# `staticGlibc = false` (callPackage … { staticGlibc = false; }) builds it dynamically instead.
 {
   lib,
   stdenv,
   rustPlatform,
   glibc,
+  staticGlibc ? stdenv.hostPlatform.isGnu,
 }:
 let
   manifest = dir: builtins.fromTOML (builtins.readFile (dir + "/Cargo.toml"));
@@ -30,12 +32,13 @@ let
     dir:
     let
       deps = builtins.attrValues ((manifest dir).dependencies or { });
-      paths = builtins.filter (p: p != null) (map (d: if builtins.isAttrs d then d.path or null else null) deps);
+      paths = builtins.filter (p: p != null) (
+        map (d: if builtins.isAttrs d then d.path or null else null) deps
+      );
     in
     [ dir ] ++ builtins.concatMap (p: crateDirs (dir + "/${p}")) paths;
 
   benches = map (b: ../. + "/${b.path or "benches/${b.name}.rs"}") (root.bench or [ ]);
-  static = stdenv.hostPlatform.isGnu;
 in
 rustPlatform.buildRustPackage {
   pname = launch.package.name;
@@ -57,8 +60,8 @@ rustPlatform.buildRustPackage {
   cargoLock.lockFile = ../Cargo.lock;
   # Applies to the target's crates only: buildRustPackage passes `--target`, so build scripts and
   # proc macros stay dynamic.
-  RUSTFLAGS = lib.optionalString static "-C target-feature=+crt-static";
-  buildInputs = lib.optionals static [ glibc.static ];
+  RUSTFLAGS = lib.optionalString staticGlibc "-C target-feature=+crt-static";
+  buildInputs = lib.optionals staticGlibc [ glibc.static ];
   cargoBuildFlags = [
     "-p"
     launch.package.name

@@ -622,3 +622,43 @@ fn library_matches_real_jail_nix() {
         "conformance with real jail.nix failed"
     );
 }
+
+/// The hand-written Nix is nixfmt (RFC 166) clean, as nix/checks.nix's `nix-style` demands where
+/// nixpkgs can be fetched; here with the nixfmt port the golden tests use (`UPDATE_EXPECT=1`
+/// rewrites the files formatted).
+#[test]
+fn hand_written_nix_is_nixfmt_clean() {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "nix") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = vec![root().join("flake.nix")];
+    walk(&root().join("nix"), &mut files);
+    let mut unclean = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read");
+        match nixfmt_rs::format(&text) {
+            Ok(formatted) if formatted == text => {}
+            // UPDATE_EXPECT=1 formats them, as for the golden files.
+            Ok(formatted) if common::update() => {
+                std::fs::write(file, formatted).expect("write");
+            }
+            Ok(formatted) => unclean.push(format!(
+                "{}:\n{}",
+                file.display(),
+                similar::TextDiff::from_lines(&text, &formatted)
+                    .unified_diff()
+                    .header("as written", "nixfmt")
+            )),
+            Err(e) => unclean.push(format!("{}: {e:?}", file.display())),
+        }
+    }
+    assert!(files.len() > 30, "{files:?}");
+    assert!(unclean.is_empty(), "{}", unclean.join("\n"));
+}

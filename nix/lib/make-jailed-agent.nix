@@ -139,8 +139,7 @@ let
           example = "pkg = pkgs.opencode;";
         };
 
-    configPaths =
-      checkList "configPaths" configPaths ++ checkList "extraConfigPaths" extraConfigPaths;
+    configPaths = checkList "configPaths" configPaths ++ checkList "extraConfigPaths" extraConfigPaths;
     readwrite = checkList "extraReadwriteDirs" extraReadwriteDirs;
     readonly = checkList "extraReadonlyDirs" extraReadonlyDirs;
     readonlyIfExists = checkList "extraReadonlyIfExists" extraReadonlyIfExists;
@@ -150,7 +149,9 @@ let
       what = "strings";
       example = "env = { MY_AGENT_MODE = \"fast\"; };";
       valueOk = builtins.isString;
-      valueWhy = var: "`env.${var}` must be a string; env values are literals written into the wrapper (use forwardEnv for secrets).";
+      valueWhy =
+        var:
+        "`env.${var}` must be a string; env values are literals written into the wrapper (use forwardEnv for secrets).";
       valueExample = var: "env = { ${var} = \"1\"; };";
     } env;
 

@@ -91,12 +91,13 @@ in
   };
 
   "test: a state path with a file extension is created as a file" = {
-    expr = (agent {
-      configPaths = [
-        "~/.my-agent"
-        "~/.my-agent.json"
-      ];
-    }).policy.state;
+    expr =
+      (agent {
+        configPaths = [
+          "~/.my-agent"
+          "~/.my-agent.json"
+        ];
+      }).policy.state;
     expected = [
       {
         path = "~/.my-agent";
@@ -177,15 +178,16 @@ in
 
   "test: read-write grants list configPaths, then extraConfigPaths, then extraReadwriteDirs, parents first" =
     {
-      expr = (agent {
-        configPaths = [ "~/work/a/cache" ];
-        extraConfigPaths = [ "~/.b" ];
-        extraReadwriteDirs = [
-          "~/work"
-          "~/work/a/cache"
-        ];
-        extraReadonlyDirs = [ "~/work/a/ref" ];
-      }).policy;
+      expr =
+        (agent {
+          configPaths = [ "~/work/a/cache" ];
+          extraConfigPaths = [ "~/.b" ];
+          extraReadwriteDirs = [
+            "~/work"
+            "~/work/a/cache"
+          ];
+          extraReadonlyDirs = [ "~/work/a/ref" ];
+        }).policy;
       expected = h.defaultPolicy "my-agent" // {
         readonly = [ "~/work/a/ref" ];
         # duplicates once; the launcher checks the nested ones for planted symlinks
@@ -447,7 +449,9 @@ in
       [
         j.name
         (h.policyOf j).name
-        (builtins.elem "pkg:hello" (builtins.elemAt (h.lib.last (builtins.filter (c: c.name == "add-pkg-deps") (calls j))).args 0))
+        (builtins.elem "pkg:hello" (
+          builtins.elemAt (h.lib.last (builtins.filter (c: c.name == "add-pkg-deps") (calls j))).args 0
+        ))
       ];
     expected = [
       "oc"

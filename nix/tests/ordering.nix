@@ -123,25 +123,24 @@ in
       ];
   };
 
-  "test: in the wrapper the grants token lies after base's binds and before the runtime arguments" =
-    {
-      expr =
-        let
-          ws = words (jailOf { });
-        in
-        [
-          (wordAt "/etc/group" ws < wordAt "--jailgen-grants" ws)
-          (wordAt "--hostname" ws < wordAt "--jailgen-grants" ws)
-          (wordAt "--jailgen-grants" ws < wordAt ''"''${RUNTIME_ARGS[@]}"'' ws)
-          (builtins.length (builtins.filter (w: w == "--jailgen-grants") ws))
-        ];
-      expected = [
-        true
-        true
-        true
-        1
+  "test: in the wrapper the grants token lies after base's binds and before the runtime arguments" = {
+    expr =
+      let
+        ws = words (jailOf { });
+      in
+      [
+        (wordAt "/etc/group" ws < wordAt "--jailgen-grants" ws)
+        (wordAt "--hostname" ws < wordAt "--jailgen-grants" ws)
+        (wordAt "--jailgen-grants" ws < wordAt ''"''${RUNTIME_ARGS[@]}"'' ws)
+        (builtins.length (builtins.filter (w: w == "--jailgen-grants") ws))
       ];
-    };
+    expected = [
+      true
+      true
+      true
+      1
+    ];
+  };
 
   "test: a state path is created before it is bound: it is listed as state and as a grant" = {
     expr =
@@ -169,7 +168,9 @@ in
           ];
         };
       in
-      map (c: c.name) (h.lib.pipe l [ (x: builtins.genList (i: builtins.elemAt x (i + builtins.length x - 3)) 3) ]);
+      map (c: c.name) (
+        h.lib.pipe l [ (x: builtins.genList (i: builtins.elemAt x (i + builtins.length x - 3)) 3) ]
+      );
     expected = [
       "add-pkg-deps"
       "camera"
@@ -178,7 +179,9 @@ in
   };
 
   "test: the call for a preset matches its jailed command" = {
-    expr = call "add-pkg-deps" [ (h.commonPkgNames ++ [ "pkg:codex" ]) ] == h.lib.last (calls (jailgen.makeJailedCodex { }));
+    expr =
+      call "add-pkg-deps" [ (h.commonPkgNames ++ [ "pkg:codex" ]) ]
+      == h.lib.last (calls (jailgen.makeJailedCodex { }));
     expected = true;
   };
 }

@@ -56,7 +56,7 @@ in
   "test: the amp preset binds its config and data dirs and skips the update check" =
     case "makeJailedAmp"
       {
-    preset = "amp";
+        preset = "amp";
         dirs = [
           "~/.config/amp"
           "~/.local/share/amp"
@@ -68,7 +68,7 @@ in
   "test: the claude-code preset binds ~/.claude and points CLAUDE_CONFIG_DIR at it" =
     case "makeJailedClaudeCode"
       {
-    preset = "claude-code";
+        preset = "claude-code";
         dirs = [ "~/.claude" ];
         pkg = "claude-code";
         home.CLAUDE_CONFIG_DIR = ".claude";
@@ -92,7 +92,7 @@ in
   "test: the cursor-agent preset binds ~/.cursor and ~/.config/cursor" =
     case "makeJailedCursorAgent"
       {
-    preset = "cursor-agent";
+        preset = "cursor-agent";
         dirs = [
           "~/.cursor"
           "~/.config/cursor"
@@ -106,18 +106,16 @@ in
     pkg = "gemini-cli";
   };
 
-  "test: the goose preset binds three XDG dirs and turns the keyring off" =
-    case "makeJailedGoose"
-      {
+  "test: the goose preset binds three XDG dirs and turns the keyring off" = case "makeJailedGoose" {
     preset = "goose";
-        dirs = [
-          "~/.config/goose"
-          "~/.local/share/goose"
-          "~/.local/state/goose"
-        ];
-        pkg = "goose-cli";
-        set.GOOSE_DISABLE_KEYRING = "1";
-      };
+    dirs = [
+      "~/.config/goose"
+      "~/.local/share/goose"
+      "~/.local/state/goose"
+    ];
+    pkg = "goose-cli";
+    set.GOOSE_DISABLE_KEYRING = "1";
+  };
 
   "test: the opencode preset binds three XDG dirs" = case "makeJailedOpencode" {
     preset = "opencode";

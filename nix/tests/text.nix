@@ -25,7 +25,8 @@ let
       builtins.genList (i: i) (builtins.stringLength text - n + 1)
     );
   plain = agent { };
-  reverse = l: builtins.genList (i: builtins.elemAt l (builtins.length l - 1 - i)) (builtins.length l);
+  reverse =
+    l: builtins.genList (i: builtins.elemAt l (builtins.length l - 1 - i)) (builtins.length l);
 in
 {
   "test: the wrapper never reads LANG, so an unset LANG cannot abort it (the launcher sets it)" = {
@@ -40,7 +41,9 @@ in
   };
   "test: the wrapper's last line is the launcher, the policy, bwrap, static arguments, runtime arguments, the agent" =
     {
-      expr = h.execLine (jailOf { network = false; });
+      expr = h.execLine (jailOf {
+        network = false;
+      });
       expected =
         let
           j = jailOf { network = false; };
@@ -55,9 +58,7 @@ in
           ''--setenv TERM "$TERM"''
           "--setenv PATH ${
             builtins.concatStringsSep ":" (
-              map (p: "${p}/bin") (
-                [ pkgs.hello ] ++ reverse jailgen.commonPkgs ++ [ pkgs.coreutils ]
-              )
+              map (p: "${p}/bin") ([ pkgs.hello ] ++ reverse jailgen.commonPkgs ++ [ pkgs.coreutils ])
             )
           }:/bin"
           ''--setenv HOME "$HOME" "''${RUNTIME_ARGS[@]}" -- ${pkgs.hello}/bin/hello "$@"''
@@ -85,10 +86,14 @@ in
   };
   "test: network = false keeps the network namespace unshared" = {
     expr = [
-      (contains "--unshare-net" (agent { network = false; }))
+      (contains "--unshare-net" (agent {
+        network = false;
+      }))
       (contains "--unshare-net" plain)
       (contains "--hostname jail" plain)
-      (contains "--hostname" (agent { network = false; }))
+      (contains "--hostname" (agent {
+        network = false;
+      }))
     ];
     expected = [
       true
@@ -116,15 +121,20 @@ in
     ];
   };
   "test: runtime binds are passed after every static argument" = {
-    expr = builtins.match ''.*"[$][{]RUNTIME_ARGS[[]@[]][}]" -- [^ ]*/bin/hello "[$]@" *'' (
-      builtins.replaceStrings [ "\n" ] [ " " ] plain
-    ) != null;
+    expr =
+      builtins.match ''.*"[$][{]RUNTIME_ARGS[[]@[]][}]" -- [^ ]*/bin/hello "[$]@" *'' (
+        builtins.replaceStrings [ "\n" ] [ " " ] plain
+      ) != null;
     expected = true;
   };
   "test: enableNix puts nix first in PATH; the launcher binds /nix and the daemon socket" = {
     expr = [
-      (contains "--setenv PATH ${pkgs.nix}/bin:${pkgs.hello}/bin:" (agent { enableNix = true; }))
-      (contains "/nix/var/nix/daemon-socket" (agent { enableNix = true; }))
+      (contains "--setenv PATH ${pkgs.nix}/bin:${pkgs.hello}/bin:" (agent {
+        enableNix = true;
+      }))
+      (contains "/nix/var/nix/daemon-socket" (agent {
+        enableNix = true;
+      }))
     ];
     expected = [
       true

@@ -89,7 +89,9 @@ let
     mkDrv (
       {
         inherit name;
-        outPath = "/nix/store/${builtins.substring 0 32 (builtins.hashString "sha256" "${name}\n${text}")}-${name}";
+        outPath = "/nix/store/${
+          builtins.substring 0 32 (builtins.hashString "sha256" "${name}\n${text}")
+        }-${name}";
         extra = {
           inherit text;
         };
