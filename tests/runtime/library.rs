@@ -350,3 +350,35 @@ fn the_library_jail_blocks_tiocsti_and_tioclinux_but_not_what_tuis_need() {
         assert!(blocked.contains(want), "missing {want:?} in:\n{blocked}");
     }
 }
+
+/// jail.nix's own combinators keep working in front of the launcher: their bwrap arguments pass
+/// through it unchanged (static binds, tmpfs, env, runtime arguments, `--args` style options).
+#[test]
+fn jail_nix_combinators_pass_through_the_launcher() {
+    if !have_jail_tools() {
+        return;
+    }
+    let f = fixture();
+    fs::write(f.home.join("shared.txt"), "from the host\n").unwrap();
+    let jail = Jail::new(
+        r#"{ extraCombinators = [
+               "camera" "no-die-with-parent" "readonly-runtime-args"
+               (h.jail.combinators.ro-bind (h.jail.combinators.noescape "~/shared.txt") "/srv/shared.txt")
+               (h.jail.combinators.tmpfs "/scratch")
+               (h.jail.combinators.set-env "FROM_COMBINATOR" "yes --")
+               (h.jail.combinators.add-runtime "RUNTIME_ARGS+=(--setenv FROM_RUNTIME 1)")
+             ]; }"#,
+    );
+    let out = jail.run(
+        &f.proj,
+        &f.home,
+        "cat /srv/shared.txt; touch /scratch/x && echo TMPFS_OK; echo \"$FROM_COMBINATOR|$FROM_RUNTIME\"",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        stdout(&out),
+        "from the host\nTMPFS_OK\nyes --|1\n",
+        "{}",
+        text(&out)
+    );
+}
