@@ -3,13 +3,18 @@
 # against raw bwrap with the same mounts (the floor), network on and off; instructions
 # (cachegrind); microseconds per step (JAILGEN_LAUNCH_TIMES=1); and the nested hide walk on a
 # 100 000-file tree. Run as root: the jails run as the unprivileged user `rt` (created if
-# missing). Usage: scripts/bench-launcher.sh [RUNS]   (default 60 pairs)
+# missing). Usage: [BENCH_PRESETS=1] [LAUNCHER=…] scripts/bench-launcher.sh [RUNS]   (default 60 pairs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-60}
 id rt >/dev/null 2>&1 || useradd -m rt
-cargo build --release -q -p jailgen-launch
-launcher=$PWD/target/release/jailgen-launch
+# LAUNCHER=/path/to/jailgen-launch measures another build (a statically linked one, say).
+if [[ -n ${LAUNCHER-} ]]; then
+  launcher=$LAUNCHER
+else
+  cargo build --release -q -p jailgen-launch
+  launcher=$PWD/target/release/jailgen-launch
+fi
 bwrap=$(command -v bwrap)
 work=$(mktemp -d /tmp/bench-launcher.XXXXXX)
 home=$work/home
@@ -70,6 +75,40 @@ done
 
 summary=$work/summary.txt
 : >"$summary"
+
+# BENCH_PRESETS=1: every preset's default jail (from nix/lib/agents.json), network on and off,
+# paired against its own floor; one line each.
+if [[ ${BENCH_PRESETS-} == 1 ]]; then
+  python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+agents = json.load(open("nix/lib/agents.json"))
+for name, a in agents.items():
+    if "builder" not in a:
+        continue
+    exts = json.load(open("nix/lib/file-extensions.json"))
+    state = [{"path": p, "kind": "file" if any(p.endswith(e) for e in exts) else "dir"} for p in a["configPaths"]]
+    for net in (True, False):
+        pol = {"version": 1, "name": f"jailed-{name}", "readwrite": a["configPaths"], "state": state,
+               "env": {"set": a.get("env", {}), "home": a.get("homeEnv", {}), "forward": a.get("credentialEnv", [])},
+               "network": net, "tls": {"caBundle": "/etc/ssl/certs/ca-certificates.crt", "hostSsl": False}}
+        open(f"{work}/preset-{name}-{'net' if net else 'nonet'}.json", "w").write(json.dumps(pol))
+PY
+  chown -R rt:rt "$work"
+  for pol in "$work"/preset-*.json; do
+    tag=${pol##*/preset-}
+    tag=${tag%.json}
+    as_rt env RECORD_TO="$work/$tag.argv" "$launcher" "$pol" "$work/record" "${static[@]}" --jailgen-grants -- /usr/bin/true
+    floor="$bwrap $(tr '\0' ' ' <"$work/$tag.argv")"
+    ratio=$(runuser -u rt -- env -C "$proj" HOME="$home" LANG=C.UTF-8 JAILGEN_ALLOW_CONCURRENT=1 \
+      farm-bench -n "$runs" --warmup 3 --timeout 600 --vs "$floor" -- \
+      "$launcher" "$pol" "$bwrap" "${static[@]}" --jailgen-grants -- /usr/bin/true 2>&1 | grep -E '^A/B (wall|cpu)' | tr -s ' ' | tr '\n' ' ')
+    echo "preset $tag: $ratio" | tee -a "$summary"
+  done
+  echo "summary: $summary"
+  exit 0
+fi
+
 for net in net nonet; do
   # Both as words (no path here holds a space); farm-bench itself runs as rt, so neither
   # side pays for runuser.

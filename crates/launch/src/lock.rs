@@ -73,17 +73,16 @@ pub fn take(
         return Ok(None);
     };
     // Take turns with other launches (see above).
-    let mut waited_ms = 0;
+    let start = std::time::Instant::now();
     // SAFETY: flock on a descriptor we own.
     while unsafe { libc::flock(dfd.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-        if waited_ms >= 2000 {
+        if start.elapsed() >= std::time::Duration::from_secs(2) {
             crate::refuse::warn(&format!(
                 "the session lock `{dir}` has been held for 2 s by another process; going on without waiting"
             ));
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
-        waited_ms += 5;
     }
     let me = key(cwd);
     let pid = std::process::id();

@@ -93,13 +93,8 @@ fn run() -> Result<std::io::Error, Stop> {
             "start from a project directory",
         )
     })?;
-    guard::check(&cwd, home.as_deref(), &var)?;
-    t.step("guard");
-    // Held (close-on-exec) until bwrap replaces this process.
-    let _turn = lock::take(&cwd, home.as_deref(), &var)?;
-    t.step("lock");
-    grants::ensure_state(&policy, &home_s, &cwd)?;
-    t.step("state");
+    // The directory itself (the process's, not a path), checked to be the one its name
+    // names: everything below is reached from this descriptor.
     let cwd_fd =
         sys::openat(libc::AT_FDCWD, ".", libc::O_PATH | libc::O_DIRECTORY, 0).map_err(|e| {
             refuse(
@@ -108,6 +103,23 @@ fn run() -> Result<std::io::Error, Stop> {
                 "start again",
             )
         })?;
+    match (sys::fstat(cwd_fd.as_raw_fd()), sys::stat(&cwd)) {
+        (Ok(a), Ok(b)) if sys::same_file(&a, &b) => {}
+        _ => {
+            return Err(refuse(
+                q(&cwd),
+                "the working directory changed while the jail was starting (it is no longer at this path)",
+                "is another session running? cd into the project again and start again",
+            ));
+        }
+    }
+    guard::check(&cwd, home.as_deref(), &var)?;
+    t.step("guard");
+    // Held (close-on-exec) until bwrap replaces this process.
+    let _turn = lock::take(&cwd, home.as_deref(), &var)?;
+    t.step("lock");
+    grants::ensure_state(&policy, &home_s, &cwd)?;
+    t.step("state");
     let opened = grants::open_grants(&policy, &home_s, &cwd, cwd_fd.as_raw_fd())?;
     t.step("grants");
 

@@ -175,3 +175,22 @@ fn the_shared_network_binds_name_resolution_and_the_ca_bundle() {
         "{s}"
     );
 }
+
+#[test]
+fn host_ssl_binds_the_hosts_etc_ssl_instead_of_the_bundle() {
+    let f = bare();
+    let (out, argv) = Run::new(
+        r#"{"version":1,"name":"t","network":true,"tls":{"caBundle":"/nix/store/x/ca.crt","hostSsl":true}}"#.into(),
+        &f.proj,
+        &f.home,
+    )
+    .record();
+    assert!(out.status.success(), "{}", text(&out));
+    let s = runtime_part(&argv, &f.home).join(" ");
+    assert!(s.contains("--ro-bind /etc/ssl /etc/ssl"), "{s}");
+    assert!(!s.contains("/nix/store/x/ca.crt"), "{s}");
+    assert!(
+        s.contains("--setenv SSL_CERT_FILE /etc/ssl/certs/ca-certificates.crt"),
+        "{s}"
+    );
+}

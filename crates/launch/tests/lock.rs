@@ -98,13 +98,28 @@ fn launches_take_turns_on_the_lock_directory() {
     fs::create_dir_all(xdg.join("jailgen-locks")).unwrap();
     let x = xdg.to_str().unwrap().to_string();
     let locks = xdg.join("jailgen-locks");
-    for (hold, min_ms, max_ms, warned) in [(0.6, 500, 1900, false), (4.0, 1900, 3900, true)] {
+    // (seconds held, the launch's least and most time, whether it gives up with a warning)
+    for (hold, min_ms, max_ms, warned) in [(1.0, 300, 1900, false), (6.0, 1900, 5000, true)] {
         let mut holder = std::process::Command::new("flock")
             .arg(&locks)
             .args(["sleep", &hold.to_string()])
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        // Until the holder really holds it.
+        let held = || {
+            std::process::Command::new("flock")
+                .args(["-n"])
+                .arg(&locks)
+                .arg("true")
+                .status()
+                .is_ok_and(|s| !s.success())
+        };
+        let mut tries = 0;
+        while !held() && tries < 200 {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            tries += 1;
+        }
+        assert!(held(), "flock(1) took the lock");
         let start = std::time::Instant::now();
         let (out, argv) = Run::new(policy(""), &f.proj, &f.home)
             .env("XDG_RUNTIME_DIR", &x)

@@ -690,6 +690,12 @@ mod tests {
             (r#"{"version":1,"name":"j","git":"closed"}"#, "git"),
             (r#"{"version":1,"name":"j","hide":["../x"]}"#, "hide[0]"),
             (r#"{"version":1,"name":"j","hide":["/etc"]}"#, "hide[0]"),
+            (
+                r#"{"version":1,"name":"j","hide":["a/../../b"]}"#,
+                "hide[0]",
+            ),
+            (r#"{"version":1,"name":"j","hide":[".env",""]}"#, "hide[1]"),
+            (r#"{"version":1,"name":"j","hide":["a\nb"]}"#, "hide[0]"),
             (r#"{"version":1,"name":"j","network":"host"}"#, "network"),
             (
                 r#"{"version":1,"name":"j","tls":{"caBundle":"rel"}}"#,

@@ -34,8 +34,9 @@ fn policy() -> impl Strategy<Value = Policy> {
         prop::collection::vec(grant(), 0..4),
         prop::collection::vec(grant(), 0..3),
         prop::collection::vec((grant(), any::<bool>()), 0..3),
-        prop::collection::vec((env_name(), "[^\u{0}]{0,10}"), 0..3),
-        prop::collection::vec((env_name(), component()), 0..2),
+        // Names are unique within `set` and `home` (JSON object keys).
+        prop::collection::btree_map(env_name(), "[^\u{0}]{0,10}", 0..3),
+        prop::collection::btree_map(env_name(), component(), 0..2),
         prop::collection::vec(env_name(), 0..3),
         prop::collection::vec(
             "[^/\u{0}\n]{1,8}(/[^/\u{0}\n]{1,8})?"
@@ -67,8 +68,8 @@ fn policy() -> impl Strategy<Value = Policy> {
                     },
                 })
                 .collect();
-            p.env.set = set;
-            p.env.home = home;
+            p.env.set = set.into_iter().collect();
+            p.env.home = home.into_iter().collect();
             p.env.forward = forward;
             p.hide = hide;
             p.git = if flags.0 { Git::Protect } else { Git::Open };
