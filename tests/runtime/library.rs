@@ -382,3 +382,36 @@ fn jail_nix_combinators_pass_through_the_launcher() {
         text(&out)
     );
 }
+
+/// `extraReadonlyIfExists` (jailed-agents' `mountGitConfig`): bound read-only when present,
+/// skipped when missing, where `extraReadonlyDirs` refuses a missing path.
+#[test]
+fn readonly_if_exists_grants_are_skipped_when_missing() {
+    if !have_jail_tools() {
+        return;
+    }
+    let f = fixture();
+    fs::write(f.home.join(".gitconfig"), "[user]\n\tname = host\n").unwrap();
+    let jail =
+        Jail::new(r#"{ extraReadonlyIfExists = [ "~/.gitconfig" "~/.config/git/config" ]; }"#);
+    let out = jail.run(
+        &f.proj,
+        &f.home,
+        "cat ~/.gitconfig; echo x >> ~/.gitconfig 2>/dev/null && echo WROTE; [ -e ~/.config/git/config ] || echo ABSENT",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        stdout(&out),
+        "[user]\n\tname = host\nABSENT\n",
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(f.home.join(".gitconfig")).unwrap(),
+        "[user]\n\tname = host\n"
+    );
+    // The same path as a plain read-only grant refuses the launch when missing.
+    let out = Jail::new(r#"{ extraReadonlyDirs = [ "~/.config/git/config" ]; }"#)
+        .run(&f.proj, &f.home, "echo RAN");
+    assert_refused(&out, &["does not exist"]);
+}
