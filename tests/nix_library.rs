@@ -228,7 +228,10 @@ fn bad_arguments_name_the_argument_and_show_a_corrected_example() {
         ),
         (
             agent("{ network = \"no\"; }"),
-            vec!["`network` must be true or false", "network = true;"],
+            vec![
+                "`network` must be true, false, \"host\" or { allow = [ ... ]; }",
+                "network = { allow = [ \"agent\" \"registries\" \"docs.rs\" ]; };",
+            ],
         ),
         (
             "(h.jailgen.makeJailedCodex { name = \"my agent\"; }).name".to_string(),

@@ -47,6 +47,7 @@
   homeEnv ? { },
   forwardEnv ? [ ],
   network ? defaults.network,
+  hostPorts ? [ ],
   newSession ? defaults.newSession,
   enableNix ? defaults.nix,
   hostSsl ? defaults.hostSsl,
@@ -61,6 +62,7 @@ let
     optional
     ;
   c = jail.combinators;
+  netSets = import ./network.nix { inherit lib; };
 
   # What a store path name allows, not starting with a dot.
   commandName = "[A-Za-z0-9+_?=-][A-Za-z0-9+._?=-]*";
@@ -186,7 +188,6 @@ let
       let
         boolArgs = {
           inherit
-            network
             newSession
             enableNix
             hostSsl
@@ -200,6 +201,52 @@ let
         fail {
           why = "`${builtins.head bad}` must be true or false.";
           example = "${builtins.head bad} = true;";
+        };
+
+    # `network`: true, false, "host" (the host's network namespace, warned `host_network`)
+    # or { allow = [ rules or sets ]; } (only an allowlist proxy; issue 10). `agent` in
+    # `allow` was already replaced by the preset's hosts (presets.nix); `registries` and
+    # the rules are expanded and checked here (nix/lib/network.nix), again by the launcher.
+    network =
+      let
+        example = "network = { allow = [ \"agent\" \"registries\" \"docs.rs\" ]; };";
+        ports =
+          if
+            builtins.isList hostPorts && builtins.all (p: builtins.isInt p && p >= 1 && p <= 65535) hostPorts
+          then
+            lib.unique hostPorts
+          else
+            fail {
+              why = "`hostPorts` must be a list of TCP port numbers from 1 to 65535.";
+              example = "hostPorts = [ 11434 ];";
+            };
+      in
+      if builtins.isBool network || network == "host" then
+        if hostPorts == [ ] then
+          network
+        else
+          fail {
+            why = "`hostPorts` needs `network = { allow = [ ... ]; }` for now: `true` and \"host\" share the host's network, where every host port is reachable anyway.";
+            example = "network = { allow = [ \"agent\" ]; }; hostPorts = [ 11434 ];";
+          }
+      else if builtins.isAttrs network && builtins.attrNames network == [ "allow" ] then
+        if builtins.isList network.allow && builtins.all builtins.isString network.allow then
+          {
+            allow = netSets.expandAllow {
+              preset = null;
+              inherit (network) allow;
+            };
+            hostPorts = ports;
+          }
+        else
+          fail {
+            why = "`network.allow` must be a list of host names, `*.domain` globs, `host:port` rules or the sets `agent` and `registries`.";
+            inherit example;
+          }
+      else
+        fail {
+          why = "`network` must be true, false, \"host\" or { allow = [ ... ]; }.";
+          inherit example;
         };
 
     packages =
@@ -281,7 +328,9 @@ let
         };
   };
 
-  defaultBase = optional network fastNetwork ++ optional (!newSession) c.no-new-session;
+  # The host's network namespace for true and "host"; an allowlist jail keeps its own.
+  sharesNet = network == true || network == "host";
+  defaultBase = optional sharesNet fastNetwork ++ optional (!newSession) c.no-new-session;
 
   # `newSession` shapes the default base options only (jail.nix's `--new-session` is static): with
   # a `baseJailOptions` of your own it would be silently ignored, so that combination is refused.
@@ -314,7 +363,8 @@ let
       home = checked.homeEnv;
       forward = checked.forwardEnv;
     };
-    inherit network newSession;
+    inherit (checked) network;
+    inherit newSession;
     tls = {
       caBundle = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
       inherit hostSsl;

@@ -24,6 +24,15 @@ let
         env = spec.env // (args.env or { });
         homeEnv = spec.homeEnv // (args.homeEnv or { });
       }
+      # `agent` in an allowlist: this preset's API and login hosts (agents.json `hosts`).
+      //
+        lib.optionalAttrs
+          (builtins.isAttrs (args.network or null) && builtins.isList (args.network.allow or null))
+          {
+            network = args.network // {
+              allow = builtins.concatMap (e: if e == "agent" then spec.hosts else [ e ]) args.network.allow;
+            };
+          }
     );
 in
 lib.mapAttrs' (preset: spec: lib.nameValuePair spec.builder (builder preset spec)) presets
