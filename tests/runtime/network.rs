@@ -1,6 +1,7 @@
 //! The network: `network = true` shares the host's network namespace with name resolution and
 //! a CA bundle (nixpkgs' by default, the host's /etc/ssl with `hostSsl`); `network = false` is
-//! an empty network namespace of the jail's own. Only loopback is touched.
+//! an empty network namespace of the jail's own; `network = { allow = [ … ]; }` has only the
+//! allowlist proxy. Only loopback is touched.
 
 use crate::support::*;
 use std::io::Read as _;
@@ -162,4 +163,58 @@ fn host_ssl_binds_the_hosts_certificates_instead_of_the_store_bundle() {
         "{}",
         text(&out)
     );
+}
+
+/// Issue 10: `network = { allow = [ … ]; }` from the library through the launcher. The jail's
+/// only way out is the proxy on its own 127.0.0.1:3128 (which answers and refuses an IP
+/// literal here: nothing outside the machine is needed), the host's loopback is unreachable,
+/// and the refusal is in the session log under the user's state directory. The probes that
+/// need a world to reach are crates/net/tests/lab.rs and crates/launch/tests/net.rs.
+#[test]
+fn an_allowlist_jail_reaches_only_its_proxy() {
+    if !have_jail_tools() {
+        return;
+    }
+    let f = fixture();
+    let port = loopback_server().to_string();
+    let probe = r#"
+if read -r line < /dev/tcp/127.0.0.1/"$PORT" 2>/dev/null; then echo "loopback: $line"; else echo "loopback: unreachable"; fi
+echo "proxy env: $HTTPS_PROXY $https_proxy $NO_PROXY"
+exec 3<>/dev/tcp/127.0.0.1/3128 && printf 'CONNECT 127.0.0.1:443 HTTP/1.1\r\n\r\n' >&3 && read -r status <&3 && echo "proxy: ${status%$'\r'}"
+grep -c nameserver /etc/resolv.conf || true
+"#;
+    let out = Jail::new(r#"{ network.allow = [ "docs.rs" ]; forwardEnv = [ "PORT" ]; }"#).run_with(
+        &f.proj,
+        &f.home,
+        probe,
+        &[("PORT", &port)],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let so = stdout(&out);
+    assert!(so.contains("loopback: unreachable\n"), "{}", text(&out));
+    assert!(
+        so.contains(
+            "proxy env: http://127.0.0.1:3128 http://127.0.0.1:3128 localhost,127.0.0.1,::1\n"
+        ),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        so.contains("proxy: HTTP/1.1 403 Forbidden\n"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        so.ends_with("0\n"),
+        "a nameserver in the jail: {}",
+        text(&out)
+    );
+    let dir = f.home.join(".local/state/jailgen/network");
+    let logs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    let log = std::fs::read_to_string(logs[0].path()).unwrap();
+    assert!(log.contains(" deny 127.0.0.1:443 ip literal"), "{log}");
 }
