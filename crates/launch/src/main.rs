@@ -133,7 +133,11 @@ fn run() -> Result<std::io::Error, Stop> {
     git.run(policy.git)?;
     let (git_ops, git_fds) = (git.ops, git.fds);
     t.step("git");
-    let (hide_ops, hide_fds) = hide::masks(&cwd, cwd_fd.as_raw_fd(), &policy.hide, &var);
+    let hide::Masks {
+        ops: hide_ops,
+        fds: hide_fds,
+        raw: hide_raw,
+    } = hide::masks(&cwd, cwd_fd.as_raw_fd(), &policy.hide, &var)?;
     t.step("hide");
     let (tz_ops, tz_fd) = match tz::time_zone() {
         Some((ops, fd)) => (ops, Some(fd)),
@@ -210,6 +214,8 @@ fn run() -> Result<std::io::Error, Stop> {
         out.extend(argv.after);
     }
     out.extend(to_args(&plan.tail).into_iter().map(Into::into));
+    // Masks for hidden paths whose names are not UTF-8: after everything, like the others.
+    out.extend(hide_raw);
     out.extend(argv.command);
     t.step("plan");
     if t.on {

@@ -24,7 +24,17 @@ pub fn openat(
     flags: libc::c_int,
     mode: libc::mode_t,
 ) -> io::Result<OwnedFd> {
-    let c = cstr(name)?;
+    openat_b(dir, name.as_bytes(), flags, mode)
+}
+
+/// `openat` with a name given as bytes (a directory entry need not be UTF-8).
+pub fn openat_b(
+    dir: RawFd,
+    name: &[u8],
+    flags: libc::c_int,
+    mode: libc::mode_t,
+) -> io::Result<OwnedFd> {
+    let c = CString::new(name).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     // SAFETY: `c` is a valid C string; the result is a fresh descriptor we own.
     let fd = check(unsafe { libc::openat(dir, c.as_ptr(), flags | libc::O_CLOEXEC, mode) })?;
     // SAFETY: `fd` was just returned by openat.
@@ -51,7 +61,12 @@ pub fn fstat(fd: RawFd) -> io::Result<libc::stat> {
 
 /// `fstatat(dir, name, AT_SYMLINK_NOFOLLOW)`.
 pub fn lstatat(dir: RawFd, name: &str) -> io::Result<libc::stat> {
-    let c = cstr(name)?;
+    lstatat_b(dir, name.as_bytes())
+}
+
+/// `lstatat` with a name given as bytes.
+pub fn lstatat_b(dir: RawFd, name: &[u8]) -> io::Result<libc::stat> {
+    let c = CString::new(name).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     // SAFETY: as above.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     // SAFETY: valid pointers.
@@ -99,6 +114,12 @@ pub fn unlinkat(dir: RawFd, name: &str) -> io::Result<()> {
 
 /// The text of the symlink `name` in `dir` (`""` = the descriptor itself).
 pub fn readlinkat(dir: RawFd, name: &str) -> io::Result<String> {
+    String::from_utf8(readlinkat_b(dir, name)?)
+        .map_err(|_| io::Error::from_raw_os_error(libc::EILSEQ))
+}
+
+/// The text of the symlink `name` in `dir`, as bytes.
+pub fn readlinkat_b(dir: RawFd, name: &str) -> io::Result<Vec<u8>> {
     let c = cstr(name)?;
     let mut buf = vec![0u8; 4096];
     // SAFETY: `buf` is valid for its length.
@@ -107,12 +128,17 @@ pub fn readlinkat(dir: RawFd, name: &str) -> io::Result<String> {
         return Err(io::Error::last_os_error());
     }
     buf.truncate(n as usize);
-    String::from_utf8(buf).map_err(|_| io::Error::from_raw_os_error(libc::EILSEQ))
+    Ok(buf)
 }
 
 /// The path the kernel knows a descriptor by (`/proc/self/fd/N`).
 pub fn fd_path(fd: RawFd) -> io::Result<String> {
     readlinkat(libc::AT_FDCWD, &format!("/proc/self/fd/{fd}"))
+}
+
+/// `fd_path` as bytes.
+pub fn fd_path_b(fd: RawFd) -> io::Result<Vec<u8>> {
+    readlinkat_b(libc::AT_FDCWD, &format!("/proc/self/fd/{fd}"))
 }
 
 /// Make `fd` survive `execve` (bwrap reads it). Returns its number; the caller must not
