@@ -217,6 +217,9 @@ fn run() -> Result<std::io::Error, Stop> {
     // Masks for hidden paths whose names are not UTF-8: after everything, like the others.
     out.extend(hide_raw);
     out.extend(argv.command);
+    // Only the descriptors bwrap's options name survive exec (red-team F8).
+    sys::cloexec_all_but(&args::consumed_fds(&out))
+        .map_err(|e| bug(format!("cannot close the inherited descriptors: {e}")))?;
     t.step("plan");
     if t.on {
         let line: Vec<String> = t.steps.iter().map(|(n, us)| format!("{n}={us}")).collect();

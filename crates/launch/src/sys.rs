@@ -267,3 +267,33 @@ pub fn read_dir(fd: OwnedFd) -> io::Result<Vec<(Vec<u8>, u8)>> {
     unsafe { libc::closedir(dir) };
     Ok(out)
 }
+
+/// Mark every descriptor from 3 up close-on-exec except `keep` (red-team F8: nothing the
+/// launcher inherited reaches the agent). `close_range(CLOSE_RANGE_CLOEXEC)` (Linux 5.11),
+/// else each open descriptor listed in /proc/self/fd.
+pub fn cloexec_all_but(keep: &[RawFd]) -> io::Result<()> {
+    // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets flags.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            3u32,
+            u32::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    if rc != 0 {
+        let fds: Vec<RawFd> = std::fs::read_dir("/proc/self/fd")?
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .filter(|&fd| fd >= 3)
+            .collect();
+        for fd in fds {
+            // SAFETY: F_SETFD on a descriptor number; a closed one just fails.
+            unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+        }
+    }
+    for &fd in keep {
+        // SAFETY: as above.
+        check(unsafe { libc::fcntl(fd, libc::F_SETFD, 0) })?;
+    }
+    Ok(())
+}
