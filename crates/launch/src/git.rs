@@ -110,6 +110,13 @@ impl Protect<'_> {
                 self.gitdir(gd.as_raw_fd(), &dotgit, 0)?;
             }
         } else if sys::is_reg(&st) {
+            if mode == Git::Protect {
+                // Red-team F3: whether or not it names a worktree entry this launcher accepts
+                // (a submodule checkout, --separate-git-dir), the file stays as it is, so the
+                // agent cannot point the host's git at a repository it made.
+                let f = sys::open_nofollow(cfd, ".git").map_err(|e| changed(&dotgit, &e))?;
+                self.bind(f, dotgit.clone(), false);
+            }
             self.linked_worktree(mode, &dotgit)?;
         }
         Ok(())
@@ -496,8 +503,6 @@ impl Protect<'_> {
         let git_read = sys::dup(gfd.as_raw_fd()).map_err(|e| changed(&real_gitdir, &e))?;
         self.bind(gfd, real_gitdir.clone(), true);
         if mode == Git::Protect {
-            let f = sys::open_nofollow(self.cwd_fd, ".git").map_err(|e| changed(dotgit, &e))?;
-            self.bind(f, dotgit.to_string(), false);
             self.gitdir(common_read.as_raw_fd(), &real_common, 0)?;
             self.ro_self(git_read.as_raw_fd(), &real_gitdir, "config.worktree")?;
             self.ro_self(git_read.as_raw_fd(), &real_gitdir, "commondir")?;

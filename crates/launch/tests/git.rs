@@ -357,3 +357,39 @@ fn git_binds_go_through_descriptors() {
         "no path binds of project files: {rt:?}"
     );
 }
+
+/// Red-team F3: a `.git` file that is not a linked worktree this launcher accepts (here
+/// `git init --separate-git-dir`; a submodule checkout is the same) is bound read-only all
+/// the same: the agent cannot point the host's git at a repository it made.
+#[test]
+fn a_dot_git_file_that_is_not_a_validated_worktree_is_read_only_too() {
+    if !have_bwrap() || !have_git() {
+        return;
+    }
+    let f = bare();
+    let gd = f.home.join("gitdirs/proj");
+    fs::create_dir_all(gd.parent().unwrap()).unwrap();
+    git(
+        &f.proj,
+        &[
+            "init",
+            "-q",
+            "--separate-git-dir",
+            gd.to_str().unwrap(),
+            ".",
+        ],
+    );
+    let before = fs::read(f.proj.join(".git")).unwrap();
+    let inside = r#"
+git init -q --bare evil 2>/dev/null
+if echo "gitdir: evil" > .git 2>/dev/null; then echo "WROTE .git"; fi
+if mv .git .git-x 2>/dev/null; then echo "MOVED .git"; fi
+echo end
+"#;
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(inside);
+    assert_eq!(stdout(&out), "end\n", "{}", text(&out));
+    assert_eq!(fs::read(f.proj.join(".git")).unwrap(), before);
+    // `open` leaves it writable (so the test can fail).
+    let out = Run::new(git_policy("open"), &f.proj, &f.home).jail(inside);
+    assert!(stdout(&out).contains("WROTE .git"), "{}", text(&out));
+}
