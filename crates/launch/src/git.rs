@@ -16,6 +16,11 @@ use crate::sys;
 use jailgen_policy::{Git, Op, StateKind};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
+/// Bytes read at most from one git config file.
+const CONFIG_CAP: usize = 1 << 20;
+/// Include depth followed at most (git's own limit).
+const INCLUDE_DEPTH: usize = 10;
+
 pub struct Protect<'a> {
     pub cwd: &'a str,
     pub cwd_fd: RawFd,
@@ -23,6 +28,13 @@ pub struct Protect<'a> {
     pub ops: Vec<Op>,
     /// Descriptors to hand to bwrap (made inheritable by the caller).
     pub fds: Vec<OwnedFd>,
+}
+
+/// Where a path named by git config lies: inside the working directory (bound read-only; a
+/// descriptor on it when that worked) or outside it (the user's own, never bound here).
+enum Place {
+    Inside(Option<OwnedFd>),
+    Outside,
 }
 
 fn link_refusal(path: &str, fix: &str) -> Stop {
@@ -184,11 +196,11 @@ impl Protect<'_> {
         self.ro_self(gd, gd_path, "config.worktree")?;
         self.ro_self(gd, gd_path, "commondir")?;
         self.ro_self(gd, gd_path, "gitdir")?;
-        if lower.contains("hookspath")
-            || lower.contains("include")
-            || (depth > 0 && lower.contains("worktree"))
-        {
-            self.config_paths(gd_path, &text, depth > 0);
+        self.config_paths(gd_path, &text, depth > 0, 0);
+        // Red-team F6: config.worktree is read too (git reads it with
+        // extensions.worktreeConfig; reading it always costs nothing).
+        if let Ok(wt) = sys::read_at(gd, "config.worktree", CONFIG_CAP) {
+            self.config_paths(gd_path, &String::from_utf8_lossy(&wt), depth > 0, 0);
         }
         for name in ["worktrees", "modules"] {
             if let Ok(st) = sys::lstatat(gd, name) {
@@ -281,7 +293,18 @@ impl Protect<'_> {
     /// In a submodule's config, core.worktree names the checkout whose `.git` file points the
     /// host's git at the submodule's git dir: that file is bound read-only as well. A minimal
     /// reader of git's config syntax: section headers, `key = value`, optional quotes.
-    fn config_paths(&mut self, gd_path: &str, content: &str, module: bool) {
+    ///
+    /// Includes are followed (red-team F6): `include.path` and every `includeIf.*.path`,
+    /// relative to the including file's directory, to git's depth of 10; a target inside the
+    /// project is read through the descriptor that gets bound.
+    fn config_paths(&mut self, base: &str, content: &str, module: bool, depth: usize) {
+        if !(content.to_lowercase().contains("hookspath")
+            || content.to_lowercase().contains("include")
+            || (module && content.to_lowercase().contains("worktree")))
+        {
+            return;
+        }
+        let gd_path = base;
         let mut section = String::new();
         for raw in content.lines() {
             let mut line = raw.trim_start();
@@ -328,7 +351,40 @@ impl Protect<'_> {
                 self.inside_cwd(&t, None);
             } else if (section == "include" || section == "includeif") && key == "path" {
                 let t = under(gd_path, value);
-                self.inside_cwd(&t, Some(StateKind::File));
+                let content = match self.inside_cwd(&t, Some(StateKind::File)) {
+                    Place::Inside(Some(fd)) => sys::read_o_path(fd.as_raw_fd(), CONFIG_CAP).ok(),
+                    Place::Inside(None) => None,
+                    Place::Outside => sys::read_path(&t, CONFIG_CAP).ok(),
+                };
+                if let Some(c) = content
+                    && depth + 1 < INCLUDE_DEPTH
+                {
+                    let dir = t.rsplit_once('/').map_or("/", |(d, _)| d).to_string();
+                    self.config_paths(&dir, &String::from_utf8_lossy(&c), module, depth + 1);
+                }
+            }
+        }
+    }
+
+    /// The user's global config (`~/.gitconfig`, `$XDG_CONFIG_HOME/git/config`): a relative
+    /// core.hooksPath there names a directory in every project, and an include may name a
+    /// file in this one (red-team F6).
+    pub fn global_config(&mut self, var: &dyn Fn(&str) -> Option<String>) {
+        let Some(home) = self.home.map(str::to_string) else {
+            return;
+        };
+        if sys::lstatat(self.cwd_fd, ".git").is_err() {
+            return;
+        }
+        let xdg = var("XDG_CONFIG_HOME")
+            .filter(|x| x.starts_with('/'))
+            .unwrap_or_else(|| format!("{home}/.config"));
+        for (dir, file) in [
+            (home.clone(), format!("{home}/.gitconfig")),
+            (format!("{xdg}/git"), format!("{xdg}/git/config")),
+        ] {
+            if let Ok(c) = sys::read_path(&file, CONFIG_CAP) {
+                self.config_paths(&dir, &String::from_utf8_lossy(&c), false, 0);
             }
         }
     }
@@ -336,7 +392,7 @@ impl Protect<'_> {
     /// Bind `target` read-only when it lies inside the working directory, creating it first
     /// (as `create`) beneath the working directory's descriptor; the directories between are
     /// pinned. A symlink on the way cannot be pinned (a mount lands on its target): warn.
-    fn inside_cwd(&mut self, target: &str, create: Option<StateKind>) {
+    fn inside_cwd(&mut self, target: &str, create: Option<StateKind>) -> Place {
         // Lexically normalised (`..` taken back), then spelled under the working directory.
         let mut parts: Vec<&str> = Vec::new();
         for c in target.split('/') {
@@ -351,7 +407,7 @@ impl Protect<'_> {
         let norm = format!("/{}", parts.join("/"));
         let base = self.cwd.trim_end_matches('/');
         let Some(rel) = norm.strip_prefix(&format!("{base}/")) else {
-            return;
+            return Place::Outside;
         };
         let rel: Vec<&str> = rel.split('/').collect();
         let (dirs, last) = rel.split_at(rel.len() - 1);
@@ -361,7 +417,7 @@ impl Protect<'_> {
         };
         let mut cur = match sys::dup(self.cwd_fd) {
             Ok(fd) => fd,
-            Err(_) => return,
+            Err(_) => return Place::Inside(None),
         };
         let mut cur_path = base.to_string();
         for d in dirs {
@@ -371,13 +427,13 @@ impl Protect<'_> {
                     warn(&format!(
                         "cannot protect `{target}` (named by git config): `{p}` is a symlink"
                     ));
-                    return;
+                    return Place::Inside(None);
                 }
-                Err(_) => return,
+                Err(_) => return Place::Inside(None),
             }
             match self.pin(cur.as_raw_fd(), &cur_path, d) {
                 Ok(next) => cur = next,
-                Err(_) => return,
+                Err(_) => return Place::Inside(None),
             }
             cur_path = format!("{cur_path}/{d}");
         }
@@ -386,13 +442,18 @@ impl Protect<'_> {
             None => Create::No,
         };
         match walk(cur.as_raw_fd(), &cur_path, last, last_mode) {
-            Ok(fd) => self.bind(fd, norm, false),
+            Ok(fd) => {
+                let again = sys::dup(fd.as_raw_fd()).ok();
+                self.bind(fd, norm, false);
+                Place::Inside(again)
+            }
             Err(Walk::Symlink(p)) => {
                 warn(&format!(
                     "cannot protect `{target}` (named by git config): `{p}` is a symlink"
                 ));
+                Place::Inside(None)
             }
-            Err(_) => {}
+            Err(_) => Place::Inside(None),
         }
     }
 
@@ -505,6 +566,9 @@ impl Protect<'_> {
         if mode == Git::Protect {
             self.gitdir(common_read.as_raw_fd(), &real_common, 0)?;
             self.ro_self(git_read.as_raw_fd(), &real_gitdir, "config.worktree")?;
+            if let Ok(wt) = sys::read_at(git_read.as_raw_fd(), "config.worktree", CONFIG_CAP) {
+                self.config_paths(&real_gitdir, &String::from_utf8_lossy(&wt), false, 0);
+            }
             self.ro_self(git_read.as_raw_fd(), &real_gitdir, "commondir")?;
             self.ro_self(git_read.as_raw_fd(), &real_gitdir, "gitdir")?;
         }

@@ -131,6 +131,9 @@ fn run() -> Result<std::io::Error, Stop> {
         fds: Vec::new(),
     };
     git.run(policy.git)?;
+    if policy.git == jailgen_policy::Git::Protect {
+        git.global_config(&var);
+    }
     let (git_ops, git_fds) = (git.ops, git.fds);
     t.step("git");
     let hide::Masks {

@@ -208,6 +208,36 @@ pub fn read_fd(fd: RawFd, limit: usize) -> io::Result<Vec<u8>> {
     }
 }
 
+/// Reads a regular file at `path` (symlinks followed: the user's own files), at most
+/// `limit` bytes; anything else (a FIFO, a device) is refused without blocking.
+pub fn read_path(path: &str, limit: usize) -> io::Result<Vec<u8>> {
+    read_at(libc::AT_FDCWD, path, limit).or_else(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            let fd = openat(libc::AT_FDCWD, path, libc::O_RDONLY | libc::O_NONBLOCK, 0)?;
+            if !is_reg(&fstat(fd.as_raw_fd())?) {
+                return Err(io::Error::from_raw_os_error(libc::EINVAL));
+            }
+            read_fd(fd.as_raw_fd(), limit)
+        } else {
+            Err(e)
+        }
+    })
+}
+
+/// Reads the regular file an `O_PATH` descriptor names (reopened through /proc/self/fd).
+pub fn read_o_path(fd: RawFd, limit: usize) -> io::Result<Vec<u8>> {
+    if !is_reg(&fstat(fd)?) {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    let r = openat(
+        libc::AT_FDCWD,
+        &format!("/proc/self/fd/{fd}"),
+        libc::O_RDONLY | libc::O_NONBLOCK,
+        0,
+    )?;
+    read_fd(r.as_raw_fd(), limit)
+}
+
 /// Opens `name` in `dir` for reading without following a symlink, and reads it.
 pub fn read_at(dir: RawFd, name: &str, limit: usize) -> io::Result<Vec<u8>> {
     let fd = openat(

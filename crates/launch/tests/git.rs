@@ -393,3 +393,48 @@ echo end
     let out = Run::new(git_policy("open"), &f.proj, &f.home).jail(inside);
     assert!(stdout(&out).contains("WROTE .git"), "{}", text(&out));
 }
+
+/// Red-team F6: what git reads besides `.git/config` is followed: a tracked file included
+/// from it (and what that one includes), `config.worktree`, and a relative core.hooksPath
+/// in the user's global config; every hooks directory they name inside the project is
+/// read-only in the jail.
+#[test]
+fn hooks_paths_named_by_includes_config_worktree_and_the_global_config_are_read_only() {
+    if !have_bwrap() || !have_git() {
+        return;
+    }
+    let f = fixture();
+    git(&f.proj, &["config", "include.path", "../.gitconfig"]);
+    fs::write(f.proj.join(".gitconfig"), "[include]\n\tpath = conf/more\n").unwrap();
+    fs::create_dir_all(f.proj.join("conf")).unwrap();
+    fs::write(
+        f.proj.join("conf/more"),
+        "[core]\n\thooksPath = .githooks\n",
+    )
+    .unwrap();
+    fs::write(
+        f.proj.join(".git/config.worktree"),
+        "[core]\n\thooksPath = wt-hooks\n",
+    )
+    .unwrap();
+    fs::write(
+        f.home.join(".gitconfig"),
+        "[core]\n\thooksPath = global-hooks\n",
+    )
+    .unwrap();
+    for d in [".githooks", "wt-hooks", "global-hooks"] {
+        fs::create_dir_all(f.proj.join(d)).unwrap();
+        fs::write(f.proj.join(d).join("pre-commit"), "#!/bin/sh\n").unwrap();
+    }
+    let inside = r#"
+for p in .githooks wt-hooks global-hooks; do
+  if sh -c "echo evil >> $p/pre-commit" 2>/dev/null; then echo "WROTE $p"; fi
+done
+if sh -c "echo evil >> conf/more" 2>/dev/null; then echo "WROTE conf/more"; fi
+echo end
+"#;
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(inside);
+    assert_eq!(stdout(&out), "end\n", "{}", text(&out));
+    let out = Run::new(git_policy("open"), &f.proj, &f.home).jail(inside);
+    assert!(stdout(&out).contains("WROTE .githooks"), "{}", text(&out));
+}
