@@ -168,7 +168,9 @@ impl Protect<'_> {
             0,
         )
         .map_err(|e| changed(&hooks, &e))?;
-        self.bind(hfd, hooks, false);
+        let hread = sys::dup(hfd.as_raw_fd()).map_err(|e| changed(&hooks, &e))?;
+        self.bind(hfd, hooks.clone(), false);
+        self.hook_links(hread.as_raw_fd(), &hooks);
         let cfg_path = format!("{gd_path}/config");
         let content = sys::read_at(gd, "config", 1 << 20).unwrap_or_default();
         let cfd = sys::open_nofollow(gd, "config").map_err(|e| changed(&cfg_path, &e))?;
@@ -233,6 +235,28 @@ impl Protect<'_> {
             .collect();
         names.sort();
         names
+    }
+
+    /// Red-team F7: a hook that is a symlink into the working tree
+    /// (`pre-commit -> ../../scripts/pre-commit`) runs a file the agent could edit: its target
+    /// is bound read-only too (reached from the working directory without following
+    /// symlinks). Husky's `core.hooksPath = .husky/_` runs the scripts in `.husky/`: that
+    /// directory is bound read-only with it.
+    fn hook_links(&mut self, dir: RawFd, dir_path: &str) {
+        for name in Self::entries(dir) {
+            if !sys::lstatat(dir, &name).is_ok_and(|st| sys::is_link(&st)) {
+                continue;
+            }
+            let Ok(t) = sys::readlinkat(dir, &name) else {
+                continue;
+            };
+            let target = if t.starts_with('/') {
+                t
+            } else {
+                format!("{dir_path}/{t}")
+            };
+            self.inside_cwd(&target, None);
+        }
     }
 
     fn worktree_entries(&mut self, dir: RawFd, dir_path: &str) -> Result<(), Stop> {
@@ -341,7 +365,13 @@ impl Protect<'_> {
             };
             if section == "core" && key == "hookspath" {
                 let t = under(self.cwd, value);
-                self.inside_cwd(&t, Some(StateKind::Dir));
+                if let Place::Inside(Some(fd)) = self.inside_cwd(&t, Some(StateKind::Dir)) {
+                    self.hook_links(fd.as_raw_fd(), t.trim_end_matches('/'));
+                }
+                let t = t.trim_end_matches('/');
+                if let Some(husky) = t.strip_suffix("/_").filter(|h| h.ends_with("/.husky")) {
+                    self.inside_cwd(husky, None);
+                }
             } else if module && section == "core" && key == "worktree" {
                 let t = if value.starts_with('/') {
                     format!("{value}/.git")

@@ -438,3 +438,38 @@ echo end
     let out = Run::new(git_policy("open"), &f.proj, &f.home).jail(inside);
     assert!(stdout(&out).contains("WROTE .githooks"), "{}", text(&out));
 }
+
+/// Red-team F7: a hook that is a symlink into the working tree runs a file the agent could
+/// edit; its target is read-only in the jail. Husky's `.husky/` (run by `.husky/_`) too.
+#[test]
+fn a_hook_symlinked_into_the_project_and_huskys_scripts_are_read_only() {
+    if !have_bwrap() || !have_git() {
+        return;
+    }
+    let f = fixture();
+    fs::create_dir_all(f.proj.join("scripts")).unwrap();
+    fs::write(f.proj.join("scripts/pre-commit"), "#!/bin/sh\n").unwrap();
+    fs::remove_file(f.proj.join(".git/hooks/pre-commit")).unwrap();
+    symlink(
+        "../../scripts/pre-commit",
+        f.proj.join(".git/hooks/pre-commit"),
+    )
+    .unwrap();
+    fs::create_dir_all(f.proj.join(".husky/_")).unwrap();
+    fs::write(f.proj.join(".husky/pre-push"), "#!/bin/sh\n").unwrap();
+    git(&f.proj, &["config", "core.hooksPath", ".husky/_"]);
+    let inside = r#"
+for p in scripts/pre-commit .husky/pre-push; do
+  if sh -c "echo evil >> $p" 2>/dev/null; then echo "WROTE $p"; fi
+done
+echo end
+"#;
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(inside);
+    assert_eq!(stdout(&out), "end\n", "{}", text(&out));
+    let out = Run::new(git_policy("open"), &f.proj, &f.home).jail(inside);
+    assert!(
+        stdout(&out).contains("WROTE scripts/pre-commit"),
+        "{}",
+        text(&out)
+    );
+}
