@@ -25,9 +25,31 @@ pub struct Protect<'a> {
     pub cwd: &'a str,
     pub cwd_fd: RawFd,
     pub home: Option<&'a str>,
+    /// `JAILGEN_ALLOW_GIT_LAYOUT=1`: skip the planted-file refusals.
+    pub var_allow: bool,
     pub ops: Vec<Op>,
     /// Descriptors to hand to bwrap (made inheritable by the caller).
     pub fds: Vec<OwnedFd>,
+}
+
+/// Set to `1` to start although `.git` holds a file an earlier session may have planted.
+pub const ALLOW_GIT_LAYOUT: &str = "JAILGEN_ALLOW_GIT_LAYOUT";
+
+/// Does this config text turn on `extensions.worktreeConfig`? (A minimal reader, erring on
+/// "on", which only makes more files read-only.)
+fn worktree_config_on(lower: &str) -> bool {
+    lower.contains("worktreeconfig")
+}
+
+fn create_empty(dir: RawFd, name: &str) {
+    if sys::lstatat(dir, name).is_err() {
+        let _ = sys::openat(
+            dir,
+            name,
+            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW,
+            0o644,
+        );
+    }
 }
 
 /// Where a path named by git config lies: inside the working directory (bound read-only; a
@@ -195,9 +217,13 @@ impl Protect<'_> {
             }
             Err(_) => {}
         }
+        let worktree_config = worktree_config_on(&lower);
         self.ro_self(gd, gd_path, "config.worktree")?;
         self.ro_self(gd, gd_path, "commondir")?;
         self.ro_self(gd, gd_path, "gitdir")?;
+        if depth == 0 {
+            self.layout_check(gd, gd_path, worktree_config)?;
+        }
         self.config_paths(gd_path, &text, depth > 0, 0);
         // Red-team F6: config.worktree is read too (git reads it with
         // extensions.worktreeConfig; reading it always costs nothing).
@@ -215,7 +241,7 @@ impl Protect<'_> {
                 let d = self.pin(gd, gd_path, name)?;
                 let d_path = format!("{gd_path}/{name}");
                 if name == "worktrees" {
-                    self.worktree_entries(d.as_raw_fd(), &d_path)?;
+                    self.worktree_entries(d.as_raw_fd(), &d_path, worktree_config)?;
                 } else {
                     self.modules(d.as_raw_fd(), &d_path, depth + 1)?;
                 }
@@ -259,7 +285,47 @@ impl Protect<'_> {
         }
     }
 
-    fn worktree_entries(&mut self, dir: RawFd, dir_path: &str) -> Result<(), Stop> {
+    /// Red-team F1: files the agent can create in a repository's own git directory and that
+    /// the host's next git command obeys cannot be stopped by binds (they do not exist yet);
+    /// what an earlier session planted is refused here. A repository's own git directory
+    /// never holds `commondir` (it moves config and hooks elsewhere), and `config.worktree`
+    /// is only git's when `extensions.worktreeConfig` is set in the protected config.
+    fn layout_check(&self, gd: RawFd, gd_path: &str, worktree_config: bool) -> Result<(), Stop> {
+        if self.var_allow {
+            return Ok(());
+        }
+        let planted = |name: &str, why: &str| {
+            refuse(
+                q(&format!("{gd_path}/{name}")),
+                format!(
+                    "{why}; the host's git would obey it (an earlier session of the agent may have planted it to run code through your next git command)"
+                ),
+                format!(
+                    "inspect it (cat it; git worktree list), delete it if you did not make it, and start again, or set {ALLOW_GIT_LAYOUT}=1 to insist"
+                ),
+            )
+        };
+        if sys::lstatat(gd, "commondir").is_ok() {
+            return Err(planted(
+                "commondir",
+                "a repository's own git directory never holds one, and it moves git's config and hooks to the directory it names",
+            ));
+        }
+        if !worktree_config && sys::lstatat(gd, "config.worktree").is_ok() {
+            return Err(planted(
+                "config.worktree",
+                "git reads it only with extensions.worktreeConfig, which this repository's config does not set",
+            ));
+        }
+        Ok(())
+    }
+
+    fn worktree_entries(
+        &mut self,
+        dir: RawFd,
+        dir_path: &str,
+        worktree_config: bool,
+    ) -> Result<(), Stop> {
         for name in Self::entries(dir) {
             let Ok(st) = sys::lstatat(dir, &name) else {
                 continue;
@@ -275,6 +341,11 @@ impl Protect<'_> {
             }
             let e = self.pin(dir, dir_path, &name)?;
             let e_path = format!("{dir_path}/{name}");
+            if worktree_config {
+                // Git reads each entry's config.worktree: a missing one is made (empty) so
+                // that it can be bound read-only.
+                create_empty(e.as_raw_fd(), "config.worktree");
+            }
             self.ro_self(e.as_raw_fd(), &e_path, "config.worktree")?;
             self.ro_self(e.as_raw_fd(), &e_path, "commondir")?;
             self.ro_self(e.as_raw_fd(), &e_path, "gitdir")?;

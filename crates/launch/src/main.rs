@@ -127,6 +127,7 @@ fn run() -> Result<std::io::Error, Stop> {
         cwd: &cwd,
         cwd_fd: cwd_fd.as_raw_fd(),
         home: home.as_deref(),
+        var_allow: var(git::ALLOW_GIT_LAYOUT).as_deref() == Some("1"),
         ops: Vec::new(),
         fds: Vec::new(),
     };

@@ -412,6 +412,7 @@ fn hooks_paths_named_by_includes_config_worktree_and_the_global_config_are_read_
         "[core]\n\thooksPath = .githooks\n",
     )
     .unwrap();
+    git(&f.proj, &["config", "extensions.worktreeConfig", "true"]);
     fs::write(
         f.proj.join(".git/config.worktree"),
         "[core]\n\thooksPath = wt-hooks\n",
@@ -472,4 +473,52 @@ echo end
         "{}",
         text(&out)
     );
+}
+
+/// Red-team F1 (a design limit: binds cannot stop files that do not exist yet): a
+/// `.git/commondir` or a `config.worktree` git would not read on its own, planted by one
+/// session, makes the next launch refuse, naming the file and the way to insist.
+#[test]
+fn a_commondir_or_stray_config_worktree_planted_in_dot_git_refuses_the_next_launch() {
+    if !have_bwrap() || !have_git() {
+        return;
+    }
+    let f = fixture();
+    let plant = r#"
+mkdir -p evil/hooks evil/refs evil/objects && cp -r .git/objects/. evil/objects/ && cp -r .git/refs/. evil/refs/ && cp .git/HEAD evil/
+printf '[core]\n\tfsmonitor = "touch /tmp/pwned; false"\n' > evil/config
+echo ../evil > .git/commondir && echo planted
+"#;
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(plant);
+    assert_eq!(stdout(&out), "planted\n", "{}", text(&out));
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail("echo started");
+    assert_refused(
+        &out,
+        &[
+            ".git/commondir`",
+            "never holds one",
+            "JAILGEN_ALLOW_GIT_LAYOUT=1",
+        ],
+    );
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home)
+        .env("JAILGEN_ALLOW_GIT_LAYOUT", "1")
+        .jail("echo started");
+    assert_eq!(stdout(&out), "started\n", "{}", text(&out));
+    fs::remove_file(f.proj.join(".git/commondir")).unwrap();
+
+    fs::write(
+        f.proj.join(".git/config.worktree"),
+        "[core]\n\tfsmonitor = x\n",
+    )
+    .unwrap();
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail("echo started");
+    assert_refused(
+        &out,
+        &[".git/config.worktree`", "extensions.worktreeConfig"],
+    );
+    // With the extension on, it is git's own file (bound read-only), and the launch goes on.
+    git(&f.proj, &["config", "extensions.worktreeConfig", "true"]);
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home)
+        .jail("echo x >> .git/config.worktree 2>/dev/null || echo blocked");
+    assert_eq!(stdout(&out), "blocked\n", "{}", text(&out));
 }
