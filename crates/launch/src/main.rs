@@ -86,6 +86,11 @@ fn run() -> Result<std::io::Error, Stop> {
         ));
     }
     let home_s = home.clone().unwrap_or_default();
+    // One spelling per path before anything compares them (red-team F9).
+    let policy = match &home {
+        Some(h) => policy.home_relative(h),
+        None => policy,
+    };
     let cwd = sys::getcwd().map_err(|e| {
         refuse(
             "the working directory",
