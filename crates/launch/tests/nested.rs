@@ -101,3 +101,24 @@ fn an_absolute_grant_under_home_is_ordered_and_checked_like_its_tilde_spelling()
     assert!(!stdout(&out).contains("PRIVKEY"), "{}", text(&out));
     assert_refused(&out, &["is a symlink"]);
 }
+
+/// Red-team F10: a read-write grant inside the working directory, swapped for a symlink by
+/// an earlier session, refuses before any state path is created through it (walked from
+/// the outermost directory the agent can write).
+#[test]
+fn a_planted_link_refuses_before_any_state_is_created_through_it() {
+    let f = bare();
+    plant_ssh_key(&f.home);
+    symlink("../../.ssh", f.proj.join("shared")).unwrap();
+    let pol = policy(
+        r#""readwrite":["~/src/proj/shared"],"state":[{"path":"~/src/proj/shared/agent-state.json","kind":"file"}]"#,
+    );
+    let (out, argv) = Run::new(pol, &f.proj, &f.home).record();
+    assert_refused(&out, &["is a symlink"]);
+    assert!(argv.is_empty());
+    assert!(
+        !f.home.join(".ssh/agent-state.json").exists(),
+        "{}",
+        text(&out)
+    );
+}
