@@ -508,6 +508,25 @@ impl Protect<'_> {
         let norm = format!("/{}", parts.join("/"));
         let base = self.cwd.trim_end_matches('/');
         let Some(rel) = norm.strip_prefix(&format!("{base}/")) else {
+            // Spelled through a symlinked alias of the working directory (red-team F14): it
+            // cannot be pinned by this spelling; say so, as the old runtime did.
+            let mut probe = std::path::PathBuf::from(&norm);
+            let real = loop {
+                if let Ok(r) = std::fs::canonicalize(&probe) {
+                    break Some(r);
+                }
+                if !probe.pop() {
+                    break None;
+                }
+            };
+            if let Some(r) = real
+                && let Some(r) = r.to_str()
+                && (r == base || r.starts_with(&format!("{base}/")))
+            {
+                warn(&format!(
+                    "cannot protect `{target}` (named by git config): it reaches the working directory through a symlink; name it by its real path"
+                ));
+            }
             return Place::Outside;
         };
         let rel: Vec<&str> = rel.split('/').collect();
@@ -576,13 +595,21 @@ impl Protect<'_> {
             }
         };
         let gitdir = abs(self.cwd, gitdir.trim_end());
-        let first_line = |p: &str| {
-            std::fs::read_to_string(p)
-                .ok()
-                .and_then(|s| s.lines().next().map(str::to_string))
+        // The directory `.git` names is agent-chosen: its files are read without following a
+        // symlink, only when regular, at most 4 KiB (red-team F14: `commondir -> /dev/zero`
+        // or a FIFO must not hang the launch).
+        let gitdir_fd =
+            sys::openat(libc::AT_FDCWD, &gitdir, libc::O_PATH | libc::O_DIRECTORY, 0).ok();
+        let first_line = |name: &str| {
+            let fd = gitdir_fd.as_ref()?;
+            let b = sys::read_at(fd.as_raw_fd(), name, 4096).ok()?;
+            String::from_utf8_lossy(&b)
+                .lines()
+                .next()
+                .map(str::to_string)
         };
-        let common = first_line(&format!("{gitdir}/commondir")).map(|c| abs(&gitdir, &c));
-        let back = first_line(&format!("{gitdir}/gitdir")).map(|b| abs(&gitdir, &b));
+        let common = first_line("commondir").map(|c| abs(&gitdir, &c));
+        let back = first_line("gitdir").map(|b| abs(&gitdir, &b));
         let is_file = |p: &str| sys::stat(p).is_ok_and(|s| sys::is_reg(&s));
         let ok = (|| {
             let common = common.as_deref()?;

@@ -4,6 +4,7 @@ mod common;
 use common::*;
 use std::fs;
 use std::os::unix::fs::symlink;
+use std::process::Command;
 
 const GIT_ATTACKS: &str = r#"
 try() { if "$@" 2>/dev/null; then echo "WROTE: $*"; else echo "blocked: $*"; fi; }
@@ -521,4 +522,58 @@ echo ../evil > .git/commondir && echo planted
     let out = Run::new(git_policy("protect"), &f.proj, &f.home)
         .jail("echo x >> .git/config.worktree 2>/dev/null || echo blocked");
     assert_eq!(stdout(&out), "blocked\n", "{}", text(&out));
+}
+
+/// Red-team F14: the directory a planted `.git` file names is agent-chosen; its files are
+/// read without following symlinks and never block (a FIFO, `/dev/zero`).
+#[test]
+fn a_planted_git_dir_with_a_fifo_for_commondir_does_not_hang_the_launch() {
+    if !have_git() {
+        return;
+    }
+    let f = bare();
+    let gd = f.proj.join("evil-gd");
+    fs::create_dir_all(&gd).unwrap();
+    let fifo = gd.join("fifo");
+    let st = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(st.success());
+    symlink("fifo", gd.join("commondir")).unwrap();
+    fs::write(gd.join("gitdir"), "x\n").unwrap();
+    fs::write(f.proj.join(".git"), "gitdir: evil-gd\n").unwrap();
+    // Unblock an old launcher after 10 s, so that the test fails instead of hanging.
+    let unblock = fifo.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(10));
+        let _ = fs::OpenOptions::new().write(true).open(&unblock);
+    });
+    let t = std::time::Instant::now();
+    let (out, _) = Run::new(policy(r#""git":"protect""#), &f.proj, &f.home).record();
+    assert!(
+        t.elapsed().as_secs() < 8,
+        "blocked on the FIFO: {}",
+        text(&out)
+    );
+    assert!(stderr(&out).contains("not binding it"), "{}", text(&out));
+}
+
+/// Red-team F14: a hooks path spelled through a symlinked alias of the working directory
+/// cannot be pinned by that spelling: the launch warns, as the old runtime did.
+#[test]
+fn a_hooks_path_through_an_alias_of_the_project_is_named_in_a_warning() {
+    if !have_git() {
+        return;
+    }
+    let f = fixture();
+    let alias = f.home.join("alias");
+    symlink(&f.proj, &alias).unwrap();
+    fs::create_dir_all(f.proj.join(".githooks")).unwrap();
+    let spelled = format!("{}/.githooks", alias.display());
+    git(&f.proj, &["config", "core.hooksPath", &spelled]);
+    let (out, _) = Run::new(policy(r#""git":"protect""#), &f.proj, &f.home).record();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        stderr(&out).contains(&format!("cannot protect `{spelled}`")),
+        "{}",
+        text(&out)
+    );
 }
