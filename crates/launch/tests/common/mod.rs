@@ -234,6 +234,12 @@ impl<'a> Run<'a> {
             .env("PATH", "/usr/bin:/bin")
             .env("HOME", self.home)
             .env("PWD", self.cwd);
+        // A runtime directory of the test's own (a real session has one), so the session
+        // lock works; a test that sets XDG_RUNTIME_DIR itself overrides it, one that removes
+        // it (`env("XDG_RUNTIME_DIR", "")`) runs without.
+        let run = self.home.parent().unwrap().join("run-default");
+        fs::create_dir_all(&run).unwrap();
+        c.env("XDG_RUNTIME_DIR", &run);
         for (k, v) in &self.env {
             c.env(k, v);
         }
