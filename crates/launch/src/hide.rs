@@ -362,6 +362,7 @@ pub fn masks(
     cwd_fd: RawFd,
     patterns: &[String],
     var: &dyn Fn(&str) -> Option<String>,
+    insisted_on_cwd: bool,
 ) -> Result<Masks, Stop> {
     let d = defaults();
     let found = find(
@@ -372,7 +373,9 @@ pub fn masks(
         PRUNED_WALK_LIMIT,
         &d.hide_prune,
     );
-    let allow = var(ALLOW_PARTIAL).as_deref() == Some("1");
+    // JAILGEN_ALLOW_CWD=1 in a directory the guard refuses (`$HOME`, `/tmp`): the agent sees
+    // everything there anyway, so an incomplete walk only warns.
+    let allow = var(ALLOW_PARTIAL).as_deref() == Some("1") || insisted_on_cwd;
     let base = cwd.trim_end_matches('/');
     let problem = if let Some((dir, e)) = &found.unreadable {
         Some((
@@ -402,7 +405,14 @@ pub fn masks(
         if !allow {
             return Err(refuse(what, why, fix));
         }
-        warn(&format!("{what}: {why} ({ALLOW_PARTIAL}=1)"));
+        warn(&format!(
+            "{what}: {why} ({})",
+            if insisted_on_cwd {
+                "JAILGEN_ALLOW_CWD=1"
+            } else {
+                "JAILGEN_ALLOW_PARTIAL_HIDE=1"
+            }
+        ));
     }
     let mut ops = Vec::new();
     let mut fds = Vec::new();

@@ -47,12 +47,18 @@ fn related(a: &str, b: &str) -> bool {
     a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
 }
 
-/// No record can be written: the launch goes on without the lock, and says so once.
-fn unlocked(why: &str) -> Result<Option<std::os::fd::OwnedFd>, Stop> {
-    crate::refuse::warn(&format!(
-        "no session lock ({why}): a second session of this project at the same time would not be refused; set XDG_RUNTIME_DIR or create ~/.cache"
-    ));
-    Ok(None)
+/// The turn (keep it until exec), and a warning to print if the launch goes on.
+pub type Taken = (Option<std::os::fd::OwnedFd>, Option<String>);
+
+/// No record can be written: the launch goes on without the lock, and says so once (just
+/// before exec, so that a refusal stays one line).
+fn unlocked(why: &str) -> Result<Taken, Stop> {
+    Ok((
+        None,
+        Some(format!(
+            "no session lock ({why}): a second session of this project at the same time would not be refused; set XDG_RUNTIME_DIR or create ~/.cache"
+        )),
+    ))
 }
 
 fn unkey(k: &str) -> String {
@@ -64,9 +70,9 @@ pub fn take(
     cwd: &str,
     home: Option<&str>,
     var: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<std::os::fd::OwnedFd>, Stop> {
+) -> Result<Taken, Stop> {
     if var("JAILGEN_ALLOW_CONCURRENT").as_deref() == Some("1") {
-        return Ok(None);
+        return Ok((None, None));
     }
     let base = match var("XDG_RUNTIME_DIR").filter(|x| !x.is_empty()) {
         Some(x) if sys::stat(&x).is_ok_and(|s| sys::is_dir(&s)) => x,
@@ -204,5 +210,5 @@ pub fn take(
     if let Err(e) = written {
         return unlocked(&format!("cannot write `{dir}/{me}`: {e}"));
     }
-    Ok(Some(dfd))
+    Ok((Some(dfd), None))
 }

@@ -118,10 +118,10 @@ fn run() -> Result<std::io::Error, Stop> {
             ));
         }
     }
-    guard::check(&cwd, home.as_deref(), &var)?;
+    let insisted = guard::check(&cwd, home.as_deref(), &var)?;
     t.step("guard");
     // Held (close-on-exec) until bwrap replaces this process.
-    let _turn = lock::take(&cwd, home.as_deref(), &var)?;
+    let (_turn, lock_warning) = lock::take(&cwd, home.as_deref(), &var)?;
     t.step("lock");
     grants::ensure_state(&policy, &home_s, &cwd)?;
     t.step("state");
@@ -146,7 +146,7 @@ fn run() -> Result<std::io::Error, Stop> {
         ops: hide_ops,
         fds: hide_fds,
         raw: hide_raw,
-    } = hide::masks(&cwd, cwd_fd.as_raw_fd(), &policy.hide, &var)?;
+    } = hide::masks(&cwd, cwd_fd.as_raw_fd(), &policy.hide, &var, insisted)?;
     t.step("hide");
     let (tz_ops, tz_fd) = match tz::time_zone() {
         Some((ops, fd)) => (ops, Some(fd)),
@@ -230,6 +230,10 @@ fn run() -> Result<std::io::Error, Stop> {
     sys::cloexec_all_but(&args::consumed_fds(&out))
         .map_err(|e| bug(format!("cannot close the inherited descriptors: {e}")))?;
     t.step("plan");
+    // Only a launch that goes on warns about the lock (a refusal stays one line).
+    if let Some(w) = lock_warning {
+        refuse::warn(&w);
+    }
     if t.on {
         let line: Vec<String> = t.steps.iter().map(|(n, us)| format!("{n}={us}")).collect();
         eprintln!("jailgen: times (µs): {}", line.join(" "));

@@ -194,4 +194,9 @@ fn a_long_project_path_is_locked_too_and_a_missing_lock_directory_warns() {
     let err = stderr(&out);
     let warnings = lines_with(&err, "jailgen: warning: no session lock");
     assert_eq!(warnings.len(), 1, "{}", text(&out));
+    // A refusal stays one line: the warning is only for a launch that goes on.
+    let out = Run::new(policy(r#""readonly":["~/nope"]"#), &f.proj, &f.home)
+        .env("XDG_RUNTIME_DIR", "")
+        .jail("echo RAN");
+    assert_refused(&out, &["does not exist"]);
 }
