@@ -28,20 +28,69 @@ pub fn arity(opt: &str) -> Option<usize> {
         | "--clearenv"
         | "--new-session"
         | "--die-with-parent"
-        | "--as-pid-1" => 0,
+        | "--as-pid-1"
+        | "--level-prefix" => 0,
         "--args" | "--argv0" | "--userns" | "--userns2" | "--pidns" | "--uid" | "--gid"
         | "--hostname" | "--chdir" | "--unsetenv" | "--lock-file" | "--sync-fd"
         | "--remount-ro" | "--exec-label" | "--file-label" | "--proc" | "--dev" | "--tmpfs"
         | "--mqueue" | "--dir" | "--seccomp" | "--add-seccomp-fd" | "--block-fd"
         | "--userns-block-fd" | "--info-fd" | "--json-status-fd" | "--cap-add" | "--cap-drop"
-        | "--perms" | "--size" | "--tmp-overlay" | "--ro-overlay" | "--overlay-src"
-        | "--level-prefix" => 1,
+        | "--perms" | "--size" | "--tmp-overlay" | "--ro-overlay" | "--overlay-src" => 1,
         "--setenv" | "--bind" | "--bind-try" | "--dev-bind" | "--dev-bind-try" | "--ro-bind"
         | "--ro-bind-try" | "--bind-fd" | "--ro-bind-fd" | "--file" | "--bind-data"
         | "--ro-bind-data" | "--symlink" | "--chmod" => 2,
         "--overlay" => 3,
         _ => return None,
     })
+}
+
+/// Does the option's first value name a descriptor bwrap reads or keeps?
+pub fn takes_fd(opt: &str) -> bool {
+    matches!(
+        opt,
+        "--args"
+            | "--userns"
+            | "--userns2"
+            | "--pidns"
+            | "--sync-fd"
+            | "--seccomp"
+            | "--add-seccomp-fd"
+            | "--block-fd"
+            | "--userns-block-fd"
+            | "--info-fd"
+            | "--json-status-fd"
+            | "--bind-fd"
+            | "--ro-bind-fd"
+            | "--file"
+            | "--bind-data"
+            | "--ro-bind-data"
+    )
+}
+
+/// The descriptors bwrap's options (up to the `--` that ends them) name: the only ones
+/// that may survive exec (red-team F8). A descriptor named inside an `--args` file is not
+/// seen here, so it would be closed: jail.nix does not use `--args`.
+pub fn consumed_fds(opts: &[OsString]) -> Vec<i32> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < opts.len() {
+        let o = opts[i].to_string_lossy();
+        if o == "--" {
+            break;
+        }
+        let n = arity(&o).unwrap_or(0);
+        if takes_fd(&o)
+            && let Some(fd) = opts
+                .get(i + 1)
+                .and_then(|v| v.to_str()?.parse::<i32>().ok())
+        {
+            out.push(fd);
+        }
+        i += 1 + n;
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The launcher's argv, split.
@@ -126,6 +175,31 @@ mod tests {
 
     fn v(xs: &[&str]) -> Vec<OsString> {
         xs.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_descriptors_bwrap_consumes_are_found_by_the_arity_table() {
+        let a = v(&[
+            "--setenv",
+            "--bind-fd",
+            "9",
+            "--ro-bind-fd",
+            "5",
+            "/x",
+            "--level-prefix",
+            "--add-seccomp-fd",
+            "6",
+            "--file",
+            "11",
+            "/f",
+            "--sync-fd",
+            "12",
+            "--",
+            "--args",
+            "13",
+        ]);
+        assert_eq!(consumed_fds(&a), vec![5, 6, 11, 12]);
+        assert_eq!(arity("--level-prefix"), Some(0));
     }
 
     #[test]

@@ -16,13 +16,47 @@ use crate::sys;
 use jailgen_policy::{Git, Op, StateKind};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
+/// Bytes read at most from one git config file.
+const CONFIG_CAP: usize = 1 << 20;
+/// Include depth followed at most (git's own limit).
+const INCLUDE_DEPTH: usize = 10;
+
 pub struct Protect<'a> {
     pub cwd: &'a str,
     pub cwd_fd: RawFd,
     pub home: Option<&'a str>,
+    /// `JAILGEN_ALLOW_GIT_LAYOUT=1`: skip the planted-file refusals.
+    pub var_allow: bool,
     pub ops: Vec<Op>,
     /// Descriptors to hand to bwrap (made inheritable by the caller).
     pub fds: Vec<OwnedFd>,
+}
+
+/// Set to `1` to start although `.git` holds a file an earlier session may have planted.
+pub const ALLOW_GIT_LAYOUT: &str = "JAILGEN_ALLOW_GIT_LAYOUT";
+
+/// Does this config text turn on `extensions.worktreeConfig`? (A minimal reader, erring on
+/// "on", which only makes more files read-only.)
+fn worktree_config_on(lower: &str) -> bool {
+    lower.contains("worktreeconfig")
+}
+
+fn create_empty(dir: RawFd, name: &str) {
+    if sys::lstatat(dir, name).is_err() {
+        let _ = sys::openat(
+            dir,
+            name,
+            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW,
+            0o644,
+        );
+    }
+}
+
+/// Where a path named by git config lies: inside the working directory (bound read-only; a
+/// descriptor on it when that worked) or outside it (the user's own, never bound here).
+enum Place {
+    Inside(Option<OwnedFd>),
+    Outside,
 }
 
 fn link_refusal(path: &str, fix: &str) -> Stop {
@@ -110,6 +144,13 @@ impl Protect<'_> {
                 self.gitdir(gd.as_raw_fd(), &dotgit, 0)?;
             }
         } else if sys::is_reg(&st) {
+            if mode == Git::Protect {
+                // Red-team F3: whether or not it names a worktree entry this launcher accepts
+                // (a submodule checkout, --separate-git-dir), the file stays as it is, so the
+                // agent cannot point the host's git at a repository it made.
+                let f = sys::open_nofollow(cfd, ".git").map_err(|e| changed(&dotgit, &e))?;
+                self.bind(f, dotgit.clone(), false);
+            }
             self.linked_worktree(mode, &dotgit)?;
         }
         Ok(())
@@ -149,7 +190,9 @@ impl Protect<'_> {
             0,
         )
         .map_err(|e| changed(&hooks, &e))?;
-        self.bind(hfd, hooks, false);
+        let hread = sys::dup(hfd.as_raw_fd()).map_err(|e| changed(&hooks, &e))?;
+        self.bind(hfd, hooks.clone(), false);
+        self.hook_links(hread.as_raw_fd(), &hooks);
         let cfg_path = format!("{gd_path}/config");
         let content = sys::read_at(gd, "config", 1 << 20).unwrap_or_default();
         let cfd = sys::open_nofollow(gd, "config").map_err(|e| changed(&cfg_path, &e))?;
@@ -174,14 +217,18 @@ impl Protect<'_> {
             }
             Err(_) => {}
         }
+        let worktree_config = worktree_config_on(&lower);
         self.ro_self(gd, gd_path, "config.worktree")?;
         self.ro_self(gd, gd_path, "commondir")?;
         self.ro_self(gd, gd_path, "gitdir")?;
-        if lower.contains("hookspath")
-            || lower.contains("include")
-            || (depth > 0 && lower.contains("worktree"))
-        {
-            self.config_paths(gd_path, &text, depth > 0);
+        if depth == 0 {
+            self.layout_check(gd, gd_path, worktree_config)?;
+        }
+        self.config_paths(gd_path, &text, depth > 0, 0);
+        // Red-team F6: config.worktree is read too (git reads it with
+        // extensions.worktreeConfig; reading it always costs nothing).
+        if let Ok(wt) = sys::read_at(gd, "config.worktree", CONFIG_CAP) {
+            self.config_paths(gd_path, &String::from_utf8_lossy(&wt), depth > 0, 0);
         }
         for name in ["worktrees", "modules"] {
             if let Ok(st) = sys::lstatat(gd, name) {
@@ -194,7 +241,7 @@ impl Protect<'_> {
                 let d = self.pin(gd, gd_path, name)?;
                 let d_path = format!("{gd_path}/{name}");
                 if name == "worktrees" {
-                    self.worktree_entries(d.as_raw_fd(), &d_path)?;
+                    self.worktree_entries(d.as_raw_fd(), &d_path, worktree_config)?;
                 } else {
                     self.modules(d.as_raw_fd(), &d_path, depth + 1)?;
                 }
@@ -216,7 +263,69 @@ impl Protect<'_> {
         names
     }
 
-    fn worktree_entries(&mut self, dir: RawFd, dir_path: &str) -> Result<(), Stop> {
+    /// Red-team F7: a hook that is a symlink into the working tree
+    /// (`pre-commit -> ../../scripts/pre-commit`) runs a file the agent could edit: its target
+    /// is bound read-only too (reached from the working directory without following
+    /// symlinks). Husky's `core.hooksPath = .husky/_` runs the scripts in `.husky/`: that
+    /// directory is bound read-only with it.
+    fn hook_links(&mut self, dir: RawFd, dir_path: &str) {
+        for name in Self::entries(dir) {
+            if !sys::lstatat(dir, &name).is_ok_and(|st| sys::is_link(&st)) {
+                continue;
+            }
+            let Ok(t) = sys::readlinkat(dir, &name) else {
+                continue;
+            };
+            let target = if t.starts_with('/') {
+                t
+            } else {
+                format!("{dir_path}/{t}")
+            };
+            self.inside_cwd(&target, None);
+        }
+    }
+
+    /// Red-team F1: files the agent can create in a repository's own git directory and that
+    /// the host's next git command obeys cannot be stopped by binds (they do not exist yet);
+    /// what an earlier session planted is refused here. A repository's own git directory
+    /// never holds `commondir` (it moves config and hooks elsewhere), and `config.worktree`
+    /// is only git's when `extensions.worktreeConfig` is set in the protected config.
+    fn layout_check(&self, gd: RawFd, gd_path: &str, worktree_config: bool) -> Result<(), Stop> {
+        if self.var_allow {
+            return Ok(());
+        }
+        let planted = |name: &str, why: &str| {
+            refuse(
+                q(&format!("{gd_path}/{name}")),
+                format!(
+                    "{why}; the host's git would obey it (an earlier session of the agent may have planted it to run code through your next git command)"
+                ),
+                format!(
+                    "inspect it (cat it; git worktree list), delete it if you did not make it, and start again, or set {ALLOW_GIT_LAYOUT}=1 to insist"
+                ),
+            )
+        };
+        if sys::lstatat(gd, "commondir").is_ok() {
+            return Err(planted(
+                "commondir",
+                "a repository's own git directory never holds one, and it moves git's config and hooks to the directory it names",
+            ));
+        }
+        if !worktree_config && sys::lstatat(gd, "config.worktree").is_ok() {
+            return Err(planted(
+                "config.worktree",
+                "git reads it only with extensions.worktreeConfig, which this repository's config does not set",
+            ));
+        }
+        Ok(())
+    }
+
+    fn worktree_entries(
+        &mut self,
+        dir: RawFd,
+        dir_path: &str,
+        worktree_config: bool,
+    ) -> Result<(), Stop> {
         for name in Self::entries(dir) {
             let Ok(st) = sys::lstatat(dir, &name) else {
                 continue;
@@ -232,6 +341,11 @@ impl Protect<'_> {
             }
             let e = self.pin(dir, dir_path, &name)?;
             let e_path = format!("{dir_path}/{name}");
+            if worktree_config {
+                // Git reads each entry's config.worktree: a missing one is made (empty) so
+                // that it can be bound read-only.
+                create_empty(e.as_raw_fd(), "config.worktree");
+            }
             self.ro_self(e.as_raw_fd(), &e_path, "config.worktree")?;
             self.ro_self(e.as_raw_fd(), &e_path, "commondir")?;
             self.ro_self(e.as_raw_fd(), &e_path, "gitdir")?;
@@ -274,7 +388,18 @@ impl Protect<'_> {
     /// In a submodule's config, core.worktree names the checkout whose `.git` file points the
     /// host's git at the submodule's git dir: that file is bound read-only as well. A minimal
     /// reader of git's config syntax: section headers, `key = value`, optional quotes.
-    fn config_paths(&mut self, gd_path: &str, content: &str, module: bool) {
+    ///
+    /// Includes are followed (red-team F6): `include.path` and every `includeIf.*.path`,
+    /// relative to the including file's directory, to git's depth of 10; a target inside the
+    /// project is read through the descriptor that gets bound.
+    fn config_paths(&mut self, base: &str, content: &str, module: bool, depth: usize) {
+        if !(content.to_lowercase().contains("hookspath")
+            || content.to_lowercase().contains("include")
+            || (module && content.to_lowercase().contains("worktree")))
+        {
+            return;
+        }
+        let gd_path = base;
         let mut section = String::new();
         for raw in content.lines() {
             let mut line = raw.trim_start();
@@ -311,7 +436,13 @@ impl Protect<'_> {
             };
             if section == "core" && key == "hookspath" {
                 let t = under(self.cwd, value);
-                self.inside_cwd(&t, Some(StateKind::Dir));
+                if let Place::Inside(Some(fd)) = self.inside_cwd(&t, Some(StateKind::Dir)) {
+                    self.hook_links(fd.as_raw_fd(), t.trim_end_matches('/'));
+                }
+                let t = t.trim_end_matches('/');
+                if let Some(husky) = t.strip_suffix("/_").filter(|h| h.ends_with("/.husky")) {
+                    self.inside_cwd(husky, None);
+                }
             } else if module && section == "core" && key == "worktree" {
                 let t = if value.starts_with('/') {
                     format!("{value}/.git")
@@ -321,7 +452,40 @@ impl Protect<'_> {
                 self.inside_cwd(&t, None);
             } else if (section == "include" || section == "includeif") && key == "path" {
                 let t = under(gd_path, value);
-                self.inside_cwd(&t, Some(StateKind::File));
+                let content = match self.inside_cwd(&t, Some(StateKind::File)) {
+                    Place::Inside(Some(fd)) => sys::read_o_path(fd.as_raw_fd(), CONFIG_CAP).ok(),
+                    Place::Inside(None) => None,
+                    Place::Outside => sys::read_path(&t, CONFIG_CAP).ok(),
+                };
+                if let Some(c) = content
+                    && depth + 1 < INCLUDE_DEPTH
+                {
+                    let dir = t.rsplit_once('/').map_or("/", |(d, _)| d).to_string();
+                    self.config_paths(&dir, &String::from_utf8_lossy(&c), module, depth + 1);
+                }
+            }
+        }
+    }
+
+    /// The user's global config (`~/.gitconfig`, `$XDG_CONFIG_HOME/git/config`): a relative
+    /// core.hooksPath there names a directory in every project, and an include may name a
+    /// file in this one (red-team F6).
+    pub fn global_config(&mut self, var: &dyn Fn(&str) -> Option<String>) {
+        let Some(home) = self.home.map(str::to_string) else {
+            return;
+        };
+        if sys::lstatat(self.cwd_fd, ".git").is_err() {
+            return;
+        }
+        let xdg = var("XDG_CONFIG_HOME")
+            .filter(|x| x.starts_with('/'))
+            .unwrap_or_else(|| format!("{home}/.config"));
+        for (dir, file) in [
+            (home.clone(), format!("{home}/.gitconfig")),
+            (format!("{xdg}/git"), format!("{xdg}/git/config")),
+        ] {
+            if let Ok(c) = sys::read_path(&file, CONFIG_CAP) {
+                self.config_paths(&dir, &String::from_utf8_lossy(&c), false, 0);
             }
         }
     }
@@ -329,7 +493,7 @@ impl Protect<'_> {
     /// Bind `target` read-only when it lies inside the working directory, creating it first
     /// (as `create`) beneath the working directory's descriptor; the directories between are
     /// pinned. A symlink on the way cannot be pinned (a mount lands on its target): warn.
-    fn inside_cwd(&mut self, target: &str, create: Option<StateKind>) {
+    fn inside_cwd(&mut self, target: &str, create: Option<StateKind>) -> Place {
         // Lexically normalised (`..` taken back), then spelled under the working directory.
         let mut parts: Vec<&str> = Vec::new();
         for c in target.split('/') {
@@ -344,7 +508,26 @@ impl Protect<'_> {
         let norm = format!("/{}", parts.join("/"));
         let base = self.cwd.trim_end_matches('/');
         let Some(rel) = norm.strip_prefix(&format!("{base}/")) else {
-            return;
+            // Spelled through a symlinked alias of the working directory (red-team F14): it
+            // cannot be pinned by this spelling; say so, as the old runtime did.
+            let mut probe = std::path::PathBuf::from(&norm);
+            let real = loop {
+                if let Ok(r) = std::fs::canonicalize(&probe) {
+                    break Some(r);
+                }
+                if !probe.pop() {
+                    break None;
+                }
+            };
+            if let Some(r) = real
+                && let Some(r) = r.to_str()
+                && (r == base || r.starts_with(&format!("{base}/")))
+            {
+                warn(&format!(
+                    "cannot protect `{target}` (named by git config): it reaches the working directory through a symlink; name it by its real path"
+                ));
+            }
+            return Place::Outside;
         };
         let rel: Vec<&str> = rel.split('/').collect();
         let (dirs, last) = rel.split_at(rel.len() - 1);
@@ -354,7 +537,7 @@ impl Protect<'_> {
         };
         let mut cur = match sys::dup(self.cwd_fd) {
             Ok(fd) => fd,
-            Err(_) => return,
+            Err(_) => return Place::Inside(None),
         };
         let mut cur_path = base.to_string();
         for d in dirs {
@@ -364,13 +547,13 @@ impl Protect<'_> {
                     warn(&format!(
                         "cannot protect `{target}` (named by git config): `{p}` is a symlink"
                     ));
-                    return;
+                    return Place::Inside(None);
                 }
-                Err(_) => return,
+                Err(_) => return Place::Inside(None),
             }
             match self.pin(cur.as_raw_fd(), &cur_path, d) {
                 Ok(next) => cur = next,
-                Err(_) => return,
+                Err(_) => return Place::Inside(None),
             }
             cur_path = format!("{cur_path}/{d}");
         }
@@ -379,13 +562,18 @@ impl Protect<'_> {
             None => Create::No,
         };
         match walk(cur.as_raw_fd(), &cur_path, last, last_mode) {
-            Ok(fd) => self.bind(fd, norm, false),
+            Ok(fd) => {
+                let again = sys::dup(fd.as_raw_fd()).ok();
+                self.bind(fd, norm, false);
+                Place::Inside(again)
+            }
             Err(Walk::Symlink(p)) => {
                 warn(&format!(
                     "cannot protect `{target}` (named by git config): `{p}` is a symlink"
                 ));
+                Place::Inside(None)
             }
-            Err(_) => {}
+            Err(_) => Place::Inside(None),
         }
     }
 
@@ -407,13 +595,21 @@ impl Protect<'_> {
             }
         };
         let gitdir = abs(self.cwd, gitdir.trim_end());
-        let first_line = |p: &str| {
-            std::fs::read_to_string(p)
-                .ok()
-                .and_then(|s| s.lines().next().map(str::to_string))
+        // The directory `.git` names is agent-chosen: its files are read without following a
+        // symlink, only when regular, at most 4 KiB (red-team F14: `commondir -> /dev/zero`
+        // or a FIFO must not hang the launch).
+        let gitdir_fd =
+            sys::openat(libc::AT_FDCWD, &gitdir, libc::O_PATH | libc::O_DIRECTORY, 0).ok();
+        let first_line = |name: &str| {
+            let fd = gitdir_fd.as_ref()?;
+            let b = sys::read_at(fd.as_raw_fd(), name, 4096).ok()?;
+            String::from_utf8_lossy(&b)
+                .lines()
+                .next()
+                .map(str::to_string)
         };
-        let common = first_line(&format!("{gitdir}/commondir")).map(|c| abs(&gitdir, &c));
-        let back = first_line(&format!("{gitdir}/gitdir")).map(|b| abs(&gitdir, &b));
+        let common = first_line("commondir").map(|c| abs(&gitdir, &c));
+        let back = first_line("gitdir").map(|b| abs(&gitdir, &b));
         let is_file = |p: &str| sys::stat(p).is_ok_and(|s| sys::is_reg(&s));
         let ok = (|| {
             let common = common.as_deref()?;
@@ -496,10 +692,11 @@ impl Protect<'_> {
         let git_read = sys::dup(gfd.as_raw_fd()).map_err(|e| changed(&real_gitdir, &e))?;
         self.bind(gfd, real_gitdir.clone(), true);
         if mode == Git::Protect {
-            let f = sys::open_nofollow(self.cwd_fd, ".git").map_err(|e| changed(dotgit, &e))?;
-            self.bind(f, dotgit.to_string(), false);
             self.gitdir(common_read.as_raw_fd(), &real_common, 0)?;
             self.ro_self(git_read.as_raw_fd(), &real_gitdir, "config.worktree")?;
+            if let Ok(wt) = sys::read_at(git_read.as_raw_fd(), "config.worktree", CONFIG_CAP) {
+                self.config_paths(&real_gitdir, &String::from_utf8_lossy(&wt), false, 0);
+            }
             self.ro_self(git_read.as_raw_fd(), &real_gitdir, "commondir")?;
             self.ro_self(git_read.as_raw_fd(), &real_gitdir, "gitdir")?;
         }

@@ -107,7 +107,24 @@ pub fn ensure_state(policy: &Policy, home: &str, cwd: &str) -> Result<(), Stop> 
     // Directories first, then files (a file may live in a state directory).
     state.sort_by_key(|s| s.kind == StateKind::File);
     let cwd_st = sys::stat(cwd).ok();
-    for s in state {
+    // Red-team F10: every check first, then the creating pass, so that a refusal leaves
+    // nothing created (a planted link would otherwise get a state file made through it).
+    for create in [false, true] {
+        for s in &state {
+            ensure_one(s, policy, home, cwd_st.as_ref(), create)?;
+        }
+    }
+    Ok(())
+}
+
+fn ensure_one(
+    s: &jailgen_policy::StatePath,
+    policy: &Policy,
+    home: &str,
+    cwd_st: Option<&libc::stat>,
+    create: bool,
+) -> Result<(), Stop> {
+    {
         let full = s.path.resolve(home);
         let parts: Vec<&str> = full.split('/').filter(|p| !p.is_empty()).collect();
         let base_depth = match &s.path {
@@ -119,7 +136,7 @@ pub fn ensure_state(policy: &Policy, home: &str, cwd: &str) -> Result<(), Stop> 
         // links are followed.
         let grant_root = writable_root(&policy.readwrite, &s.path).map(|r| base_depth + r.depth());
         let mut cwd_root = None;
-        if let Some(c) = &cwd_st {
+        if let Some(c) = cwd_st {
             let mut prefix = String::new();
             for (i, part) in parts.iter().enumerate().take(parts.len().saturating_sub(1)) {
                 prefix.push('/');
@@ -131,12 +148,30 @@ pub fn ensure_state(policy: &Policy, home: &str, cwd: &str) -> Result<(), Stop> 
             }
         }
         let nested = grant_root.is_some() || cwd_root.is_some();
+        // From the outermost directory the agent can write (red-team F10).
         let root = grant_root
             .into_iter()
             .chain(cwd_root)
-            .max()
+            .min()
             .unwrap_or(parts.len().saturating_sub(1));
         let above = format!("/{}", parts[..root].join("/"));
+        if !create {
+            // The check: walk what exists below the root, creating nothing.
+            let Ok(root_fd) = open_root(&above) else {
+                return Ok(());
+            };
+            return match walk(root_fd.as_raw_fd(), &above, &parts[root..], Create::No) {
+                Err(Walk::Symlink(link)) if link == full => {
+                    if nested || std::fs::metadata(&full).is_err() {
+                        Err(state_link(&full))
+                    } else {
+                        Ok(())
+                    }
+                }
+                Err(Walk::Symlink(link)) => Err(nested_refusal(&full, &above, &link)),
+                _ => Ok(()),
+            };
+        }
         // Create the user's part with ordinary directories when missing.
         if std::fs::metadata(&above).is_err() {
             if let Ok(st) = sys::lstat(&above)
@@ -232,7 +267,13 @@ pub fn open_grants(policy: &Policy, home: &str, cwd: &str, cwd_fd: RawFd) -> Res
                 }
             }
         }
-        let opened = if let Some(root) = writable_root(&policy.readwrite, &path) {
+        // Walk from the outermost directory the agent can write: a read-write grant holding
+        // it, or the working directory (red-team F10).
+        let rw_root = writable_root(&policy.readwrite, &path).filter(|r| match &in_cwd {
+            Some((_, n)) => r.resolve(home).split('/').filter(|p| !p.is_empty()).count() <= *n,
+            None => true,
+        });
+        let opened = if let Some(root) = rw_root {
             let root_path = root.resolve(home);
             let rfd = open_root(&root_path)?;
             let rel: Vec<&str> = path.components().skip(root.depth()).collect();

@@ -10,16 +10,19 @@ fn id(path: &str) -> Option<(u64, u64)> {
 }
 
 /// `cwd` is physical (getcwd).
+/// Returns whether the launch goes on only because `JAILGEN_ALLOW_CWD=1` insisted (the user
+/// accepted that the agent sees everything here; the hide walk then warns instead of refusing
+/// when it cannot check everything, red-team F4).
 pub fn check(
     cwd: &str,
     home: Option<&str>,
     var: &dyn Fn(&str) -> Option<String>,
-) -> Result<(), Stop> {
+) -> Result<bool, Stop> {
     if var("JAILGEN_ALLOW_CWD").as_deref() == Some("1") {
-        return Ok(());
+        return Ok(what(cwd, home, var).is_some());
     }
     match what(cwd, home, var) {
-        None => Ok(()),
+        None => Ok(false),
         Some(what) => Err(refuse(
             format!("the working directory {}", q(cwd)),
             format!(

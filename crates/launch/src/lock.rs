@@ -12,14 +12,53 @@
 //! so two launches at the same instant cannot both pass; a lock held longer than 2 s (a
 //! process other than a launch holding it) is waited for no longer, with a warning.
 //! `JAILGEN_ALLOW_CONCURRENT=1` skips the lock for one run. The record format is the one the
-//! bash runtime wrote, so both can share the directory.
+//! bash runtime wrote, so both can share the directory; a name that would be longer than 255
+//! bytes is hashed (`%h<16 hex digits>`) and its record holds the path on a second line. A
+//! launch that cannot write its record goes on with one warning (red-team F13). Not covered:
+//! another jail whose read-write grant holds this project (its records name its own working
+//! directory), and an agent that can write the lock directory (`~/.cache` granted read-write)
+//! can delete its record.
 
 use crate::refuse::{Stop, q, refuse};
 use crate::sys;
 use std::os::fd::AsRawFd;
 
 fn key(dir: &str) -> String {
-    dir.replace('%', "%25").replace('/', "%2F")
+    let k = dir.replace('%', "%25").replace('/', "%2F");
+    if k.len() <= 255 {
+        return k;
+    }
+    // Red-team F13: a name longer than a file name may be is hashed (FNV-1a, 64 bits); the
+    // record then holds the path on its second line. `key` never makes a name starting
+    // `%h` otherwise (it escapes `%`).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in dir.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("%h{h:016x}")
+}
+
+fn hashed(k: &str) -> bool {
+    k.starts_with("%h")
+}
+
+/// `a` and `b` are the same directory, or one contains the other.
+fn related(a: &str, b: &str) -> bool {
+    a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
+}
+
+/// The turn (keep it until exec), and a warning to print if the launch goes on.
+pub type Taken = (Option<std::os::fd::OwnedFd>, Option<String>);
+
+/// No record can be written: the launch goes on without the lock, and says so once (just
+/// before exec, so that a refusal stays one line).
+fn unlocked(why: &str) -> Result<Taken, Stop> {
+    Ok((
+        None,
+        Some(format!(
+            "no session lock ({why}): a second session of this project at the same time would not be refused; set XDG_RUNTIME_DIR or create ~/.cache"
+        )),
+    ))
 }
 
 fn unkey(k: &str) -> String {
@@ -31,9 +70,9 @@ pub fn take(
     cwd: &str,
     home: Option<&str>,
     var: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<std::os::fd::OwnedFd>, Stop> {
+) -> Result<Taken, Stop> {
     if var("JAILGEN_ALLOW_CONCURRENT").as_deref() == Some("1") {
-        return Ok(None);
+        return Ok((None, None));
     }
     let base = match var("XDG_RUNTIME_DIR").filter(|x| !x.is_empty()) {
         Some(x) if sys::stat(&x).is_ok_and(|s| sys::is_dir(&s)) => x,
@@ -41,12 +80,12 @@ pub fn take(
             Some(h) if sys::stat(&format!("{h}/.cache")).is_ok_and(|s| sys::is_dir(&s)) => {
                 format!("{h}/.cache")
             }
-            _ => return Ok(None),
+            _ => return unlocked("no XDG_RUNTIME_DIR and no ~/.cache directory"),
         },
     };
     let Ok(base_fd) = sys::openat(libc::AT_FDCWD, &base, libc::O_PATH | libc::O_DIRECTORY, 0)
     else {
-        return Ok(None);
+        return unlocked(&format!("cannot open `{base}`"));
     };
     let dir = format!("{}/jailgen-locks", base.trim_end_matches('/'));
     match sys::lstatat(base_fd.as_raw_fd(), "jailgen-locks") {
@@ -59,8 +98,8 @@ pub fn take(
         }
         Ok(_) => {}
         Err(_) => {
-            if sys::mkdirat(base_fd.as_raw_fd(), "jailgen-locks", 0o700).is_err() {
-                return Ok(None);
+            if let Err(e) = sys::mkdirat(base_fd.as_raw_fd(), "jailgen-locks", 0o700) {
+                return unlocked(&format!("cannot create `{dir}`: {e}"));
             }
         }
     }
@@ -70,7 +109,7 @@ pub fn take(
         libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW,
         0,
     ) else {
-        return Ok(None);
+        return unlocked(&format!("cannot open `{dir}`"));
     };
     // Take turns with other launches (see above).
     let start = std::time::Instant::now();
@@ -94,23 +133,30 @@ pub fn take(
         let Ok(n) = String::from_utf8(name) else {
             continue;
         };
-        let related =
-            n == me || n.starts_with(&format!("{me}%2F")) || me.starts_with(&format!("{n}%2F"));
-        if !related {
+        if !hashed(&n) && !related(&unkey(&n), cwd) {
             continue;
         }
-        let Ok(content) = sys::read_at(dfd.as_raw_fd(), &n, 64) else {
+        let limit = if hashed(&n) { 8192 } else { 64 };
+        let Ok(content) = sys::read_at(dfd.as_raw_fd(), &n, limit) else {
             continue;
         };
         let text = String::from_utf8_lossy(&content);
-        let mut words = text.split_whitespace();
+        let other = if hashed(&n) {
+            match text.lines().nth(1) {
+                Some(p) if related(p, cwd) => p.to_string(),
+                _ => continue,
+            }
+        } else {
+            unkey(&n)
+        };
+        let first = text.lines().next().unwrap_or("");
+        let mut words = first.split_whitespace();
         let (Some(other_pid), name) = (words.next(), words.next().unwrap_or("")) else {
             continue;
         };
         if !other_pid.bytes().all(|b| b.is_ascii_digit()) || other_pid == pid.to_string() {
             continue;
         }
-        let other = unkey(&n);
         let (Ok(a), Ok(b)) = (
             sys::stat(&format!("/proc/{other_pid}/cwd")),
             sys::stat(&other),
@@ -144,15 +190,25 @@ pub fn take(
         _ => {}
     }
     // A fixed-width record written in place (no truncation): cheaper than rewriting.
-    if let Ok(f) = sys::openat(
-        dfd.as_raw_fd(),
-        &me,
-        libc::O_WRONLY | libc::O_CREAT | libc::O_NOFOLLOW,
-        0o600,
-    ) {
-        let rec = format!("{pid:>10} {:<15.15}\n", "jailgen-launch");
-        // SAFETY: the buffer is valid for its length.
-        unsafe { libc::pwrite(f.as_raw_fd(), rec.as_ptr().cast(), rec.len(), 0) };
+    // A hashed record also holds the path, and is truncated first (paths differ in length).
+    let mut rec = format!("{pid:>10} {:<15.15}\n", "jailgen-launch");
+    let mut flags = libc::O_WRONLY | libc::O_CREAT | libc::O_NOFOLLOW;
+    if hashed(&me) {
+        rec.push_str(cwd);
+        rec.push('\n');
+        flags |= libc::O_TRUNC;
     }
-    Ok(Some(dfd))
+    let written = sys::openat(dfd.as_raw_fd(), &me, flags, 0o600).and_then(|f| {
+        // SAFETY: the buffer is valid for its length.
+        let n = unsafe { libc::pwrite(f.as_raw_fd(), rec.as_ptr().cast(), rec.len(), 0) };
+        if n == rec.len() as isize {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    });
+    if let Err(e) = written {
+        return unlocked(&format!("cannot write `{dir}/{me}`: {e}"));
+    }
+    Ok((Some(dfd), None))
 }

@@ -88,6 +88,11 @@ fn run() -> Result<std::io::Error, Stop> {
         ));
     }
     let home_s = home.clone().unwrap_or_default();
+    // One spelling per path before anything compares them (red-team F9).
+    let policy = match &home {
+        Some(h) => policy.home_relative(h),
+        None => policy,
+    };
     let cwd = sys::getcwd().map_err(|e| {
         refuse(
             "the working directory",
@@ -115,11 +120,11 @@ fn run() -> Result<std::io::Error, Stop> {
             ));
         }
     }
-    guard::check(&cwd, home.as_deref(), &var)?;
+    let insisted = guard::check(&cwd, home.as_deref(), &var)?;
     nixtrust::check(policy.nix, &var)?;
     t.step("guard");
     // Held (close-on-exec) until bwrap replaces this process.
-    let _turn = lock::take(&cwd, home.as_deref(), &var)?;
+    let (_turn, lock_warning) = lock::take(&cwd, home.as_deref(), &var)?;
     t.step("lock");
     grants::ensure_state(&policy, &home_s, &cwd)?;
     t.step("state");
@@ -130,13 +135,21 @@ fn run() -> Result<std::io::Error, Stop> {
         cwd: &cwd,
         cwd_fd: cwd_fd.as_raw_fd(),
         home: home.as_deref(),
+        var_allow: var(git::ALLOW_GIT_LAYOUT).as_deref() == Some("1"),
         ops: Vec::new(),
         fds: Vec::new(),
     };
     git.run(policy.git)?;
+    if policy.git == jailgen_policy::Git::Protect {
+        git.global_config(&var);
+    }
     let (git_ops, git_fds) = (git.ops, git.fds);
     t.step("git");
-    let (hide_ops, hide_fds) = hide::masks(&cwd, cwd_fd.as_raw_fd(), &policy.hide, &var);
+    let hide::Masks {
+        ops: hide_ops,
+        fds: hide_fds,
+        raw: hide_raw,
+    } = hide::masks(&cwd, cwd_fd.as_raw_fd(), &policy.hide, &var, insisted)?;
     t.step("hide");
     let (tz_ops, tz_fd) = match tz::time_zone() {
         Some((ops, fd)) => (ops, Some(fd)),
@@ -213,6 +226,8 @@ fn run() -> Result<std::io::Error, Stop> {
         out.extend(argv.after);
     }
     out.extend(to_args(&plan.tail).into_iter().map(Into::into));
+    // Masks for hidden paths whose names are not UTF-8: after everything, like the others.
+    out.extend(hide_raw);
     // The network's options last: its resolv.conf and nsswitch.conf land over the plan's
     // binds, and its `--unshare-net` over any static `--share-net`.
     let network = net::prepare(&policy, &var)?;
@@ -220,7 +235,14 @@ fn run() -> Result<std::io::Error, Stop> {
         out.extend(n.bwrap_args().into_iter().map(Into::into));
     }
     out.extend(argv.command);
+    // Only the descriptors bwrap's options name survive exec (red-team F8).
+    sys::cloexec_all_but(&args::consumed_fds(&out))
+        .map_err(|e| bug(format!("cannot close the inherited descriptors: {e}")))?;
     t.step("plan");
+    // Only a launch that goes on warns about the lock (a refusal stays one line).
+    if let Some(w) = lock_warning {
+        refuse::warn(&w);
+    }
     if t.on {
         let line: Vec<String> = t.steps.iter().map(|(n, us)| format!("{n}={us}")).collect();
         eprintln!("jailgen: times (µs): {}", line.join(" "));

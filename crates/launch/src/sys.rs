@@ -24,7 +24,17 @@ pub fn openat(
     flags: libc::c_int,
     mode: libc::mode_t,
 ) -> io::Result<OwnedFd> {
-    let c = cstr(name)?;
+    openat_b(dir, name.as_bytes(), flags, mode)
+}
+
+/// `openat` with a name given as bytes (a directory entry need not be UTF-8).
+pub fn openat_b(
+    dir: RawFd,
+    name: &[u8],
+    flags: libc::c_int,
+    mode: libc::mode_t,
+) -> io::Result<OwnedFd> {
+    let c = CString::new(name).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     // SAFETY: `c` is a valid C string; the result is a fresh descriptor we own.
     let fd = check(unsafe { libc::openat(dir, c.as_ptr(), flags | libc::O_CLOEXEC, mode) })?;
     // SAFETY: `fd` was just returned by openat.
@@ -51,7 +61,12 @@ pub fn fstat(fd: RawFd) -> io::Result<libc::stat> {
 
 /// `fstatat(dir, name, AT_SYMLINK_NOFOLLOW)`.
 pub fn lstatat(dir: RawFd, name: &str) -> io::Result<libc::stat> {
-    let c = cstr(name)?;
+    lstatat_b(dir, name.as_bytes())
+}
+
+/// `lstatat` with a name given as bytes.
+pub fn lstatat_b(dir: RawFd, name: &[u8]) -> io::Result<libc::stat> {
+    let c = CString::new(name).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
     // SAFETY: as above.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     // SAFETY: valid pointers.
@@ -99,6 +114,12 @@ pub fn unlinkat(dir: RawFd, name: &str) -> io::Result<()> {
 
 /// The text of the symlink `name` in `dir` (`""` = the descriptor itself).
 pub fn readlinkat(dir: RawFd, name: &str) -> io::Result<String> {
+    String::from_utf8(readlinkat_b(dir, name)?)
+        .map_err(|_| io::Error::from_raw_os_error(libc::EILSEQ))
+}
+
+/// The text of the symlink `name` in `dir`, as bytes.
+pub fn readlinkat_b(dir: RawFd, name: &str) -> io::Result<Vec<u8>> {
     let c = cstr(name)?;
     let mut buf = vec![0u8; 4096];
     // SAFETY: `buf` is valid for its length.
@@ -107,12 +128,17 @@ pub fn readlinkat(dir: RawFd, name: &str) -> io::Result<String> {
         return Err(io::Error::last_os_error());
     }
     buf.truncate(n as usize);
-    String::from_utf8(buf).map_err(|_| io::Error::from_raw_os_error(libc::EILSEQ))
+    Ok(buf)
 }
 
 /// The path the kernel knows a descriptor by (`/proc/self/fd/N`).
 pub fn fd_path(fd: RawFd) -> io::Result<String> {
     readlinkat(libc::AT_FDCWD, &format!("/proc/self/fd/{fd}"))
+}
+
+/// `fd_path` as bytes.
+pub fn fd_path_b(fd: RawFd) -> io::Result<Vec<u8>> {
+    readlinkat_b(libc::AT_FDCWD, &format!("/proc/self/fd/{fd}"))
 }
 
 /// Make `fd` survive `execve` (bwrap reads it). Returns its number; the caller must not
@@ -182,6 +208,36 @@ pub fn read_fd(fd: RawFd, limit: usize) -> io::Result<Vec<u8>> {
     }
 }
 
+/// Reads a regular file at `path` (symlinks followed: the user's own files), at most
+/// `limit` bytes; anything else (a FIFO, a device) is refused without blocking.
+pub fn read_path(path: &str, limit: usize) -> io::Result<Vec<u8>> {
+    read_at(libc::AT_FDCWD, path, limit).or_else(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            let fd = openat(libc::AT_FDCWD, path, libc::O_RDONLY | libc::O_NONBLOCK, 0)?;
+            if !is_reg(&fstat(fd.as_raw_fd())?) {
+                return Err(io::Error::from_raw_os_error(libc::EINVAL));
+            }
+            read_fd(fd.as_raw_fd(), limit)
+        } else {
+            Err(e)
+        }
+    })
+}
+
+/// Reads the regular file an `O_PATH` descriptor names (reopened through /proc/self/fd).
+pub fn read_o_path(fd: RawFd, limit: usize) -> io::Result<Vec<u8>> {
+    if !is_reg(&fstat(fd)?) {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    let r = openat(
+        libc::AT_FDCWD,
+        &format!("/proc/self/fd/{fd}"),
+        libc::O_RDONLY | libc::O_NONBLOCK,
+        0,
+    )?;
+    read_fd(r.as_raw_fd(), limit)
+}
+
 /// Opens `name` in `dir` for reading without following a symlink, and reads it.
 pub fn read_at(dir: RawFd, name: &str, limit: usize) -> io::Result<Vec<u8>> {
     let fd = openat(
@@ -240,4 +296,34 @@ pub fn read_dir(fd: OwnedFd) -> io::Result<Vec<(Vec<u8>, u8)>> {
     // SAFETY: closes the DIR* (and its descriptor).
     unsafe { libc::closedir(dir) };
     Ok(out)
+}
+
+/// Mark every descriptor from 3 up close-on-exec except `keep` (red-team F8: nothing the
+/// launcher inherited reaches the agent). `close_range(CLOSE_RANGE_CLOEXEC)` (Linux 5.11),
+/// else each open descriptor listed in /proc/self/fd.
+pub fn cloexec_all_but(keep: &[RawFd]) -> io::Result<()> {
+    // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets flags.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            3u32,
+            u32::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    if rc != 0 {
+        let fds: Vec<RawFd> = std::fs::read_dir("/proc/self/fd")?
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .filter(|&fd| fd >= 3)
+            .collect();
+        for fd in fds {
+            // SAFETY: F_SETFD on a descriptor number; a closed one just fails.
+            unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+        }
+    }
+    for &fd in keep {
+        // SAFETY: as above.
+        check(unsafe { libc::fcntl(fd, libc::F_SETFD, 0) })?;
+    }
+    Ok(())
 }

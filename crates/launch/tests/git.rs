@@ -4,6 +4,7 @@ mod common;
 use common::*;
 use std::fs;
 use std::os::unix::fs::symlink;
+use std::process::Command;
 
 const GIT_ATTACKS: &str = r#"
 try() { if "$@" 2>/dev/null; then echo "WROTE: $*"; else echo "blocked: $*"; fi; }
@@ -355,5 +356,224 @@ fn git_binds_go_through_descriptors() {
     assert!(
         !rt.iter().any(|a| a == "--ro-bind" || a == "--bind"),
         "no path binds of project files: {rt:?}"
+    );
+}
+
+/// Red-team F3: a `.git` file that is not a linked worktree this launcher accepts (here
+/// `git init --separate-git-dir`; a submodule checkout is the same) is bound read-only all
+/// the same: the agent cannot point the host's git at a repository it made.
+#[test]
+fn a_dot_git_file_that_is_not_a_validated_worktree_is_read_only_too() {
+    if !have_bwrap() || !have_git() {
+        return;
+    }
+    let f = bare();
+    let gd = f.home.join("gitdirs/proj");
+    fs::create_dir_all(gd.parent().unwrap()).unwrap();
+    git(
+        &f.proj,
+        &[
+            "init",
+            "-q",
+            "--separate-git-dir",
+            gd.to_str().unwrap(),
+            ".",
+        ],
+    );
+    let before = fs::read(f.proj.join(".git")).unwrap();
+    let inside = r#"
+git init -q --bare evil 2>/dev/null
+if echo "gitdir: evil" > .git 2>/dev/null; then echo "WROTE .git"; fi
+if mv .git .git-x 2>/dev/null; then echo "MOVED .git"; fi
+echo end
+"#;
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(inside);
+    assert_eq!(stdout(&out), "end\n", "{}", text(&out));
+    assert_eq!(fs::read(f.proj.join(".git")).unwrap(), before);
+    // `open` leaves it writable (so the test can fail).
+    let out = Run::new(git_policy("open"), &f.proj, &f.home).jail(inside);
+    assert!(stdout(&out).contains("WROTE .git"), "{}", text(&out));
+}
+
+/// Red-team F6: what git reads besides `.git/config` is followed: a tracked file included
+/// from it (and what that one includes), `config.worktree`, and a relative core.hooksPath
+/// in the user's global config; every hooks directory they name inside the project is
+/// read-only in the jail.
+#[test]
+fn hooks_paths_named_by_includes_config_worktree_and_the_global_config_are_read_only() {
+    if !have_bwrap() || !have_git() {
+        return;
+    }
+    let f = fixture();
+    git(&f.proj, &["config", "include.path", "../.gitconfig"]);
+    fs::write(f.proj.join(".gitconfig"), "[include]\n\tpath = conf/more\n").unwrap();
+    fs::create_dir_all(f.proj.join("conf")).unwrap();
+    fs::write(
+        f.proj.join("conf/more"),
+        "[core]\n\thooksPath = .githooks\n",
+    )
+    .unwrap();
+    git(&f.proj, &["config", "extensions.worktreeConfig", "true"]);
+    fs::write(
+        f.proj.join(".git/config.worktree"),
+        "[core]\n\thooksPath = wt-hooks\n",
+    )
+    .unwrap();
+    fs::write(
+        f.home.join(".gitconfig"),
+        "[core]\n\thooksPath = global-hooks\n",
+    )
+    .unwrap();
+    for d in [".githooks", "wt-hooks", "global-hooks"] {
+        fs::create_dir_all(f.proj.join(d)).unwrap();
+        fs::write(f.proj.join(d).join("pre-commit"), "#!/bin/sh\n").unwrap();
+    }
+    let inside = r#"
+for p in .githooks wt-hooks global-hooks; do
+  if sh -c "echo evil >> $p/pre-commit" 2>/dev/null; then echo "WROTE $p"; fi
+done
+if sh -c "echo evil >> conf/more" 2>/dev/null; then echo "WROTE conf/more"; fi
+echo end
+"#;
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(inside);
+    assert_eq!(stdout(&out), "end\n", "{}", text(&out));
+    let out = Run::new(git_policy("open"), &f.proj, &f.home).jail(inside);
+    assert!(stdout(&out).contains("WROTE .githooks"), "{}", text(&out));
+}
+
+/// Red-team F7: a hook that is a symlink into the working tree runs a file the agent could
+/// edit; its target is read-only in the jail. Husky's `.husky/` (run by `.husky/_`) too.
+#[test]
+fn a_hook_symlinked_into_the_project_and_huskys_scripts_are_read_only() {
+    if !have_bwrap() || !have_git() {
+        return;
+    }
+    let f = fixture();
+    fs::create_dir_all(f.proj.join("scripts")).unwrap();
+    fs::write(f.proj.join("scripts/pre-commit"), "#!/bin/sh\n").unwrap();
+    fs::remove_file(f.proj.join(".git/hooks/pre-commit")).unwrap();
+    symlink(
+        "../../scripts/pre-commit",
+        f.proj.join(".git/hooks/pre-commit"),
+    )
+    .unwrap();
+    fs::create_dir_all(f.proj.join(".husky/_")).unwrap();
+    fs::write(f.proj.join(".husky/pre-push"), "#!/bin/sh\n").unwrap();
+    git(&f.proj, &["config", "core.hooksPath", ".husky/_"]);
+    let inside = r#"
+for p in scripts/pre-commit .husky/pre-push; do
+  if sh -c "echo evil >> $p" 2>/dev/null; then echo "WROTE $p"; fi
+done
+echo end
+"#;
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(inside);
+    assert_eq!(stdout(&out), "end\n", "{}", text(&out));
+    let out = Run::new(git_policy("open"), &f.proj, &f.home).jail(inside);
+    assert!(
+        stdout(&out).contains("WROTE scripts/pre-commit"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// Red-team F1 (a design limit: binds cannot stop files that do not exist yet): a
+/// `.git/commondir` or a `config.worktree` git would not read on its own, planted by one
+/// session, makes the next launch refuse, naming the file and the way to insist.
+#[test]
+fn a_commondir_or_stray_config_worktree_planted_in_dot_git_refuses_the_next_launch() {
+    if !have_bwrap() || !have_git() {
+        return;
+    }
+    let f = fixture();
+    let plant = r#"
+mkdir -p evil/hooks evil/refs evil/objects && cp -r .git/objects/. evil/objects/ && cp -r .git/refs/. evil/refs/ && cp .git/HEAD evil/
+printf '[core]\n\tfsmonitor = "touch /tmp/pwned; false"\n' > evil/config
+echo ../evil > .git/commondir && echo planted
+"#;
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(plant);
+    assert_eq!(stdout(&out), "planted\n", "{}", text(&out));
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail("echo started");
+    assert_refused(
+        &out,
+        &[
+            ".git/commondir`",
+            "never holds one",
+            "JAILGEN_ALLOW_GIT_LAYOUT=1",
+        ],
+    );
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home)
+        .env("JAILGEN_ALLOW_GIT_LAYOUT", "1")
+        .jail("echo started");
+    assert_eq!(stdout(&out), "started\n", "{}", text(&out));
+    fs::remove_file(f.proj.join(".git/commondir")).unwrap();
+
+    fs::write(
+        f.proj.join(".git/config.worktree"),
+        "[core]\n\tfsmonitor = x\n",
+    )
+    .unwrap();
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail("echo started");
+    assert_refused(
+        &out,
+        &[".git/config.worktree`", "extensions.worktreeConfig"],
+    );
+    // With the extension on, it is git's own file (bound read-only), and the launch goes on.
+    git(&f.proj, &["config", "extensions.worktreeConfig", "true"]);
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home)
+        .jail("echo x >> .git/config.worktree 2>/dev/null || echo blocked");
+    assert_eq!(stdout(&out), "blocked\n", "{}", text(&out));
+}
+
+/// Red-team F14: the directory a planted `.git` file names is agent-chosen; its files are
+/// read without following symlinks and never block (a FIFO, `/dev/zero`).
+#[test]
+fn a_planted_git_dir_with_a_fifo_for_commondir_does_not_hang_the_launch() {
+    if !have_git() {
+        return;
+    }
+    let f = bare();
+    let gd = f.proj.join("evil-gd");
+    fs::create_dir_all(&gd).unwrap();
+    let fifo = gd.join("fifo");
+    let st = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(st.success());
+    symlink("fifo", gd.join("commondir")).unwrap();
+    fs::write(gd.join("gitdir"), "x\n").unwrap();
+    fs::write(f.proj.join(".git"), "gitdir: evil-gd\n").unwrap();
+    // Unblock an old launcher after 10 s, so that the test fails instead of hanging.
+    let unblock = fifo.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(10));
+        let _ = fs::OpenOptions::new().write(true).open(&unblock);
+    });
+    let t = std::time::Instant::now();
+    let (out, _) = Run::new(policy(r#""git":"protect""#), &f.proj, &f.home).record();
+    assert!(
+        t.elapsed().as_secs() < 8,
+        "blocked on the FIFO: {}",
+        text(&out)
+    );
+    assert!(stderr(&out).contains("not binding it"), "{}", text(&out));
+}
+
+/// Red-team F14: a hooks path spelled through a symlinked alias of the working directory
+/// cannot be pinned by that spelling: the launch warns, as the old runtime did.
+#[test]
+fn a_hooks_path_through_an_alias_of_the_project_is_named_in_a_warning() {
+    if !have_git() {
+        return;
+    }
+    let f = fixture();
+    let alias = f.home.join("alias");
+    symlink(&f.proj, &alias).unwrap();
+    fs::create_dir_all(f.proj.join(".githooks")).unwrap();
+    let spelled = format!("{}/.githooks", alias.display());
+    git(&f.proj, &["config", "core.hooksPath", &spelled]);
+    let (out, _) = Run::new(policy(r#""git":"protect""#), &f.proj, &f.home).record();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        stderr(&out).contains(&format!("cannot protect `{spelled}`")),
+        "{}",
+        text(&out)
     );
 }

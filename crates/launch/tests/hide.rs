@@ -72,10 +72,11 @@ echo done
     );
 }
 
-/// Issue 9 item 7: the default patterns hide a monorepo's nested `.env` files, and the walk
-/// does not enter `.git` or dependency trees.
+/// Issue 9 item 7: the default patterns hide a monorepo's nested `.env` files; since red-team
+/// F5 the dependency and build trees are walked too (last), since an agent can move a
+/// secret's directory into one.
 #[test]
-fn the_default_patterns_hide_nested_env_files_and_skip_dependency_trees() {
+fn the_default_patterns_hide_nested_env_files_in_dependency_trees_too() {
     if !have_bwrap() {
         return;
     }
@@ -92,12 +93,9 @@ fn the_default_patterns_hide_nested_env_files_and_skip_dependency_trees() {
     }
     // No `hide` in the policy: the defaults of nix/lib/defaults.json.
     let out = Run::new(policy(""), &f.proj, &f.home).jail("grep -rl SECRET . | sort");
-    assert_eq!(
-        stdout(&out),
-        "./node_modules/pkg/.env\n./target/.env\n",
-        "{}",
-        text(&out)
-    );
+    assert_eq!(stdout(&out), "", "{}", text(&out));
+    let out = Run::new(policy(r#""hide":[]"#), &f.proj, &f.home).jail("grep -rl SECRET . | wc -l");
+    assert_eq!(stdout(&out), "5\n", "{}", text(&out));
 }
 
 #[test]
@@ -167,19 +165,109 @@ fn a_symlinked_mask_directory_is_never_written_through() {
     );
 }
 
-/// A matching name that is not UTF-8 cannot be masked (bwrap's arguments are strings here):
-/// the launch says so instead of leaving it visible silently.
+/// Red-team F4: the walk limit failed open (20 001 files in the project root and `.env` stayed
+/// readable). The working directory's own entries are always matched, anchored literal
+/// patterns are looked up directly, and a walk cut short refuses unless insisted on.
 #[test]
-fn a_matching_name_that_is_not_utf8_is_named_in_a_warning() {
-    use std::os::unix::ffi::OsStrExt;
+fn a_walk_cut_short_still_hides_the_top_level_and_literal_paths_and_refuses_otherwise() {
+    if !have_bwrap() {
+        return;
+    }
     let f = bare();
-    let name = std::ffi::OsStr::from_bytes(b".env.\xff");
-    fs::write(f.proj.join(name), "SECRET=1\n").unwrap();
-    let (out, _) = Run::new(policy(""), &f.proj, &f.home).record();
-    assert!(out.status.success(), "{}", text(&out));
+    let p = &f.proj;
+    for i in 0..20_001 {
+        fs::write(p.join(format!("f{i}")), "").unwrap();
+    }
+    fs::write(p.join(".env"), "SECRET=1\n").unwrap();
+    let pol = policy(r#""hide":[".env","apps/web/.env"]"#);
+    // The root alone over the limit, nothing below it unread: the launch goes on, masked.
+    let out = Run::new(pol.clone(), p, &f.home).jail("cat .env; echo end");
+    assert_eq!(stdout(&out), "end\n", "{}", text(&out));
+    // A directory the walk no longer reaches: refused, naming the way to insist.
+    for s in ["apps/web/.env", "sub/.env"] {
+        fs::create_dir_all(p.join(s).parent().unwrap()).unwrap();
+        fs::write(p.join(s), "SECRET=1\n").unwrap();
+    }
+    let out = Run::new(pol.clone(), p, &f.home).jail("echo started");
+    assert_refused(
+        &out,
+        &[
+            "the hide walk stopped after reading 20000",
+            "JAILGEN_ALLOW_PARTIAL_HIDE=1",
+        ],
+    );
+    assert_eq!(stdout(&out), "");
+    // Insisting: a warning, and the top level and the literal path are still hidden.
+    let out = Run::new(pol, p, &f.home)
+        .env("JAILGEN_ALLOW_PARTIAL_HIDE", "1")
+        .jail("cat .env apps/web/.env; echo end");
+    assert_eq!(stdout(&out), "end\n", "{}", text(&out));
     assert!(
-        stderr(&out).contains("not hiding `.env.\u{fffd}`: its name is not UTF-8"),
+        stderr(&out).contains("jailgen: warning: "),
         "{}",
         text(&out)
     );
+}
+
+/// Red-team F5: a secret's directory moved into a pruned tree (`target/`, `node_modules/`)
+/// in one session is still hidden in the next; so are names that are not UTF-8 and what
+/// lies below them.
+#[test]
+fn secrets_moved_into_pruned_trees_or_under_non_utf8_names_stay_hidden() {
+    use std::os::unix::ffi::OsStrExt;
+    if !have_bwrap() {
+        return;
+    }
+    let f = bare();
+    let p = &f.proj;
+    let odd = std::ffi::OsStr::from_bytes(b"svc\xff");
+    for s in ["target/apps/web/.env", "node_modules/x/y/.env.local"] {
+        fs::create_dir_all(p.join(s).parent().unwrap()).unwrap();
+        fs::write(p.join(s), "SECRET=1\n").unwrap();
+    }
+    fs::create_dir_all(p.join(odd)).unwrap();
+    fs::write(p.join(odd).join(".env"), "SECRET=1\n").unwrap();
+    fs::write(
+        p.join(std::ffi::OsStr::from_bytes(b".env.\xff")),
+        "SECRET=1\n",
+    )
+    .unwrap();
+    let out = Run::new(policy(""), p, &f.home).jail("grep -rl SECRET . ; echo end");
+    assert_eq!(stdout(&out), "end\n", "{}", text(&out));
+    // Without hide they are read (so the test can fail).
+    let out = Run::new(policy(r#""hide":[]"#), p, &f.home).jail("grep -rl SECRET . | wc -l");
+    assert_eq!(stdout(&out), "4\n", "{}", text(&out));
+}
+
+/// Red-team F5: a directory the walk cannot read (`chmod 111`, or one owned by someone else)
+/// refuses instead of being skipped silently; an anchored literal pattern through it is
+/// still looked up. Needs an unprivileged user (root reads everything):
+/// scripts/test-launcher-as-user.sh.
+#[test]
+fn a_directory_the_walk_cannot_read_refuses() {
+    use std::os::unix::fs::PermissionsExt;
+    if !have_bwrap() {
+        return;
+    }
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } == 0 {
+        loud!("SKIPPED as root (reads every directory): run scripts/test-launcher-as-user.sh");
+        return;
+    }
+    let f = bare();
+    let p = &f.proj;
+    fs::create_dir_all(p.join("apps/web")).unwrap();
+    fs::write(p.join("apps/web/.env"), "SECRET=1\n").unwrap();
+    fs::set_permissions(p.join("apps"), fs::Permissions::from_mode(0o111)).unwrap();
+    let out =
+        Run::new(policy(r#""hide":[".env","apps/web/.env"]"#), p, &f.home).jail("echo started");
+    assert_refused(
+        &out,
+        &["apps`", "cannot read", "JAILGEN_ALLOW_PARTIAL_HIDE=1"],
+    );
+    let out = Run::new(policy(r#""hide":[".env","apps/web/.env"]"#), p, &f.home)
+        .env("JAILGEN_ALLOW_PARTIAL_HIDE", "1")
+        .jail("cat apps/web/.env; echo end");
+    assert_eq!(stdout(&out), "end\n", "{}", text(&out));
+    fs::set_permissions(p.join("apps"), fs::Permissions::from_mode(0o755)).unwrap();
 }

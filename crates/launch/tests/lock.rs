@@ -140,3 +140,63 @@ fn launches_take_turns_on_the_lock_directory() {
         );
     }
 }
+
+/// Red-team F13: a working directory whose record name would be longer than a file name may
+/// be gets a hashed record holding its path, so its session is still kept apart; and a
+/// launch that cannot write a record says so.
+#[test]
+fn a_long_project_path_is_locked_too_and_a_missing_lock_directory_warns() {
+    if !have_bwrap() {
+        return;
+    }
+    let f = bare();
+    let deep = f.proj.join("a".repeat(120)).join("b".repeat(120));
+    fs::create_dir_all(&deep).unwrap();
+    let xdg = f.home.parent().unwrap().join("run-user");
+    fs::create_dir_all(&xdg).unwrap();
+    let x = xdg.to_str().unwrap().to_string();
+    let started = deep.join("started");
+    let pol = f.home.parent().unwrap().join("first.json");
+    fs::write(&pol, policy("")).unwrap();
+    let mut first = std::process::Command::new(launcher())
+        .arg(&pol)
+        .arg("bwrap")
+        .args(min_root(&f.home))
+        .args(["--", "bash", "-c", "echo started > started; sleep 20"])
+        .current_dir(&deep)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &f.home)
+        .env("XDG_RUNTIME_DIR", &x)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the first session");
+    let mut waited = 0;
+    while !started.exists() && waited < 200 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        waited += 1;
+    }
+    assert!(started.exists(), "the first session started");
+    for cwd in [&deep, &f.proj] {
+        let out = Run::new(policy(""), cwd, &f.home)
+            .env("XDG_RUNTIME_DIR", &x)
+            .jail("echo RAN");
+        assert_refused(&out, &["another jailed session"]);
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    // No runtime dir and no ~/.cache: the launch goes on, with one warning.
+    let out = Run::new(policy(""), &f.proj, &f.home)
+        .env("XDG_RUNTIME_DIR", "")
+        .jail("echo RAN");
+    assert_eq!(stdout(&out), "RAN\n", "{}", text(&out));
+    let err = stderr(&out);
+    let warnings = lines_with(&err, "jailgen: warning: no session lock");
+    assert_eq!(warnings.len(), 1, "{}", text(&out));
+    // A refusal stays one line: the warning is only for a launch that goes on.
+    let out = Run::new(policy(r#""readonly":["~/nope"]"#), &f.proj, &f.home)
+        .env("XDG_RUNTIME_DIR", "")
+        .jail("echo RAN");
+    assert_refused(&out, &["does not exist"]);
+}

@@ -68,3 +68,57 @@ fn readonly_grants_inside_the_working_directory_stay_read_only() {
     assert!(!stdout(&out).contains("PRIVKEY"), "{}", text(&out));
     assert_refused(&out, &["is a symlink"]);
 }
+
+/// Red-team F9: an absolute spelling of a path under `$HOME` is compared with the `~/`
+/// spelling of a read-write grant holding it: the read-only grant stays read-only, and a
+/// symlink planted on its way refuses.
+#[test]
+fn an_absolute_grant_under_home_is_ordered_and_checked_like_its_tilde_spelling() {
+    if !have_bwrap() {
+        return;
+    }
+    let f = bare();
+    plant_ssh_key(&f.home);
+    fs::create_dir_all(f.home.join(".claude")).unwrap();
+    fs::write(f.home.join(".claude/settings"), "trusted\n").unwrap();
+    let abs = f.home.join(".claude/settings");
+    let pol = policy(&format!(
+        r#""readonly":["{}"],"readwrite":["~/.claude"]"#,
+        abs.display()
+    ));
+    let out = Run::new(pol.clone(), &f.proj, &f.home)
+        .jail("echo evil > ~/.claude/settings 2>/dev/null && echo WROTE; echo x > ~/.claude/other && echo RW_OK");
+    assert_eq!(stdout(&out), "RW_OK\n", "{}", text(&out));
+    assert_eq!(
+        fs::read_to_string(&abs).unwrap(),
+        "trusted\n",
+        "{}",
+        text(&out)
+    );
+    fs::remove_file(&abs).unwrap();
+    symlink("../.ssh/id_rsa", &abs).unwrap();
+    let out = Run::new(pol, &f.proj, &f.home).jail("cat ~/.claude/settings");
+    assert!(!stdout(&out).contains("PRIVKEY"), "{}", text(&out));
+    assert_refused(&out, &["is a symlink"]);
+}
+
+/// Red-team F10: a read-write grant inside the working directory, swapped for a symlink by
+/// an earlier session, refuses before any state path is created through it (walked from
+/// the outermost directory the agent can write).
+#[test]
+fn a_planted_link_refuses_before_any_state_is_created_through_it() {
+    let f = bare();
+    plant_ssh_key(&f.home);
+    symlink("../../.ssh", f.proj.join("shared")).unwrap();
+    let pol = policy(
+        r#""readwrite":["~/src/proj/shared"],"state":[{"path":"~/src/proj/shared/agent-state.json","kind":"file"}]"#,
+    );
+    let (out, argv) = Run::new(pol, &f.proj, &f.home).record();
+    assert_refused(&out, &["is a symlink"]);
+    assert!(argv.is_empty());
+    assert!(
+        !f.home.join(".ssh/agent-state.json").exists(),
+        "{}",
+        text(&out)
+    );
+}

@@ -8,10 +8,17 @@
 //!   `./` is dropped.
 //! - `*` and `?` match any characters but `/`, dot files included (no special leading dot);
 //!   `[abc]`, `[a-z]` and `[!x]` / `[^x]` are character classes; `\` escapes.
-//! - The walk does not enter the directories named in `hidePrune` (`.git`, `node_modules`,
-//!   `target`, …: they cannot hold the user's secrets) except where an anchored pattern
-//!   names one literally; it never follows a symlinked directory; it reads at most
-//!   `hideWalkLimit` entries (then warns once).
+//! - The working directory's own entries are always matched, and an anchored pattern whose
+//!   components are all literal (`apps/web/.env`) is looked up directly, whatever the walk
+//!   does. The walk never follows a symlinked directory. It reads at most `hideWalkLimit`
+//!   entries outside the `hidePrune` trees (`.git`, `node_modules`, `target`, …), then the
+//!   pruned trees last, at most [`PRUNED_WALK_LIMIT`] entries more: an agent can move a
+//!   secret's directory into one in one session to read it in the next. A walk cut short,
+//!   or a directory it cannot read, refuses the launch (`JAILGEN_ALLOW_PARTIAL_HIDE=1`
+//!   insists, with a warning).
+
+/// Entries the hide walk reads at most inside the `hidePrune` trees, after the rest.
+pub const PRUNED_WALK_LIMIT: usize = 200_000;
 
 /// A compiled hide pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,13 +58,19 @@ impl Pattern {
         match_parts(&self.parts, &path)
     }
 
-    /// Can something below the directory `dir` match? `pruned`: the directory's name is in
-    /// the prune list, so only an anchored pattern naming it literally goes in.
-    pub fn may_enter(&self, dir: &[&str], pruned: bool) -> bool {
+    /// Can something below the directory `dir` match?
+    pub fn may_enter(&self, dir: &[&str]) -> bool {
         if !self.anchored {
-            return !pruned;
+            return true;
         }
-        prefix_may_match(&self.parts, dir, pruned)
+        prefix_may_match(&self.parts, dir)
+    }
+
+    /// For an anchored pattern of literal components only (`apps/web/.env`): its components,
+    /// looked up directly rather than found by the walk.
+    pub fn literal_path(&self) -> Option<&[String]> {
+        (self.anchored && self.parts.iter().all(|p| p != "**" && is_literal(p)))
+            .then_some(self.parts.as_slice())
     }
 }
 
@@ -73,23 +86,16 @@ fn match_parts(parts: &[String], path: &[&str]) -> bool {
     }
 }
 
-/// Could a path below `dir` match `parts`? The last component of `dir` is the one being
-/// entered (pruned or not).
-fn prefix_may_match(parts: &[String], dir: &[&str], pruned: bool) -> bool {
+/// Could a path below `dir` match `parts`?
+fn prefix_may_match(parts: &[String], dir: &[&str]) -> bool {
     match (parts.first(), dir.first()) {
         (_, None) => !parts.is_empty(),
         (None, Some(_)) => false,
         (Some(p), Some(_)) if p == "**" => {
-            // `**` may swallow this directory (unless pruned) or match nothing here.
-            (!pruned || dir.len() > 1) && prefix_may_match(parts, &dir[1..], pruned)
-                || prefix_may_match(&parts[1..], dir, pruned)
+            // `**` may swallow this directory or match nothing here.
+            prefix_may_match(parts, &dir[1..]) || prefix_may_match(&parts[1..], dir)
         }
-        (Some(p), Some(d)) => {
-            let last = dir.len() == 1;
-            glob(p, d)
-                && (!last || !pruned || is_literal(p))
-                && prefix_may_match(&parts[1..], &dir[1..], pruned)
-        }
+        (Some(p), Some(d)) => glob(p, d) && prefix_may_match(&parts[1..], &dir[1..]),
     }
 }
 
@@ -249,8 +255,12 @@ mod tests {
         let p = Pattern::new(".env");
         assert!(p.matches(&[], ".env"));
         assert!(p.matches(&["apps", "web"], ".env"));
-        assert!(p.may_enter(&["apps"], false));
-        assert!(!p.may_enter(&["node_modules"], true), "pruned");
+        assert!(p.may_enter(&["apps"]));
+        assert!(
+            p.may_enter(&["node_modules"]),
+            "pruned trees are walked too, last"
+        );
+        assert_eq!(p.literal_path(), None);
     }
 
     #[test]
@@ -259,26 +269,23 @@ mod tests {
         assert!(p.matches(&["secrets"], "a.key"));
         assert!(!p.matches(&["x", "secrets"], "a.key"));
         assert!(!p.matches(&[], "a.key"));
-        assert!(p.may_enter(&["secrets"], false));
-        assert!(!p.may_enter(&["other"], false));
-        assert!(!p.may_enter(&["secrets", "deeper"], false));
+        assert!(p.may_enter(&["secrets"]));
+        assert!(!p.may_enter(&["other"]));
+        assert!(!p.may_enter(&["secrets", "deeper"]));
+        assert_eq!(p.literal_path(), None);
 
         let p = Pattern::new("**/.env");
         assert!(p.matches(&[], ".env"));
         assert!(p.matches(&["a", "b"], ".env"));
-        assert!(p.may_enter(&["a", "b"], false));
-        assert!(!p.may_enter(&["node_modules"], true));
+        assert!(p.may_enter(&["a", "b"]));
+        assert_eq!(p.literal_path(), None);
 
         let p = Pattern::new("./sub/deep/.env");
         assert!(p.matches(&["sub", "deep"], ".env"));
-    }
-
-    #[test]
-    fn a_pruned_directory_is_entered_only_when_named_literally() {
-        assert!(Pattern::new("node_modules/.env").may_enter(&["node_modules"], true));
-        assert!(!Pattern::new("*/.env").may_enter(&["node_modules"], true));
-        assert!(Pattern::new("*/.env").may_enter(&["apps"], false));
-        // Below the pruned directory, a literal path goes on.
-        assert!(Pattern::new("node_modules/x/.env").may_enter(&["node_modules", "x"], false));
+        assert_eq!(
+            p.literal_path(),
+            Some(&["sub".to_string(), "deep".into(), ".env".into()][..])
+        );
+        assert_eq!(Pattern::new(r"sub/\*").literal_path(), None);
     }
 }

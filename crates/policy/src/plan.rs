@@ -142,13 +142,14 @@ pub fn grant_order(policy: &Policy) -> GrantOrder {
     }
 }
 
-/// The innermost read-write grant that `path` lies strictly under, if any: the directory the
-/// agent can rearrange on the way to `path` (the launcher refuses a symlink below it).
+/// The outermost read-write grant that `path` lies strictly under, if any: from there down
+/// the agent can rearrange the way to `path` (the launcher refuses a symlink below it; a read-write
+/// grant inside another one can itself be a planted symlink, red-team F10).
 pub fn writable_root<'a>(policy_rw: &'a [GrantPath], path: &GrantPath) -> Option<&'a GrantPath> {
     policy_rw
         .iter()
         .filter(|rw| path.is_under(rw))
-        .max_by_key(|rw| rw.depth())
+        .min_by_key(|rw| rw.depth())
 }
 
 /// What the launcher found on the host, for `plan`. A symbolic `Host` (explain) has `$HOME`
@@ -544,9 +545,9 @@ mod tests {
     }
 
     #[test]
-    fn writable_root_is_the_innermost_readwrite_grant() {
+    fn writable_root_is_the_outermost_readwrite_grant() {
         let rw = vec![gp("~/work"), gp("~/work/a"), gp("/srv")];
-        assert_eq!(writable_root(&rw, &gp("~/work/a/b")), Some(&rw[1]));
+        assert_eq!(writable_root(&rw, &gp("~/work/a/b")), Some(&rw[0]));
         assert_eq!(writable_root(&rw, &gp("~/work/b")), Some(&rw[0]));
         assert_eq!(writable_root(&rw, &gp("~/work")), None);
         assert_eq!(writable_root(&rw, &gp("~/other")), None);

@@ -65,6 +65,25 @@ impl GrantPath {
         mine.len() > theirs.len() && mine[..theirs.len()] == theirs[..]
     }
 
+    /// One spelling per path (red-team F9): an absolute path at or under `home` becomes its
+    /// `~/` form, so that ordering, shadowing and the writable-root walk compare like with
+    /// like. `home` is absolute; `/` is nobody's home and changes nothing.
+    pub fn home_relative(&self, home: &str) -> GrantPath {
+        let home = home.trim_end_matches('/');
+        match self {
+            GrantPath::Abs(p) if !home.is_empty() => {
+                if p == home {
+                    GrantPath::Home(String::new())
+                } else if let Some(rest) = p.strip_prefix(&format!("{home}/")) {
+                    GrantPath::Home(rest.to_string())
+                } else {
+                    self.clone()
+                }
+            }
+            _ => self.clone(),
+        }
+    }
+
     /// The path on this host, with `home` for `~`.
     pub fn resolve(&self, home: &str) -> String {
         match self {
@@ -329,6 +348,23 @@ impl Fields {
 }
 
 impl Policy {
+    /// The policy with every absolute path under `home` spelled `~/…` (red-team F9; see
+    /// [`GrantPath::home_relative`]). The launcher calls it once `HOME` is known.
+    pub fn home_relative(mut self, home: &str) -> Policy {
+        let fix = |v: &mut Vec<GrantPath>| {
+            for p in v.iter_mut() {
+                *p = p.home_relative(home);
+            }
+        };
+        fix(&mut self.readonly);
+        fix(&mut self.readonly_if_exists);
+        fix(&mut self.readwrite);
+        for s in &mut self.state {
+            s.path = s.path.home_relative(home);
+        }
+        self
+    }
+
     /// Reads a policy file's text. Unknown fields, a wrong version and any value out of its
     /// domain are errors; fields left out take their value from `nix/lib/defaults.json`.
     pub fn from_json(text: &str) -> Result<Policy, PolicyError> {
@@ -909,5 +945,31 @@ mod tests {
         assert_eq!(b.spelled(), "~/work/a/ref");
         assert_eq!(b.depth(), 3);
         assert_eq!(GrantPath::parse("/").unwrap(), GrantPath::Abs("/".into()));
+    }
+
+    #[test]
+    fn absolute_paths_under_home_compare_with_their_tilde_spelling() {
+        let ro = GrantPath::parse("/home/u/.claude/settings").unwrap();
+        let rw = GrantPath::parse("~/.claude").unwrap();
+        assert!(!ro.is_under(&rw), "two spellings: never compared as such");
+        let ro = ro.home_relative("/home/u/");
+        assert_eq!(ro, GrantPath::parse("~/.claude/settings").unwrap());
+        assert!(ro.is_under(&rw));
+        assert_eq!(
+            GrantPath::parse("/home/u")
+                .unwrap()
+                .home_relative("/home/u"),
+            GrantPath::parse("~").unwrap()
+        );
+        assert_eq!(
+            GrantPath::parse("/home/uu/x")
+                .unwrap()
+                .home_relative("/home/u"),
+            GrantPath::parse("/home/uu/x").unwrap()
+        );
+        assert_eq!(
+            GrantPath::parse("/srv").unwrap().home_relative("/"),
+            GrantPath::parse("/srv").unwrap()
+        );
     }
 }

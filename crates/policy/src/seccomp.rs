@@ -54,9 +54,13 @@ pub fn native_arches() -> Option<&'static [Arch]> {
     const X86: &[Arch] = &[
         Arch {
             audit: AUDIT_ARCH_X86_64,
-            // 16: x86_64; 514 and 16 with the x32 bit: x32 (514 is x32's compat ioctl; 16 is
-            // not in x32's table, blocked anyway in case a kernel maps it).
-            ioctl: &[16, X32_SYSCALL_BIT | 514, X32_SYSCALL_BIT | 16],
+            // 16: x86_64; 514 and 16 with the x32 bit: x32 (514 is x32's compat ioctl,
+            // `__X32_SYSCALL_BIT + 514` in asm/unistd_x32.h; 16 is not in x32's table, blocked
+            // anyway in case a kernel maps it). Plain 514 (red-team F12): no x86_64 system
+            // call has that number (asm/unistd_64.h), but before Linux 5.4 the 64-bit entry
+            // masked the x32 bit off, so on a kernel with CONFIG_X86_X32 it reached x32's
+            // ioctl from a 64-bit process.
+            ioctl: &[16, 514, X32_SYSCALL_BIT | 514, X32_SYSCALL_BIT | 16],
         },
         Arch {
             audit: AUDIT_ARCH_I386,
@@ -396,6 +400,7 @@ mod tests {
                 verdict(&prog, X32_SYSCALL_BIT | 514, AUDIT_ARCH_X86_64, 0x541c),
                 DENY
             );
+            assert_eq!(verdict(&prog, 514, AUDIT_ARCH_X86_64, 0x5412), DENY);
         }
     }
 }

@@ -200,6 +200,8 @@ pub struct Run<'a> {
     pub home: &'a Path,
     pub env: Vec<(String, String)>,
     pub bwrap: PathBuf,
+    /// A directory the launcher inherits open on descriptor 7 (as `exec 7<DIR` in a shell).
+    pub fd7: Option<PathBuf>,
 }
 
 impl<'a> Run<'a> {
@@ -210,6 +212,7 @@ impl<'a> Run<'a> {
             home,
             env: Vec::new(),
             bwrap: PathBuf::from("bwrap"),
+            fd7: None,
         }
     }
 
@@ -231,8 +234,29 @@ impl<'a> Run<'a> {
             .env("PATH", "/usr/bin:/bin")
             .env("HOME", self.home)
             .env("PWD", self.cwd);
+        // A runtime directory of the test's own (a real session has one), so the session
+        // lock works; a test that sets XDG_RUNTIME_DIR itself overrides it, one that removes
+        // it (`env("XDG_RUNTIME_DIR", "")`) runs without.
+        let run = self.home.parent().unwrap().join("run-default");
+        fs::create_dir_all(&run).unwrap();
+        c.env("XDG_RUNTIME_DIR", &run);
         for (k, v) in &self.env {
             c.env(k, v);
+        }
+        if let Some(dir) = &self.fd7 {
+            use std::os::unix::ffi::OsStrExt;
+            use std::os::unix::process::CommandExt;
+            let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).unwrap();
+            // SAFETY: open and dup2 are async-signal-safe; the child only inherits fd 7.
+            unsafe {
+                c.pre_exec(move || {
+                    let fd = libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY);
+                    if fd < 0 || libc::dup2(fd, 7) < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
         }
         c
     }
