@@ -26,6 +26,7 @@ pub mod render;
 pub mod rules;
 pub mod selfcheck;
 pub mod spec;
+pub mod suggest;
 pub mod validate;
 pub mod write;
 
@@ -37,7 +38,7 @@ use clap::CommandFactory;
 use crate::check::Drift;
 use crate::cli::{Cli, Command, Format};
 pub use crate::error::Error;
-use crate::error::{SpecErrors, from_parse_error};
+use crate::error::SpecErrors;
 
 /// How a successful command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,14 +78,17 @@ pub struct Checked {
 /// Parses YAML text and runs every validation rule. `display` names the file in diagnostics.
 /// Warnings alone do not fail it; when there are errors, the report holds the warnings too.
 pub fn parse_and_check(src: &str, display: &str) -> Result<Checked, Error> {
-    let spec = spec::parse(src).map_err(|e| {
-        SpecErrors::new(display, src, vec![from_parse_error(&e, src, display)]).map_or_else(
+    let spec::Decoded { spec, mut errors } = spec::decode(src, display);
+    let Some(spec) = spec else {
+        return Err(SpecErrors::new(display, src, errors).map_or_else(
             || Error::bug("a YAML error produced no diagnostic"),
             Error::from,
-        )
-    })?;
-    match SpecErrors::new(display, src, validate::validate(&spec)) {
-        Some(found) if !found.only_warnings() => Err(found.into()),
+        ));
+    };
+    let yaml_problems = !errors.is_empty();
+    errors.extend(validate::validate(&spec));
+    match SpecErrors::new(display, src, errors) {
+        Some(found) if yaml_problems || !found.only_warnings() => Err(found.into()),
         warnings => Ok(Checked { spec, warnings }),
     }
 }

@@ -29,7 +29,7 @@ pub fn validate(spec: &Spec) -> Vec<SpecError> {
         }
         check_fields(defaults, &mut errors);
     }
-    if spec.jails.value.is_empty() {
+    if spec.jails.value.is_empty() && !spec.broken.contains(&"jails") {
         errors.push(SpecError::NoJails {
             span: span_of(&spec.jails),
         });
@@ -58,7 +58,7 @@ pub fn validate(spec: &Spec) -> Vec<SpecError> {
                 ),
             });
         }
-        check_agent(name, jail, spec.defaults.as_ref(), &mut errors);
+        check_agent(name, jail, spec, &mut errors);
         check_fields(jail, &mut errors);
         check_overlap(spec.defaults.as_ref(), jail, &mut errors);
     }
@@ -407,12 +407,8 @@ fn check_env_lints(
     }
 }
 
-fn check_agent(
-    name: &Spanned<String>,
-    jail: &JailSpec,
-    defaults: Option<&JailSpec>,
-    errors: &mut Vec<SpecError>,
-) {
+fn check_agent(name: &Spanned<String>, jail: &JailSpec, spec: &Spec, errors: &mut Vec<SpecError>) {
+    let defaults = spec.defaults.as_ref();
     if let Some(agent) = &jail.agent {
         if presets::preset(&agent.value).is_none() {
             let known = presets::presets().keys().map(String::as_str);
@@ -431,13 +427,23 @@ fn check_agent(
         }
         return;
     }
+    // A key given but unreadable is already reported; its absence is not a second problem.
+    let broken = |key| {
+        jail.broken.contains(&key)
+            || (key == "config_paths"
+                && (spec.broken.contains(&"defaults")
+                    || defaults.is_some_and(|d| d.broken.contains(&key))))
+    };
+    if broken("agent") {
+        return;
+    }
     let has_config =
         jail.config_paths.is_some() || defaults.is_some_and(|d| d.config_paths.is_some());
     for (missing, present) in [
         ("package", jail.package.is_some()),
         ("config_paths", has_config),
     ] {
-        if !present {
+        if !present && !broken(missing) {
             errors.push(SpecError::CustomAgentIncomplete {
                 jail: shown(&name.value),
                 missing,

@@ -1,0 +1,360 @@
+//! Events → [`Spec`], with accumulation: a problem in one value becomes a diagnostic, the value is
+//! skipped, and decoding goes on with the next key. Only a syntax error, a breached budget or a
+//! second document ends it early.
+//!
+//! The strictness is serde-saphyr's as jailgen configured it: unknown keys refused, duplicate keys
+//! refused, a flag is a plain `true`/`false` (YAML 1.2 spellings), `null` never means "unset",
+//! a string key takes any non-null scalar as its text, tags other than the core ones refused.
+
+use std::collections::HashSet;
+
+use serde_saphyr::granit_parser::ScalarStyle;
+
+use super::diagnostics as diag;
+use super::yaml::{Ev, Events, Fatal, Span, Tag};
+use super::{JAIL_KEYS, JailSpec, OrderedMap, Spanned, Spec};
+use crate::error::SpecError;
+
+const TOP_KEYS: &[&str] = &["version", "defaults", "jails"];
+
+/// What decoding found: the spec as far as it could be read, and the YAML-level problems.
+/// `spec` is `None` when the text could not be read at all (syntax, budget, not one document).
+#[derive(Debug)]
+pub struct Decoded {
+    pub spec: Option<Spec>,
+    pub errors: Vec<SpecError>,
+}
+
+/// Why [`parse`] refused a document: every YAML-level problem, in source order.
+#[derive(Debug)]
+pub struct ParseError {
+    pub errors: Vec<SpecError>,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.errors.first() {
+            Some(e) => e.fmt(f),
+            None => f.write_str("the spec could not be read"),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Parses YAML text into a [`Spec`]; any YAML-level problem refuses it.
+pub fn parse(src: &str) -> Result<Spec, ParseError> {
+    let Decoded { spec, errors } = decode(src, "jails.yaml");
+    match spec {
+        Some(spec) if errors.is_empty() => Ok(spec),
+        _ => Err(ParseError { errors }),
+    }
+}
+
+/// Decodes YAML text, collecting every YAML-level problem. `file` names the spec in the one
+/// message that needs it (an empty file).
+pub fn decode(src: &str, file: &str) -> Decoded {
+    let mut d = Decoder {
+        ev: Events::new(src),
+        errors: Vec::new(),
+    };
+    let result = d.document();
+    let mut errors = d.errors;
+    errors.extend(d.ev.refused_tags.drain(..).map(|t| diag::tag(&t)));
+    match result {
+        Ok(Some(spec)) => Decoded {
+            spec: Some(spec),
+            errors,
+        },
+        Ok(None) => Decoded {
+            spec: None,
+            errors: vec![diag::empty(src, file)],
+        },
+        Err(fatal) => Decoded {
+            spec: None,
+            errors: vec![diag::fatal(&fatal, src, file)],
+        },
+    }
+}
+
+struct Decoder<'a> {
+    ev: Events<'a>,
+    errors: Vec<SpecError>,
+}
+
+/// `Ok(None)`: the value was wrong and is already reported.
+type Value<T> = Result<Option<T>, Fatal>;
+
+fn is_null(text: &str, style: ScalarStyle, tag: Tag) -> bool {
+    tag == Tag::Core("null")
+        || (style == ScalarStyle::Plain
+            && tag == Tag::None
+            && matches!(text, "" | "~" | "null" | "Null" | "NULL"))
+}
+
+impl<'a> Decoder<'a> {
+    fn document(&mut self) -> Result<Option<Spec>, Fatal> {
+        if !self.ev.start()? {
+            return Ok(None);
+        }
+        let spec = self.spec()?;
+        self.ev.finish()?;
+        Ok(spec)
+    }
+
+    /// Walks a mapping, calling `entry` for every key given once. `place` names the mapping in
+    /// diagnostics. Returns the mapping's span, or `None` when the value is not a mapping.
+    fn mapping(
+        &mut self,
+        mut entry: impl FnMut(&mut Self, Spanned<String>) -> Result<(), Fatal>,
+    ) -> Value<(Span, Option<Span>)> {
+        let (first, span) = self.ev.take()?;
+        if !matches!(first, Ev::MapStart) {
+            self.errors.push(diag::expected_mapping(span));
+            self.ev.skip_rest(&first)?;
+            return Ok(None);
+        }
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut last_key = None;
+        loop {
+            if matches!(self.ev.peek()?, Ev::MapEnd | Ev::End) {
+                self.ev.take()?;
+                break;
+            }
+            let Some(key) = self.string()? else {
+                self.skip()?;
+                continue;
+            };
+            last_key = Some(key.span);
+            if seen.contains(&key.value) {
+                self.errors.push(diag::duplicate_key(&key.value, key.span));
+                self.skip()?;
+                continue;
+            }
+            seen.insert(key.value.clone());
+            entry(self, key)?;
+        }
+        Ok(Some((span, last_key)))
+    }
+
+    fn skip(&mut self) -> Result<(), Fatal> {
+        let (first, _) = self.ev.take()?;
+        self.ev.skip_rest(&first)
+    }
+
+    fn spec(&mut self) -> Result<Option<Spec>, Fatal> {
+        let mut version = None;
+        let mut defaults = None;
+        let mut jails = None;
+        let mut broken = Vec::new();
+        let mut given = Vec::new();
+        let mut misspelt = Vec::new();
+        let found = self.mapping(|d, key| {
+            given.push(key.value.clone());
+            match key.value.as_str() {
+                "version" => match d.version()? {
+                    Some(v) => version = Some(v),
+                    None => broken.push("version"),
+                },
+                "defaults" => match d.jail()? {
+                    Some(j) => defaults = Some(j),
+                    None => broken.push("defaults"),
+                },
+                "jails" => match d.jails()? {
+                    Some(j) => jails = Some(j),
+                    None => broken.push("jails"),
+                },
+                _ => {
+                    d.errors
+                        .push(diag::unknown_key(&key, "top-level", TOP_KEYS));
+                    // A misspelt `jails:` is one problem, not also a missing `jails`.
+                    if let Some(meant) =
+                        crate::rules::did_you_mean(&key.value, TOP_KEYS.iter().copied())
+                    {
+                        misspelt.push(meant);
+                    }
+                    d.skip()?;
+                }
+            }
+            Ok(())
+        })?;
+        let Some((map_span, last_key)) = found else {
+            return Ok(Some(Spec {
+                version: Spanned::new(super::SPEC_VERSION, (0, 0)),
+                defaults: None,
+                jails: Spanned::new(OrderedMap::default(), (0, 0)),
+                broken: vec!["version", "defaults", "jails"],
+            }));
+        };
+        let at = last_key.unwrap_or(map_span);
+        for key in ["version", "jails"] {
+            if !given.iter().any(|g| g == key) {
+                if !misspelt.contains(&key) {
+                    self.errors.push(diag::missing_key(key, at));
+                }
+                broken.push(key);
+            }
+        }
+        Ok(Some(Spec {
+            version: version.unwrap_or_else(|| Spanned::new(super::SPEC_VERSION, (0, 0))),
+            defaults,
+            jails: jails.unwrap_or_else(|| Spanned::new(OrderedMap::default(), (0, 0))),
+            broken,
+        }))
+    }
+
+    fn version(&mut self) -> Value<Spanned<u64>> {
+        let (ev, span) = self.ev.take()?;
+        if let Ev::Scalar { text, style, tag } = &ev
+            && *style == ScalarStyle::Plain
+            && matches!(tag, Tag::None | Tag::Core("int"))
+            && !text.is_empty()
+            && text.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(n) = text.parse::<u64>()
+        {
+            return Ok(Some(Spanned::new(n, span)));
+        }
+        self.errors.push(diag::not_a_whole_number(span));
+        self.ev.skip_rest(&ev)?;
+        Ok(None)
+    }
+
+    fn jails(&mut self) -> Value<Spanned<OrderedMap<Spanned<String>, JailSpec>>> {
+        let mut entries = Vec::new();
+        let found = self.mapping(|d, name| {
+            if let Some(jail) = d.jail()? {
+                entries.push((name, jail));
+            } else {
+                // Reported; keep the name so name rules still run, with nothing else to check.
+                entries.push((
+                    name,
+                    JailSpec {
+                        broken: JAIL_KEYS.to_vec(),
+                        ..JailSpec::default()
+                    },
+                ));
+            }
+            Ok(())
+        })?;
+        Ok(found.map(|(span, _)| Spanned::new(OrderedMap(entries), span)))
+    }
+
+    fn jail(&mut self) -> Value<JailSpec> {
+        let mut j = JailSpec::default();
+        let found = self.mapping(|d, key| {
+            let Some(&name) = JAIL_KEYS.iter().find(|k| **k == key.value) else {
+                d.errors.push(diag::unknown_key(&key, "jail", JAIL_KEYS));
+                return d.skip();
+            };
+            let ok = match name {
+                "agent" => set(&mut j.agent, d.string()?),
+                "package" => set(&mut j.package, d.string()?),
+                "packages" => set(&mut j.packages, d.list()?.map(|l| l.value)),
+                "readwrite" => set(&mut j.readwrite, d.list()?.map(|l| l.value)),
+                "readonly" => set(&mut j.readonly, d.list()?.map(|l| l.value)),
+                "config_paths" => set(&mut j.config_paths, d.list()?),
+                "network" => set(&mut j.network, d.flag()?),
+                "env" => set(&mut j.env, d.env()?),
+                "forward_env" => set(&mut j.forward_env, d.list()?.map(|l| l.value)),
+                "nix" => set(&mut j.nix, d.flag()?),
+                "new_session" => set(&mut j.new_session, d.flag()?),
+                "combinators" => set(&mut j.combinators, d.list()?.map(|l| l.value)),
+                "git" => set(&mut j.git, d.string()?),
+                "hide" => set(&mut j.hide, d.list()?),
+                "allow_exposure" => set(&mut j.allow_exposure, d.list()?.map(|l| l.value)),
+                _ => unreachable!("every JAIL_KEYS entry is decoded"),
+            };
+            if !ok {
+                j.broken.push(name);
+            }
+            Ok(())
+        })?;
+        Ok(found.map(|_| j))
+    }
+
+    /// A string: any scalar but null, as written.
+    fn string(&mut self) -> Value<Spanned<String>> {
+        let (ev, span) = self.ev.take()?;
+        match ev {
+            Ev::Scalar { text, style, tag } if !is_null(&text, style, tag) => {
+                Ok(Some(Spanned::new(text.into_owned(), span)))
+            }
+            Ev::Scalar { .. } => {
+                self.errors.push(diag::null_string(span));
+                Ok(None)
+            }
+            other => {
+                self.errors.push(diag::expected_string(span));
+                self.ev.skip_rest(&other)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// `true` or `false`, plain (or `!!bool`); YAML 1.2 spellings only.
+    fn flag(&mut self) -> Value<Spanned<bool>> {
+        let (ev, span) = self.ev.take()?;
+        if let Ev::Scalar { text, style, tag } = &ev {
+            let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted)
+                || *tag == Tag::Core("str");
+            if quoted {
+                self.errors.push(diag::quoted_flag(span));
+                return Ok(None);
+            }
+            if *style == ScalarStyle::Plain && matches!(tag, Tag::None | Tag::Core("bool")) {
+                match text.as_ref() {
+                    "true" | "True" | "TRUE" => return Ok(Some(Spanned::new(true, span))),
+                    "false" | "False" | "FALSE" => return Ok(Some(Spanned::new(false, span))),
+                    _ => {}
+                }
+            }
+        }
+        self.errors.push(diag::not_a_flag(span));
+        self.ev.skip_rest(&ev)?;
+        Ok(None)
+    }
+
+    /// A list of strings. A wrong item is reported and left out.
+    fn list(&mut self) -> Value<Spanned<Vec<Spanned<String>>>> {
+        let (ev, span) = self.ev.take()?;
+        if !matches!(ev, Ev::SeqStart) {
+            self.errors.push(diag::expected_list(span));
+            self.ev.skip_rest(&ev)?;
+            return Ok(None);
+        }
+        let mut items = Vec::new();
+        loop {
+            if matches!(self.ev.peek()?, Ev::SeqEnd | Ev::End) {
+                self.ev.take()?;
+                break;
+            }
+            if let Some(s) = self.string()? {
+                items.push(s);
+            }
+        }
+        Ok(Some(Spanned::new(items, span)))
+    }
+
+    /// `NAME: value` pairs; a value is any non-null scalar, as written.
+    fn env(&mut self) -> Value<OrderedMap<Spanned<String>, Spanned<String>>> {
+        let mut entries = Vec::new();
+        let found = self.mapping(|d, name| {
+            if let Some(v) = d.string()? {
+                entries.push((name, v));
+            }
+            Ok(())
+        })?;
+        Ok(found.map(|_| OrderedMap(entries)))
+    }
+}
+
+/// Stores a decoded value; `false` when it was wrong (and reported).
+fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
+    match value {
+        Some(v) => {
+            *slot = Some(v);
+            true
+        }
+        None => false,
+    }
+}
