@@ -442,49 +442,15 @@ impl SpecError {
         Diagnostic::severity(self) == Some(miette::Severity::Warning)
     }
 
-    /// Where the error starts in the source (for sorting; errors without a place sort first).
+    /// Where the error starts in the source (for sorting; errors without a place sort first):
+    /// its first label.
     pub fn offset(&self) -> usize {
-        use SpecError::*;
-        let span = match self {
-            Empty { .. } => None,
-            Yaml { span, .. }
-            | UnknownKey { span, .. }
-            | DuplicateKey { span, .. }
-            | MissingKey { span, .. }
-            | WrongType { span, .. }
-            | Tag { span, .. } => *span,
-            UnsupportedVersion { span, .. }
-            | NoJails { span }
-            | InvalidCommandName { span, .. }
-            | UnknownAgent { span, .. }
-            | NotADefault { span, .. }
-            | CustomAgentIncomplete { span, .. }
-            | InvalidAttrPath { span, .. }
-            | InvalidPath { span, .. }
-            | InvalidEnvName { span, .. }
-            | ReadonlyPresetState { span, .. }
-            | NulInString { span }
-            | UnknownCombinator { span, .. }
-            | InvalidGit { span, .. }
-            | InvalidHide { span, .. }
-            | HiddenCharacter { span, .. }
-            | Exposure { span, .. }
-            | StaleAllowExposure { span, .. }
-            | CredentialForward { span, .. }
-            | RedirectingEnv { span, .. }
-            | ShadowsCommand { span, .. }
-            | OverriddenEnv { span, .. }
-            | NetworkWithNix { span }
-            | ReadwriteFile { span, .. } => Some(*span),
-            ReadonlyAndReadwrite {
-                ro_span, rw_span, ..
-            } => Some(if ro_span.offset() < rw_span.offset() {
-                *ro_span
-            } else {
-                *rw_span
-            }),
-        };
-        span.map_or(0, |s| s.offset())
+        Diagnostic::labels(self)
+            .into_iter()
+            .flatten()
+            .map(|l| l.offset())
+            .min()
+            .unwrap_or(0)
     }
 }
 

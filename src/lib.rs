@@ -4,7 +4,7 @@
 //! Each phase consumes the previous phase's type; [`run`] is the only place that chains them.
 //!
 //! Stable library API (used by tests, benches, fuzzers and later commands):
-//! - [`parse_and_validate`]`(src, display) -> Result<spec::Spec, Error>`: YAML + every rule;
+//! - [`parse_and_validate`]`(src, display) -> Result<resolve::Resolved, Error>`: YAML + every rule;
 //!   lint warnings do not fail it.
 //! - [`parse_and_check`]`(src, display) -> Result<Checked, Error>`: the same, keeping the warnings.
 //! - [`load`]`(path) -> Result<Loaded, Error>`: the same, reading a file.
@@ -23,6 +23,7 @@ pub mod exposure;
 pub mod model;
 pub mod presets;
 pub mod render;
+pub mod resolve;
 pub mod rules;
 pub mod selfcheck;
 pub mod spec;
@@ -63,7 +64,7 @@ impl Outcome {
 pub struct Loaded {
     pub path: PathBuf,
     pub source: String,
-    pub spec: spec::Spec,
+    pub spec: resolve::Resolved,
     /// Lint warnings (printed by `run`; errors under `--deny-warnings`).
     pub warnings: Option<SpecErrors>,
 }
@@ -71,7 +72,7 @@ pub struct Loaded {
 /// A valid spec and the lint warnings it raised.
 #[derive(Debug)]
 pub struct Checked {
-    pub spec: spec::Spec,
+    pub spec: resolve::Resolved,
     pub warnings: Option<SpecErrors>,
 }
 
@@ -86,7 +87,8 @@ pub fn parse_and_check(src: &str, display: &str) -> Result<Checked, Error> {
         ));
     };
     let yaml_problems = !errors.is_empty();
-    errors.extend(validate::validate(&spec));
+    let spec = resolve::resolve(spec);
+    errors.extend(validate::check(&spec));
     match SpecErrors::new(display, src, errors) {
         Some(found) if yaml_problems || !found.only_warnings() => Err(found.into()),
         warnings => Ok(Checked { spec, warnings }),
@@ -94,7 +96,7 @@ pub fn parse_and_check(src: &str, display: &str) -> Result<Checked, Error> {
 }
 
 /// [`parse_and_check`] without the warnings.
-pub fn parse_and_validate(src: &str, display: &str) -> Result<spec::Spec, Error> {
+pub fn parse_and_validate(src: &str, display: &str) -> Result<resolve::Resolved, Error> {
     parse_and_check(src, display).map(|c| c.spec)
 }
 
@@ -134,7 +136,7 @@ pub fn generate(src: &str, display: &str) -> Result<String, Error> {
     render_checked(&spec, display)
 }
 
-fn render_checked(spec: &spec::Spec, header_name: &str) -> Result<String, Error> {
+fn render_checked(spec: &resolve::Resolved, header_name: &str) -> Result<String, Error> {
     let model = model::build(spec)?;
     let text = render::render_jails(&model, header_name)?;
     selfcheck::check("jails.nix", &text)?;

@@ -1,5 +1,5 @@
-//! `Spec` → `Model`: defaults merged, presets resolved, paths normalised. Every decision about
-//! what a jail is lives here, including which library arguments differ from their defaults
+//! `Resolved` → `Model`: the effective value of every setting, duplicates dropped. Every decision
+//! about what a jail is lives here, including which library arguments differ from their defaults
 //! ([`Jail::args`]). No spans, no templates, no I/O.
 
 use std::collections::BTreeMap;
@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::presets;
-use crate::rules::{self, PkgRef};
-use crate::spec::{JailSpec, Spanned, Spec};
+use crate::resolve::{self, Resolved};
+use crate::rules::PkgRef;
 
 /// The library's default `hide` list (`nix/lib/API.md`).
 pub const DEFAULT_HIDE: &[&str] = &[".env", ".env.*"];
@@ -132,30 +132,30 @@ impl Jail {
     }
 }
 
-/// Builds the model of a spec that passed [`crate::validate::validate`]. A value that should have
-/// been rejected there is reported as a bug, never rendered.
-pub fn build(spec: &Spec) -> Result<Model, Error> {
-    let empty = JailSpec::default();
-    let defaults = spec.defaults.as_ref().unwrap_or(&empty);
+/// Builds the model of a resolved spec that passed [`crate::validate::check`]. Nothing is merged
+/// or normalised here: that happened once, in [`crate::resolve`]. A value that should have been
+/// rejected by validation is reported as a bug, never rendered.
+pub fn build(spec: &Resolved) -> Result<Model, Error> {
     let jails = spec
         .jails
-        .value
         .iter()
-        .map(|(name, jail)| build_jail(&name.value, defaults, jail))
+        .map(build_jail)
         .collect::<Result<_, _>>()?;
     Ok(Model { jails })
 }
 
-fn build_jail(name: &str, d: &JailSpec, j: &JailSpec) -> Result<Jail, Error> {
-    let preset_name = j.agent.as_ref().map(|a| a.value.clone());
-    let preset = match &preset_name {
-        Some(p) => Some(
-            presets::preset(p).ok_or_else(|| Error::bug(format!("unvalidated preset `{p}`")))?,
+fn build_jail(j: &resolve::Jail) -> Result<Jail, Error> {
+    let name = &j.name.value;
+    let f = &j.fields;
+    let preset = match &j.agent {
+        Some(a) => Some(
+            j.preset
+                .ok_or_else(|| Error::bug(format!("unvalidated preset `{}`", a.value)))?,
         ),
         None => None,
     };
     let package = match (&j.package, preset) {
-        (Some(p), _) => pkg(&p.value)?,
+        (Some(p), _) => ok(&p.value, &p.raw.value)?.clone(),
         (None, Some(preset)) => PkgRef::LlmAgents(preset.package.clone()),
         (None, None) => return Err(Error::bug(format!("custom jail `{name}` has no package"))),
     };
@@ -163,106 +163,84 @@ fn build_jail(name: &str, d: &JailSpec, j: &JailSpec) -> Result<Jail, Error> {
         Some(p) => package != PkgRef::LlmAgents(p.package.clone()),
         None => true,
     };
-    let spec_config = paths(list(
-        d.config_paths.as_ref().map(|c| &c.value),
-        j.config_paths.as_ref().map(|c| &c.value),
-    ))?;
-    let config_paths = match preset {
-        Some(p) => dedup(
-            p.config_paths
-                .iter()
-                .cloned()
-                .chain(spec_config.iter().cloned()),
+    let spec_config = paths(&f.config_paths)?;
+    let (config_paths, extra_config_paths) = match preset {
+        Some(p) => (
+            dedup(
+                p.config_paths
+                    .iter()
+                    .cloned()
+                    .chain(spec_config.iter().cloned()),
+            ),
+            spec_config
+                .into_iter()
+                .filter(|c| !p.config_paths.contains(c))
+                .collect(),
         ),
-        None => spec_config.clone(),
+        None => (spec_config.clone(), spec_config),
     };
-    let extra_config_paths = match preset {
-        Some(p) => spec_config
-            .into_iter()
-            .filter(|c| !p.config_paths.contains(c))
-            .collect(),
-        None => spec_config,
+    let env = f
+        .env
+        .iter()
+        .map(|e| (e.name.value.clone(), e.value.value.clone()))
+        .collect();
+    let git = match &f.git {
+        None => GitPolicy::Protect,
+        Some(g) => g
+            .value
+            .ok_or_else(|| Error::bug(format!("unvalidated git policy `{}`", g.raw.value)))?,
     };
-    let mut env = BTreeMap::new();
-    for src in [d, j] {
-        for (k, v) in src.env.iter().flat_map(|m| m.iter()) {
-            env.insert(k.value.clone(), v.value.clone());
-        }
-    }
-    let git = match last(&d.git, &j.git).map(|g| g.value.as_str()) {
-        None | Some("protect") => GitPolicy::Protect,
-        Some("open") => GitPolicy::Open,
-        Some(other) => return Err(Error::bug(format!("unvalidated git policy `{other}`"))),
-    };
-    let hide = match (&d.hide, &j.hide) {
-        (None, None) => DEFAULT_HIDE.iter().map(|s| (*s).to_owned()).collect(),
-        _ => strings(list(
-            d.hide.as_ref().map(|h| &h.value),
-            j.hide.as_ref().map(|h| &h.value),
-        )),
+    let hide = match &f.hide {
+        None => DEFAULT_HIDE.iter().map(|s| (*s).to_owned()).collect(),
+        Some(h) => strings(h.iter().map(|e| &e.raw.value)),
     };
     Ok(Jail {
-        name: name.to_owned(),
+        name: name.clone(),
         builder: preset.map_or_else(|| "makeJailedAgent".to_owned(), |p| p.builder.clone()),
-        preset: preset_name,
+        preset: preset.and(j.agent.as_ref().map(|a| a.value.clone())),
         package,
         package_overridden,
         config_paths,
         extra_config_paths,
         packages: dedup(
-            list(d.packages.as_ref(), j.packages.as_ref())
+            f.packages
                 .iter()
-                .map(|p| pkg(&p.value))
+                .map(|p| ok(&p.value, &p.raw.value).cloned())
                 .collect::<Result<Vec<_>, _>>()?,
         ),
-        readwrite: paths(list(d.readwrite.as_ref(), j.readwrite.as_ref()))?,
-        readonly: paths(list(d.readonly.as_ref(), j.readonly.as_ref()))?,
+        readwrite: paths(&f.readwrite)?,
+        readonly: paths(&f.readonly)?,
         env,
-        forward_env: strings(list(d.forward_env.as_ref(), j.forward_env.as_ref())),
-        network: last(&d.network, &j.network).is_none_or(|b| b.value),
-        nix: last(&d.nix, &j.nix).is_some_and(|b| b.value),
-        new_session: last(&d.new_session, &j.new_session).is_some_and(|b| b.value),
-        combinators: strings(list(d.combinators.as_ref(), j.combinators.as_ref())),
+        forward_env: strings(f.forward_env.iter().map(|e| &e.raw.value)),
+        network: f.network.as_ref().is_none_or(|b| b.value),
+        nix: f.nix.as_ref().is_some_and(|b| b.value),
+        new_session: f.new_session.as_ref().is_some_and(|b| b.value),
+        combinators: strings(f.combinators.iter().map(|e| &e.raw.value)),
         git,
         hide,
-        allow_exposure: dedup(
-            list(d.allow_exposure.as_ref(), j.allow_exposure.as_ref())
-                .into_iter()
-                .filter_map(|a| {
-                    let norm = rules::allow_entry(&a.value)?;
-                    crate::exposure::allowed_location(&norm).map(|l| l.path.to_owned())
-                }),
-        ),
+        allow_exposure: dedup(f.allow_exposure.iter().filter_map(|a| match a.value {
+            resolve::Allow::Location(l) => Some(l.to_owned()),
+            _ => None,
+        })),
     })
 }
 
-/// Scalars: the jail's value wins over the default.
-fn last<'a, T>(d: &'a Option<T>, j: &'a Option<T>) -> Option<&'a T> {
-    j.as_ref().or(d.as_ref())
+/// A resolved value that validation accepted.
+fn ok<'a, T, E>(v: &'a Result<T, E>, raw: &str) -> Result<&'a T, Error> {
+    v.as_ref()
+        .map_err(|_| Error::bug(format!("unvalidated value `{raw}`")))
 }
 
-/// Lists: the default's entries, then the jail's.
-fn list<'a, T>(d: Option<&'a Vec<T>>, j: Option<&'a Vec<T>>) -> Vec<&'a T> {
-    d.into_iter().chain(j).flatten().collect()
+fn strings<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
+    dedup(items.cloned())
 }
 
-fn strings(items: Vec<&Spanned<String>>) -> Vec<String> {
-    dedup(items.into_iter().map(|s| s.value.clone()))
-}
-
-fn paths(items: Vec<&Spanned<String>>) -> Result<Vec<String>, Error> {
+fn paths(items: &[resolve::PathEntry]) -> Result<Vec<String>, Error> {
     let normalised = items
-        .into_iter()
-        .map(|p| {
-            rules::normalise_path(&p.value)
-                .map_err(|_| Error::bug(format!("unvalidated path `{}`", p.value)))
-        })
+        .iter()
+        .map(|p| ok(&p.value, &p.raw.value).cloned())
         .collect::<Result<Vec<_>, _>>()?;
     Ok(dedup(normalised))
-}
-
-fn pkg(s: &str) -> Result<PkgRef, Error> {
-    rules::parse_attr_path(s).map_err(|_| Error::bug(format!("unvalidated attribute path `{s}`")))
 }
 
 /// Keeps the first of equal items, in order.

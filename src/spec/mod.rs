@@ -34,7 +34,7 @@ pub const SPEC_VERSION: u64 = 1;
 
 /// A jailgen spec (`jails.yaml`): LLM coding agents to run in bubblewrap jails. `jailgen render`
 /// turns it into `jails.nix`; `jailgen explain` says in words what each jail allows.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "jailgen spec (jails.yaml)")]
 pub struct Spec {
@@ -57,7 +57,7 @@ pub struct Spec {
 }
 
 /// One jail, or the `defaults:` block (which may not hold `agent` or `package`).
-#[derive(Debug, Default, JsonSchema)]
+#[derive(Debug, Clone, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JailSpec {
     /// A preset from `nix/lib/agents.json` (`jailgen agents` lists them). Without it, give
