@@ -1,5 +1,6 @@
-//! Every error jailgen reports, as miette diagnostics, and the exit codes they map to.
-//! Phases build errors; only `main` prints them (through [`render_report`]).
+//! Every error jailgen reports, as data (miette diagnostics: code, message, labels, help), and the
+//! exit codes they map to. Phases build errors; how they are printed is [`crate::report`]'s, and
+//! only `main` prints them.
 //!
 //! Diagnostic codes (all exit 2; a spec reports every problem at once, sorted by position):
 //!
@@ -52,7 +53,10 @@
 
 use std::io;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+/// Kept here too for callers that print errors (`jailgen::error::render_report`).
+pub use crate::report::render_report;
 
 /// Exit code: success, or `check` found the output up to date.
 pub const EXIT_OK: u8 = 0;
@@ -458,11 +462,12 @@ impl SpecError {
 /// diagnostics sharing the same source.
 #[derive(Debug)]
 pub struct SpecErrors {
-    src: NamedSource<String>,
+    pub(crate) src: NamedSource<String>,
     /// Sorted by position; never empty (see [`SpecErrors::new`]).
-    errors: Vec<SpecError>,
-    /// The count of those not printed in full, when there are more than [`MAX_SHOWN`].
-    more: Option<More>,
+    pub(crate) errors: Vec<SpecError>,
+    /// The count of those not printed in full, when there are more than
+    /// [`crate::report::MAX_SHOWN`].
+    pub(crate) more: Option<More>,
 }
 
 impl SpecErrors {
@@ -473,7 +478,7 @@ impl SpecErrors {
         }
         errors.sort_by_key(|e| (e.is_warning(), e.offset()));
         Some(Self {
-            src: NamedSource::new(file, sanitize_source(src)).with_language("yaml"),
+            src: NamedSource::new(file, crate::suggest::sanitize_source(src)).with_language("yaml"),
             more: More::of(&errors),
             errors,
         })
@@ -489,7 +494,7 @@ impl SpecErrors {
         self.errors.iter().all(SpecError::is_warning)
     }
 
-    fn first(&self) -> &SpecError {
+    pub(crate) fn first(&self) -> &SpecError {
         &self.errors[0]
     }
 }
@@ -522,7 +527,7 @@ impl Diagnostic for SpecErrors {
         if self.errors.len() < 2 {
             return None;
         }
-        let shown = self.errors.len().min(MAX_SHOWN);
+        let shown = self.errors.len().min(crate::report::MAX_SHOWN);
         Some(Box::new(
             self.errors[1..shown]
                 .iter()
@@ -532,12 +537,7 @@ impl Diagnostic for SpecErrors {
     }
 }
 
-/// Most diagnostics printed in full in one report. Rendering each one makes miette find its
-/// line by scanning the source from the start, so thousands of them on a large spec took
-/// quadratic time; the rest are counted in one closing line.
-pub const MAX_SHOWN: usize = 50;
-
-/// The closing line of a report with more than [`MAX_SHOWN`] diagnostics.
+/// The closing line of a report with more than [`crate::report::MAX_SHOWN`] diagnostics.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{text}")]
 #[diagnostic(severity(Advice))]
@@ -547,8 +547,10 @@ pub struct More {
 
 impl More {
     /// `None` when every diagnostic is shown.
-    fn of(errors: &[SpecError]) -> Option<Self> {
-        let hidden = errors.get(MAX_SHOWN..).filter(|h| !h.is_empty())?;
+    pub(crate) fn of(errors: &[SpecError]) -> Option<Self> {
+        let hidden = errors
+            .get(crate::report::MAX_SHOWN..)
+            .filter(|h| !h.is_empty())?;
         let warnings = hidden.iter().filter(|e| e.is_warning()).count();
         let errs = hidden.len() - warnings;
         let text = match (errs, warnings) {
@@ -668,67 +670,10 @@ impl From<SpecErrors> for Error {
     }
 }
 
-/// The source as shown in a diagnostic: control and bidi-override characters become `?` (one per
-/// byte, so every span still points at the same text). A spec from an untrusted pull request
-/// cannot drive the terminal or a CI log viewer through jailgen's error output.
-pub fn sanitize_source(src: &str) -> String {
-    let mut out = String::with_capacity(src.len());
-    let mut chars = src.chars().peekable();
-    while let Some(c) = chars.next() {
-        let keep = match c {
-            '\n' | '\t' => true,
-            '\r' => chars.peek() == Some(&'\n'),
-            c => !c.is_control() && !is_bidi_control(c),
-        };
-        if keep {
-            out.push(c);
-        } else {
-            out.extend(std::iter::repeat_n('?', c.len_utf8()));
-        }
-    }
-    out
-}
-
-/// Unicode bidirectional formatting characters ("Trojan Source").
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
-
 fn backticked(files: &[String]) -> String {
     files
         .iter()
         .map(|f| format!("`{f}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Renders any diagnostic the way `jailgen` prints it: graphical, unicode, 100 columns, colour
-/// only when asked. Error golden files are this function's output with `color = false`.
-pub fn render_report(diag: &dyn Diagnostic, color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
-    let mut out = String::new();
-    if handler.render_report(&mut out, diag).is_err() {
-        out = format!("error: {diag}\n");
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sanitised_source_keeps_byte_offsets_and_drops_terminal_controls() {
-        let src = "a: \"\u{1b}[31mred\u{202E}x\u{85}\"\r\nb: 1\rc\n";
-        let clean = sanitize_source(src);
-        assert_eq!(clean.len(), src.len());
-        assert_eq!(clean, "a: \"?[31mred???x??\"\r\nb: 1?c\n");
-    }
 }

@@ -113,7 +113,7 @@ pub fn resolve(spec: Spec) -> Resolved {
     let defaults = spec.defaults.map(|d| Defaults {
         agent: d.agent.as_ref().map(|a| a.span),
         package: d.package.as_ref().map(|p| p.span),
-        fields: fields(&d, true),
+        fields: fields(d, true),
     });
     let (dbroken, dfields) = (
         spec.broken.contains(&"defaults"),
@@ -124,8 +124,8 @@ pub fn resolve(spec: Spec) -> Resolved {
         .value
         .0
         .into_iter()
-        .map(|(name, j)| {
-            let mut broken = j.broken.clone();
+        .map(|(name, mut j)| {
+            let mut broken = std::mem::take(&mut j.broken);
             if dbroken {
                 broken.extend(
                     crate::spec::JAIL_KEYS
@@ -133,15 +133,17 @@ pub fn resolve(spec: Spec) -> Resolved {
                         .filter(|k| !["agent", "package"].contains(k)),
                 );
             }
-            let own = fields(&j, false);
-            let preset = j.agent.as_ref().and_then(|a| presets::preset(&a.value));
+            let agent = j.agent.take();
+            let package = j.package.take().map(|p| Entry {
+                value: rules::parse_attr_path(&p.value),
+                raw: p,
+                from_defaults: false,
+            });
+            let preset = agent.as_ref().and_then(|a| presets::preset(&a.value));
+            let own = fields(j, false);
             Jail {
-                package: j.package.map(|p| Entry {
-                    value: rules::parse_attr_path(&p.value),
-                    raw: p,
-                    from_defaults: false,
-                }),
-                agent: j.agent,
+                package,
+                agent,
                 preset,
                 name,
                 fields: merge(dfields, own),
@@ -174,7 +176,7 @@ fn entries<T>(
         .collect()
 }
 
-fn fields(j: &JailSpec, from_defaults: bool) -> Fields {
+fn fields(j: JailSpec, from_defaults: bool) -> Fields {
     let d = from_defaults;
     Fields {
         packages: entries(j.packages.as_ref(), d, rules::parse_attr_path),
@@ -215,18 +217,18 @@ fn fields(j: &JailSpec, from_defaults: bool) -> Fields {
                 ),
             }
         }),
-        git: j.git.as_ref().map(|g| Entry {
+        git: j.git.map(|g| Entry {
             value: match g.value.as_str() {
                 "protect" => Some(GitPolicy::Protect),
                 "open" => Some(GitPolicy::Open),
                 _ => None,
             },
-            raw: g.clone(),
+            raw: g,
             from_defaults,
         }),
-        network: j.network.clone(),
-        nix: j.nix.clone(),
-        new_session: j.new_session.clone(),
+        network: j.network,
+        nix: j.nix,
+        new_session: j.new_session,
     }
 }
 

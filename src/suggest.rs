@@ -1,5 +1,6 @@
-//! The one place that words "unknown X": the "did you mean" suggestion and the list of what is
-//! known, and how a user value is shown inside a message.
+//! How user text appears in what jailgen prints: the one place that words "unknown X" (the "did
+//! you mean" suggestion and the list of what is known), a value inside a message, and the spec's
+//! source under a diagnostic.
 
 /// Help for an unknown name. `label` names the list (`known presets`); `with_list` says whether
 /// the list follows a suggestion too; `otherwise` is appended when there is no suggestion.
@@ -53,9 +54,35 @@ pub fn shown(s: &str) -> String {
 
 fn needs_escape(c: char) -> bool {
     c.is_control()
-        || crate::error::is_bidi_control(c)
+        || is_bidi_control(c)
         || crate::rules::hidden_char(c.encode_utf8(&mut [0; 4])).is_some()
         || c == '\u{AD}'
+}
+
+/// The source as shown in a diagnostic: control and bidi-override characters become `?` (one per
+/// byte, so every span still points at the same text). A spec from an untrusted pull request
+/// cannot drive the terminal or a CI log viewer through jailgen's error output.
+pub fn sanitize_source(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut chars = src.chars().peekable();
+    while let Some(c) = chars.next() {
+        let keep = match c {
+            '\n' | '\t' => true,
+            '\r' => chars.peek() == Some(&'\n'),
+            c => !c.is_control() && !is_bidi_control(c),
+        };
+        if keep {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        }
+    }
+    out
+}
+
+/// Unicode bidirectional formatting characters ("Trojan Source").
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 #[cfg(test)]
@@ -97,5 +124,13 @@ mod tests {
     fn shown_values_cannot_break_the_line() {
         assert_eq!(shown("a\nb\u{202E}"), "a\\nb\\u{202e}");
         assert_eq!(shown("plain"), "plain");
+    }
+
+    #[test]
+    fn sanitised_source_keeps_byte_offsets_and_drops_terminal_controls() {
+        let src = "a: \"\u{1b}[31mred\u{202E}x\u{85}\"\r\nb: 1\rc\n";
+        let clean = sanitize_source(src);
+        assert_eq!(clean.len(), src.len());
+        assert_eq!(clean, "a: \"?[31mred???x??\"\r\nb: 1?c\n");
     }
 }

@@ -100,9 +100,8 @@ impl<'m> Nix<'m> {
 /// The text is checked before it is returned ([`crate::selfcheck::literals`]): its string literals,
 /// decoded, must be the values written, in order.
 pub fn render_jails(model: &Model, spec_display_name: &str) -> Result<String, Error> {
-    let args: Vec<Args> = model.jails.iter().map(Jail::args).collect();
     let mut out = Nix {
-        text: String::with_capacity(256 + model.jails.len() * 640),
+        text: String::with_capacity(256 + model.jails.len() * 1024),
         literals: Vec::with_capacity(model.jails.len() * 24),
     };
     let spec = comment_text(spec_display_name);
@@ -112,15 +111,15 @@ pub fn render_jails(model: &Model, spec_display_name: &str) -> Result<String, Er
     out.syntax(". Do not edit: edit ");
     out.text.push_str(&spec);
     out.syntax(" and run `jailgen render -o jails.nix`.\n{ pkgs, jailgen, ... }:\n{\n");
-    for (jail, a) in model.jails.iter().zip(&args) {
-        jail_text(&mut out, jail, a)?;
+    for jail in &model.jails {
+        jail_text(&mut out, jail, &jail.args())?;
     }
     out.syntax("}\n");
     crate::selfcheck::literals("jails.nix", &out.text, &out.literals)?;
     Ok(out.text)
 }
 
-fn jail_text<'m>(out: &mut Nix<'m>, jail: &'m Jail, a: &'m Args) -> Result<(), Error> {
+fn jail_text<'m>(out: &mut Nix<'m>, jail: &'m Jail, a: &Args<'m>) -> Result<(), Error> {
     out.syntax("  ");
     out.attr_name(&jail.name);
     out.syntax(" = jailgen.");
@@ -130,17 +129,17 @@ fn jail_text<'m>(out: &mut Nix<'m>, jail: &'m Jail, a: &'m Args) -> Result<(), E
         return Ok(());
     }
     out.syntax(" {\n");
-    if let Some(name) = &a.name {
+    if let Some(name) = a.name {
         out.syntax("    name = ");
         out.string(name);
         out.syntax(";\n");
     }
-    if let Some(pkg) = &a.pkg {
+    if let Some(pkg) = a.pkg {
         out.syntax("    pkg = ");
         out.pkg(pkg)?;
         out.syntax(";\n");
     }
-    if let Some(c) = &a.config_paths {
+    if let Some(c) = a.config_paths {
         out.string_list("configPaths", c.iter());
     }
     if !a.extra_config_paths.is_empty() {
@@ -148,7 +147,7 @@ fn jail_text<'m>(out: &mut Nix<'m>, jail: &'m Jail, a: &'m Args) -> Result<(), E
     }
     if !a.extra_pkgs.is_empty() {
         out.syntax("    extraPkgs = [\n");
-        for p in &a.extra_pkgs {
+        for p in a.extra_pkgs {
             out.syntax("      ");
             out.pkg(p)?;
             out.syntax("\n");
@@ -163,7 +162,7 @@ fn jail_text<'m>(out: &mut Nix<'m>, jail: &'m Jail, a: &'m Args) -> Result<(), E
     }
     if !a.env.is_empty() {
         out.syntax("    env = {\n");
-        for (k, v) in &a.env {
+        for (k, v) in a.env {
             out.syntax("      ");
             out.attr_name(k);
             out.syntax(" = ");
@@ -189,7 +188,7 @@ fn jail_text<'m>(out: &mut Nix<'m>, jail: &'m Jail, a: &'m Args) -> Result<(), E
         });
         out.syntax(";\n");
     }
-    if let Some(h) = &a.hide {
+    if let Some(h) = a.hide {
         out.string_list("hide", h.iter());
     }
     out.syntax("  };\n");

@@ -114,7 +114,7 @@ impl<'a> Decoder<'a> {
             self.ev.skip_rest(&first)?;
             return Ok(None);
         }
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen = Seen::default();
         let mut last_key = None;
         loop {
             if matches!(self.ev.peek()?, Ev::MapEnd | Ev::End) {
@@ -126,12 +126,11 @@ impl<'a> Decoder<'a> {
                 continue;
             };
             last_key = Some(key.span);
-            if seen.contains(&key.value) {
+            if !seen.insert(&key.value) {
                 self.errors.push(diag::duplicate_key(&key.value, key.span));
                 self.skip()?;
                 continue;
             }
-            seen.insert(key.value.clone());
             entry(self, key)?;
         }
         Ok(Some((span, last_key)))
@@ -345,6 +344,30 @@ impl<'a> Decoder<'a> {
             Ok(())
         })?;
         Ok(found.map(|_| OrderedMap(entries)))
+    }
+}
+
+/// The keys of one mapping so far: a list while it is short (a jail's keys), a set beyond.
+#[derive(Default)]
+struct Seen {
+    few: Vec<String>,
+    many: HashSet<String>,
+}
+
+impl Seen {
+    /// `false` when `key` was seen before.
+    fn insert(&mut self, key: &str) -> bool {
+        if self.many.is_empty() {
+            if self.few.iter().any(|k| k == key) {
+                return false;
+            }
+            if self.few.len() < 16 {
+                self.few.push(key.to_owned());
+                return true;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(key.to_owned())
     }
 }
 
