@@ -33,10 +33,12 @@ pub(crate) fn load_linted(path: &Path, deny_warnings: bool) -> Result<Loaded, Er
 /// freed (at 10 000 jails the destructors took longer than the operating system needs to take
 /// the memory back).
 pub(crate) fn render_for_exit(loaded: Loaded, header_name: &str) -> Result<String, Error> {
-    let model = crate::model::from_resolved(loaded.spec)?;
+    // The spec's text is not needed past validation (the model owns its strings).
+    let Loaded { spec, source, .. } = loaded;
+    drop(source);
+    let model = crate::model::from_resolved(spec)?;
     let text = crate::render::render_jails(&model, header_name)?;
     std::mem::forget(model);
-    std::mem::forget(loaded.source);
     Ok(text)
 }
 

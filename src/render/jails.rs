@@ -100,22 +100,29 @@ impl<'m> Nix<'m> {
 /// The text is checked before it is returned ([`crate::selfcheck::literals`]): its string literals,
 /// decoded, must be the values written, in order.
 pub fn render_jails(model: &Model, spec_display_name: &str) -> Result<String, Error> {
+    let spec = comment_text(spec_display_name);
     let mut out = Nix {
         text: String::with_capacity(256 + model.jails.len() * 1024),
-        literals: Vec::with_capacity(model.jails.len() * 24),
+        literals: Vec::with_capacity(32),
     };
-    let spec = comment_text(spec_display_name);
     out.syntax(super::GENERATED_MARKER);
     out.syntax(" from ");
     out.text.push_str(&spec);
     out.syntax(". Do not edit: edit ");
     out.text.push_str(&spec);
     out.syntax(" and run `jailgen render -o jails.nix`.\n{ pkgs, jailgen, ... }:\n{\n");
+    let frame_end = out.text.len();
+    // Each jail's text is balanced on its own, so it is checked as soon as it is written (its
+    // literals need not be kept for the whole file).
     for jail in &model.jails {
+        let start = out.text.len();
         jail_text(&mut out, jail, &jail.args())?;
+        crate::selfcheck::literals("jails.nix", &out.text[start..], &out.literals)?;
+        out.literals.clear();
     }
     out.syntax("}\n");
-    crate::selfcheck::literals("jails.nix", &out.text, &out.literals)?;
+    let frame = format!("{}}}\n", &out.text[..frame_end]);
+    crate::selfcheck::literals("jails.nix", &frame, &[])?;
     Ok(out.text)
 }
 
