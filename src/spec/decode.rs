@@ -70,10 +70,11 @@ pub fn decode(src: &str, file: &str) -> Decoded {
             spec: None,
             errors: vec![diag::empty(src, file)],
         },
-        Err(fatal) => Decoded {
-            spec: None,
-            errors: vec![diag::fatal(&fatal, src, file)],
-        },
+        // What was found before the parse stopped is reported with what stopped it.
+        Err(fatal) => {
+            errors.push(diag::fatal(&fatal, src, file));
+            Decoded { spec: None, errors }
+        }
     }
 }
 
