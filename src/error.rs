@@ -13,6 +13,7 @@
 //! | `jailgen::spec::missing_key` | `version` or `jails` missing |
 //! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes`, a flag that is not a plain `true`/`false` (quoted, `!!str`, YAML 1.1 `yes`/`no`/`on`/`off`/`y`/`n`), an empty value or `~` (null) for any key |
 //! | `jailgen::spec::tag` | a YAML tag other than the core-schema ones (`!custom`, `!!python/…`), or `!!binary` |
+//! | `jailgen::spec::merge_key` | a YAML 1.1 merge key (`<<`) in any mapping |
 //! | `jailgen::spec::unsupported_version` | `version` other than `1` |
 //! | `jailgen::spec::no_jails` | `jails: {}` |
 //! | `jailgen::spec::invalid_command_name` | a jail key outside `[A-Za-z0-9][A-Za-z0-9._+-]*` |
@@ -136,6 +137,18 @@ pub enum SpecError {
         span: Option<SourceSpan>,
         why: &'static str,
         help: &'static str,
+    },
+
+    #[error("YAML merge keys (`<<`) are not accepted")]
+    #[diagnostic(
+        code(jailgen::spec::merge_key),
+        help(
+            "write the keys out: `<<` is YAML 1.1, and jailgen reads YAML 1.2 (as with `yes`/`no`); an anchor and an alias of a whole value (`env: *shared`) still work"
+        )
+    )]
+    MergeKey {
+        #[label("merge key")]
+        span: SourceSpan,
     },
 
     #[error("unsupported spec version `{found}`")]

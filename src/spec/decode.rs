@@ -127,6 +127,13 @@ impl<'a> Decoder<'a> {
                 continue;
             };
             last_key = Some(key.span);
+            // serde-saphyr honoured YAML 1.1 merge keys; a YAML 1.2 reader refuses them rather
+            // than take `<<` for a name.
+            if key.value == "<<" {
+                self.errors.push(diag::merge_key(key.span));
+                self.skip()?;
+                continue;
+            }
             if !seen.insert(&key.value) {
                 self.errors.push(diag::duplicate_key(&key.value, key.span));
                 self.skip()?;

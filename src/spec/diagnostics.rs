@@ -72,6 +72,10 @@ pub fn duplicate_key(key: &str, span: Span) -> SpecError {
     }
 }
 
+pub fn merge_key(span: Span) -> SpecError {
+    SpecError::MergeKey { span: span.into() }
+}
+
 pub fn missing_key(key: &str, span: Span) -> SpecError {
     SpecError::MissingKey {
         key: key.to_owned(),
