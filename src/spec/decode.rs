@@ -213,11 +213,9 @@ impl<'a> Decoder<'a> {
     fn version(&mut self) -> Value<Spanned<u64>> {
         let (ev, span) = self.ev.take()?;
         if let Ev::Scalar { text, style, tag } = &ev
-            && *style == ScalarStyle::Plain
+            && !is_null(text, *style, *tag)
             && matches!(tag, Tag::None | Tag::Core("int"))
-            && !text.is_empty()
-            && text.bytes().all(|b| b.is_ascii_digit())
-            && let Ok(n) = text.parse::<u64>()
+            && let Some(n) = whole_number(text)
         {
             return Ok(Some(Spanned::new(n, span)));
         }
@@ -283,6 +281,14 @@ impl<'a> Decoder<'a> {
     fn string(&mut self) -> Value<Spanned<String>> {
         let (ev, span) = self.ev.take()?;
         match ev {
+            // A core tag other than `!!str` says the value is not text (serde-saphyr refused it).
+            Ev::Scalar {
+                tag: Tag::Core(t @ ("int" | "float" | "bool" | "seq" | "map")),
+                ..
+            } => {
+                self.errors.push(diag::tagged_string(t, span));
+                Ok(None)
+            }
             Ev::Scalar { text, style, tag } if !is_null(&text, style, tag) => {
                 Ok(Some(Spanned::new(text.into_owned(), span)))
             }
@@ -379,6 +385,26 @@ impl Seen {
     }
 }
 
+/// A whole number as serde-saphyr read one into `version` before (quoted or not): decimal
+/// without a leading zero, `0x` hexadecimal, `0o` octal, an optional `+`, `_` between digits.
+fn whole_number(text: &str) -> Option<u64> {
+    let t = text.strip_prefix('+').unwrap_or(text);
+    let (digits, radix) = if let Some(h) = t.strip_prefix("0x") {
+        (h, 16)
+    } else if let Some(o) = t.strip_prefix("0o") {
+        (o, 8)
+    } else if t.len() > 1 && t.starts_with('0') {
+        return None;
+    } else {
+        (t, 10)
+    };
+    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') {
+        return None;
+    }
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    u64::from_str_radix(&clean, radix).ok()
+}
+
 /// Stores a decoded value; `false` when it was wrong (and reported).
 fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
     match value {
@@ -387,5 +413,81 @@ fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
             true
         }
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(src: &str) -> Vec<String> {
+        decode(src, "t.yaml")
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn versions_read_as_serde_saphyr_read_them() {
+        for (text, n) in [
+            ("1", 1),
+            ("+1", 1),
+            ("0x1", 1),
+            ("0o1", 1),
+            ("1_0", 10),
+            ("0", 0),
+        ] {
+            assert_eq!(whole_number(text), Some(n), "{text}");
+        }
+        for text in ["01", "1.0", "-1", "1e0", "0x", "+", "_1", "one", ""] {
+            assert_eq!(whole_number(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_value_is_reported_and_decoding_goes_on() {
+        let found = messages(
+            "version: 1\njails:\n  a:\n    agent: [x]\n    nix: yes\n    zzz: 1\n    env: { A: !!int 5, B: ~ }\n  b:\n    readonly: {}\n",
+        );
+        assert_eq!(
+            found,
+            [
+                "expected a string",
+                "expected `true` or `false`",
+                "unknown key `zzz`",
+                "expected a string, found a value tagged `!!int`",
+                "expected a string, found an empty value",
+                "expected a list",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_alias_is_read_where_it_is_used() {
+        let spec = parse("version: 1\njails:\n  a:\n    agent: codex\n    readonly: &r [/x, /y]\n  b:\n    agent: codex\n    readonly: *r\n")
+            .expect("parses");
+        let (_, b) = &spec.jails.value.0[1];
+        let ro: Vec<&str> = b
+            .readonly
+            .iter()
+            .flatten()
+            .map(|s| s.value.as_str())
+            .collect();
+        assert_eq!(ro, ["/x", "/y"]);
+        // Labels point at the alias, where the value is used.
+        let at = b.readonly.as_ref().unwrap()[0].span.0;
+        assert_eq!(
+            &"version: 1\njails:\n  a:\n    agent: codex\n    readonly: &r [/x, /y]\n  b:\n    agent: codex\n    readonly: *r\n"
+                [at..at + 2],
+            "*r"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_keeps_what_was_found_before_it() {
+        let found = messages("version: 1\njails:\n  a:\n    zzz: 1\n    agent: \"open\n");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0], "unknown key `zzz`");
     }
 }

@@ -41,6 +41,14 @@ pub fn expected_string(span: Span) -> SpecError {
     wrong_type("expected a string", span, TYPE_HELP)
 }
 
+pub fn tagged_string(tag: &str, span: Span) -> SpecError {
+    wrong_type(
+        &format!("expected a string, found a value tagged `!!{tag}`"),
+        span,
+        "remove the tag, or write `!!str` (or quote the value) for the text itself",
+    )
+}
+
 pub fn null_string(span: Span) -> SpecError {
     wrong_type(
         "expected a string, found an empty value",
