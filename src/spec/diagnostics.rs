@@ -111,6 +111,11 @@ pub fn tag(t: &RefusedTag) -> SpecError {
             "decoded from base64",
             "write the value itself: a reviewer of jails.yaml reads the base64, the jail would get the decoded text",
         )
+    } else if t.misplaced {
+        (
+            "not this kind of value",
+            "remove the tag: a core tag must fit the value (`!!str` a scalar, `!!seq` a list, `!!map` a mapping)",
+        )
     } else {
         (
             "unknown tag",

@@ -77,6 +77,8 @@ pub struct RefusedTag {
     pub span: Span,
     /// `!!binary` (decodes base64) rather than an unknown tag (dropped silently).
     pub binary: bool,
+    /// A core tag on the wrong kind of node (`!!str` on a mapping).
+    pub misplaced: bool,
 }
 
 struct Recorder<'a> {
@@ -186,7 +188,14 @@ impl<'a> Events<'a> {
         if let Some(tag) = event_tag(&event) {
             let full = format!("{}{}", tag.handle(), tag.suffix());
             let core = full.strip_prefix("tag:yaml.org,2002:");
-            if !core.is_some_and(|name| CORE_TAGS.contains(&name)) {
+            // A core tag must also fit the node: `!!seq` on a sequence, `!!map` on a mapping,
+            // a scalar tag on a scalar.
+            let fits = |name: &str| match &event {
+                Event::SequenceStart(..) => name == "seq",
+                Event::MappingStart(..) => name == "map",
+                _ => name != "seq" && name != "map",
+            };
+            if !core.is_some_and(|name| CORE_TAGS.contains(&name) && fits(name)) {
                 let whole = span.tag_span().unwrap_or(span);
                 let text = whole
                     .slice(self.src)
@@ -199,6 +208,7 @@ impl<'a> Events<'a> {
                     text,
                     span: (offset, tlen),
                     binary: core == Some("binary"),
+                    misplaced: core.is_some_and(|name| CORE_TAGS.contains(&name)),
                 });
             }
         }
