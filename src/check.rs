@@ -128,4 +128,27 @@ mod tests {
         let stripped: String = anstream::adapter::strip_str(&c).to_string();
         assert_eq!(stripped, d);
     }
+
+    #[test]
+    fn chunked_comparison_sees_every_difference() {
+        let text: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+        let b = text.as_bytes();
+        assert!(same_bytes(b, b).expect("read"));
+        assert!(!same_bytes(&b[..b.len() - 1], b).expect("read"), "shorter");
+        let mut longer = b.to_vec();
+        longer.push(b'x');
+        assert!(!same_bytes(longer.as_slice(), b).expect("read"), "longer");
+        let mut changed = b.to_vec();
+        changed[b.len() - 2] ^= 1;
+        assert!(
+            !same_bytes(changed.as_slice(), b).expect("read"),
+            "last chunk"
+        );
+        changed = b.to_vec();
+        changed[70_000] ^= 1;
+        assert!(
+            !same_bytes(changed.as_slice(), b).expect("read"),
+            "second chunk"
+        );
+    }
 }
