@@ -11,8 +11,8 @@
 //! | `jailgen::spec::unknown_key` | a key jailgen does not know (with "did you mean") |
 //! | `jailgen::spec::duplicate_key` | a key given twice in one mapping, including two jails with one name |
 //! | `jailgen::spec::missing_key` | `version` or `jails` missing |
-//! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes`, a flag that is not a plain `true`/`false` (quoted, `!!str`, YAML 1.1 `yes`/`no`/`on`/`off`/`y`/`n`), an empty value or `~` (null) for any key |
-//! | `jailgen::spec::tag` | a YAML tag other than the core-schema ones (`!custom`, `!!python/…`), or `!!binary` |
+//! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes`, a flag that is not a plain `true`/`false` (quoted, `!!str`, YAML 1.1 `yes`/`no`/`on`/`off`/`y`/`n`), an empty value or `~` (null) for any key, a value tagged `!!int`/`!!float`/`!!bool` where a string belongs |
+//! | `jailgen::spec::tag` | a YAML tag other than the core-schema ones (`!custom`, `!!python/…`), `!!binary`, or a core tag on the wrong kind of node (`!!str` on a mapping) |
 //! | `jailgen::spec::merge_key` | a YAML 1.1 merge key (`<<`) in any mapping |
 //! | `jailgen::spec::unsupported_version` | `version` other than `1` |
 //! | `jailgen::spec::no_jails` | `jails: {}` |

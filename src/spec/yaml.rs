@@ -144,9 +144,10 @@ impl<'a> Events<'a> {
 
     /// After the root node: the document must end, and no second one may start.
     pub fn finish(&mut self) -> Result<(), Fatal> {
-        match self.take()? {
-            (Ev::End, _) => {}
-            (_, span) => return Err(Fatal::Budget(format!("unexpected content at {}", span.0))),
+        // The parser ends a document after its one root node; anything else is its bug, and
+        // is refused rather than ignored.
+        if !matches!(self.take()?.0, Ev::End) {
+            return Err(Fatal::Budget("content after the root node".to_owned()));
         }
         while let Some((event, span)) = self.raw()? {
             match event {
