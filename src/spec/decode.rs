@@ -247,27 +247,39 @@ impl<'a> Decoder<'a> {
     fn jail(&mut self) -> Value<JailSpec> {
         let mut j = JailSpec::default();
         let found = self.mapping(|d, key| {
-            let Some(&name) = JAIL_KEYS.iter().find(|k| **k == key.value) else {
-                d.errors.push(diag::unknown_key(&key, "jail", JAIL_KEYS));
-                return d.skip();
-            };
-            let ok = match name {
-                "agent" => set(&mut j.agent, d.string()?),
-                "package" => set(&mut j.package, d.string()?),
-                "packages" => set(&mut j.packages, d.list()?.map(|l| l.value)),
-                "readwrite" => set(&mut j.readwrite, d.list()?.map(|l| l.value)),
-                "readonly" => set(&mut j.readonly, d.list()?.map(|l| l.value)),
-                "config_paths" => set(&mut j.config_paths, d.list()?),
-                "network" => set(&mut j.network, d.flag()?),
-                "env" => set(&mut j.env, d.env()?),
-                "forward_env" => set(&mut j.forward_env, d.list()?.map(|l| l.value)),
-                "nix" => set(&mut j.nix, d.flag()?),
-                "new_session" => set(&mut j.new_session, d.flag()?),
-                "combinators" => set(&mut j.combinators, d.list()?.map(|l| l.value)),
-                "git" => set(&mut j.git, d.string()?),
-                "hide" => set(&mut j.hide, d.list()?),
-                "allow_exposure" => set(&mut j.allow_exposure, d.list()?.map(|l| l.value)),
-                _ => unreachable!("every JAIL_KEYS entry is decoded"),
+            // One arm per key of `JAIL_KEYS` (a test checks that every one is decoded).
+            let (name, ok) = match key.value.as_str() {
+                "agent" => ("agent", set(&mut j.agent, d.string()?)),
+                "package" => ("package", set(&mut j.package, d.string()?)),
+                "packages" => ("packages", set(&mut j.packages, d.list()?.map(|l| l.value))),
+                "readwrite" => (
+                    "readwrite",
+                    set(&mut j.readwrite, d.list()?.map(|l| l.value)),
+                ),
+                "readonly" => ("readonly", set(&mut j.readonly, d.list()?.map(|l| l.value))),
+                "config_paths" => ("config_paths", set(&mut j.config_paths, d.list()?)),
+                "network" => ("network", set(&mut j.network, d.flag()?)),
+                "env" => ("env", set(&mut j.env, d.env()?)),
+                "forward_env" => (
+                    "forward_env",
+                    set(&mut j.forward_env, d.list()?.map(|l| l.value)),
+                ),
+                "nix" => ("nix", set(&mut j.nix, d.flag()?)),
+                "new_session" => ("new_session", set(&mut j.new_session, d.flag()?)),
+                "combinators" => (
+                    "combinators",
+                    set(&mut j.combinators, d.list()?.map(|l| l.value)),
+                ),
+                "git" => ("git", set(&mut j.git, d.string()?)),
+                "hide" => ("hide", set(&mut j.hide, d.list()?)),
+                "allow_exposure" => (
+                    "allow_exposure",
+                    set(&mut j.allow_exposure, d.list()?.map(|l| l.value)),
+                ),
+                _ => {
+                    d.errors.push(diag::unknown_key(&key, "jail", JAIL_KEYS));
+                    return d.skip();
+                }
             };
             if !ok {
                 j.broken.push(name);
@@ -482,6 +494,17 @@ mod tests {
                 [at..at + 2],
             "*r"
         );
+    }
+
+    #[test]
+    fn every_jail_key_is_decoded() {
+        for key in JAIL_KEYS {
+            let found = messages(&format!("version: 1\njails:\n  a:\n    {key}: ~\n"));
+            assert!(
+                !found.iter().any(|m| m.starts_with("unknown key")),
+                "`{key}` is in JAIL_KEYS but not decoded: {found:?}"
+            );
+        }
     }
 
     #[test]
