@@ -149,11 +149,12 @@ pub fn empty(src: &str, file: &str) -> SpecError {
 
 /// The diagnostic of a parse that could not go on.
 pub fn fatal(fatal: &Fatal, src: &str, file: &str) -> SpecError {
+    let second_document = |at: Span| SpecError::Yaml {
+        message: "a second YAML document starts here; a spec is one document".to_owned(),
+        span: Some(at.into()),
+    };
     if let Fatal::SecondDocument(at) = fatal {
-        return SpecError::Yaml {
-            message: "a second YAML document starts here; a spec is one document".to_owned(),
-            span: Some((*at).into()),
-        };
+        return second_document(*at);
     }
     // serde-saphyr reads the same text with the same parser and budgets, and words the error.
     let again: Result<serde::de::IgnoredAny, _> =
@@ -169,7 +170,7 @@ pub fn fatal(fatal: &Fatal, src: &str, file: &str) -> SpecError {
                 message: format!("budget breached: {what}"),
                 span: None,
             },
-            Fatal::SecondDocument(_) => unreachable!("handled above"),
+            Fatal::SecondDocument(at) => second_document(*at),
         },
     }
 }

@@ -219,10 +219,12 @@ impl<'a> Events<'a> {
     /// Looks at the next event without taking it.
     pub fn peek(&mut self) -> Result<&Ev<'a>, Fatal> {
         if self.peeked.is_none() {
-            let item = self.pull()?;
-            self.peeked = Some(item);
+            self.peeked = Some(self.pull()?);
         }
-        Ok(&self.peeked.as_ref().expect("just filled").0)
+        match &self.peeked {
+            Some((ev, _)) => Ok(ev),
+            None => Ok(&Ev::End),
+        }
     }
 
     /// The next event, aliases replayed.
