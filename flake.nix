@@ -48,13 +48,15 @@
           pkgs = pkgsFor system;
           jailgenLib = self.lib.${system};
           jailgen = pkgs.callPackage ./nix/package.nix { };
+          # The launcher every jail's wrapper runs (the library builds the same one).
+          jailgen-launch = pkgs.callPackage ./nix/launcher.nix { };
           jailed = lib.mapAttrs' (
             preset: spec: lib.nameValuePair "jailed-${preset}" (jailgenLib.${spec.builder} { })
           ) jailgenLib.presets;
         in
         jailed
         // {
-          inherit jailgen;
+          inherit jailgen jailgen-launch;
           default = jailgen;
         }
       );

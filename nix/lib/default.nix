@@ -4,26 +4,19 @@
   pkgs,
   jail,
   agentPackages,
-  # Overridable so that tests can run the wrapper with a filter compiled outside Nix.
-  seccompFilter ? import ./seccomp-filter.nix { inherit pkgs; },
+  # The launcher every wrapper runs; overridable so that tests can run one built by cargo.
+  launcher ? pkgs.callPackage ../launcher.nix { },
 }:
 let
   inherit (pkgs) lib;
 
   presets = builtins.fromJSON (builtins.readFile ./agents.json);
   knownCombinators = builtins.attrNames (builtins.fromJSON (builtins.readFile ./combinators.json));
+  defaults = builtins.fromJSON (builtins.readFile ./defaults.json);
 
-  paths = import ./paths.nix { inherit lib jail; };
-  runtime = import ./runtime.nix { inherit pkgs jail; };
-  fastNetwork = import ./fast-network.nix { inherit pkgs jail; };
-  common = import ./common.nix {
-    inherit
-      pkgs
-      jail
-      fastNetwork
-      runtime
-      ;
-  };
+  paths = import ./paths.nix { inherit lib; };
+  fastNetwork = import ./fast-network.nix { inherit jail; };
+  common = import ./common.nix { inherit pkgs jail fastNetwork; };
 
   makeJailedAgent = import ./make-jailed-agent.nix {
     inherit
@@ -32,8 +25,8 @@ let
       jail
       paths
       fastNetwork
-      seccompFilter
-      runtime
+      launcher
+      defaults
       knownCombinators
       ;
     inherit (common) commonPkgs;
@@ -60,9 +53,9 @@ builders
     inherit
       jail
       paths
-      runtime
       fastNetwork
-      seccompFilter
+      launcher
+      defaults
       knownCombinators
       ;
   };

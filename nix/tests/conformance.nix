@@ -40,14 +40,15 @@ let
     map
       (
         args:
-        select (lib.makeJailedAgent (
-          {
-            name = "a";
-            pkg = pkgs.hello;
-            configPaths = [ "~/.a" ];
-          }
-          // args
-        )).text
+        select
+          (lib.makeJailedAgent (
+            {
+              name = "a";
+              pkg = pkgs.hello;
+              configPaths = [ "~/.a" ];
+            }
+            // args
+          )).text
       )
       [
         { network = false; }
@@ -58,6 +59,7 @@ let
         }
         { newSession = true; }
         { hostSsl = true; }
+        { extraReadonlyIfExists = [ "~/.gitconfig" ]; }
         {
           extraCombinators = [
             "gpu"

@@ -36,13 +36,11 @@ let
       ${head} = if rest == [ ] then set.${head} or (fake head) else addPath (set.${head} or { }) rest;
     };
 
-  pkgs = builtins.foldl' addPath basePkgs (
-    map (lib.splitString ".") (builtins.fromJSON pkgsJson)
-  );
+  pkgs = builtins.foldl' addPath basePkgs (map (lib.splitString ".") (builtins.fromJSON pkgsJson));
 
-  agentPackages = builtins.foldl' (set: name: set // { ${name} = set.${name} or (fake name); }) (
-    (import ./doubles/llm-agents.nix).packages.${system}
-  ) (builtins.fromJSON agentsJson);
+  agentPackages = builtins.foldl' (
+    set: name: set // { ${name} = set.${name} or (fake name); }
+  ) ((import ./doubles/llm-agents.nix).packages.${system}) (builtins.fromJSON agentsJson);
 
   jailgen = import ../lib {
     inherit pkgs agentPackages;
@@ -55,4 +53,11 @@ builtins.mapAttrs (_: j: {
   inherit (j) type name;
   entry = builtins.head (builtins.match ".* -- ([^ ]*) \"[$]@\"[[:space:]]*" j.text);
   calls = builtins.length j.calls;
+  policyName = j.policy.name;
+  # The wrapper runs the launcher with the jail's policy file (without `exec` when jail.nix has
+  # cleanups to run, e.g. for `notifications`).
+  launches = builtins.any (
+    line:
+    builtins.match "(exec )?[^ ]*/bin/jailgen-launch [^ ]*-policy.json [^ ]*/bin/bwrap .*" line != null
+  ) (lib.splitString "\n" j.text);
 }) jails
