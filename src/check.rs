@@ -1,7 +1,7 @@
 //! Drift detection: compare what `render` would write with the file on disk. Never writes.
 
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::Path;
 
 use crate::error::Error;
@@ -21,19 +21,46 @@ pub enum Drift {
 }
 
 /// Compares `path` with `rendered`. `shown_name` is used in the diff headers (`a/…`, `b/…`).
+/// An up-to-date file is compared in chunks as it is read (a 10 MB `jails.nix` is not held in
+/// memory twice); only a stale one is read whole, for its diff.
 pub fn compare(path: &Path, shown_name: &str, rendered: &str) -> Result<Drift, Error> {
-    match fs::read(path) {
-        Ok(bytes) if bytes == rendered.as_bytes() => Ok(Drift::UpToDate),
-        Ok(bytes) => Ok(Drift::Stale {
-            diff: unified_diff(&String::from_utf8_lossy(&bytes), rendered, shown_name),
-        }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Drift::Missing {
-            diff: unified_diff("", rendered, shown_name),
-        }),
-        Err(source) => Err(Error::Read {
-            path: path.display().to_string(),
-            source,
-        }),
+    let read_error = |source| Error::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(Drift::Missing {
+                diff: unified_diff("", rendered, shown_name),
+            });
+        }
+        Err(e) => return Err(read_error(e)),
+    };
+    if same_bytes(file, rendered.as_bytes()).map_err(read_error)? {
+        return Ok(Drift::UpToDate);
+    }
+    let bytes = fs::read(path).map_err(read_error)?;
+    Ok(Drift::Stale {
+        diff: unified_diff(&String::from_utf8_lossy(&bytes), rendered, shown_name),
+    })
+}
+
+/// Whether the reader yields exactly `expected`, read in chunks.
+fn same_bytes(mut file: impl Read, expected: &[u8]) -> io::Result<bool> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut at = 0;
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => return Ok(at == expected.len()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if expected.get(at..at + n) != Some(&buf[..n]) {
+            return Ok(false);
+        }
+        at += n;
     }
 }
 
@@ -100,5 +127,28 @@ mod tests {
         assert!(c.contains("\u{1b}["));
         let stripped: String = anstream::adapter::strip_str(&c).to_string();
         assert_eq!(stripped, d);
+    }
+
+    #[test]
+    fn chunked_comparison_sees_every_difference() {
+        let text: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+        let b = text.as_bytes();
+        assert!(same_bytes(b, b).expect("read"));
+        assert!(!same_bytes(&b[..b.len() - 1], b).expect("read"), "shorter");
+        let mut longer = b.to_vec();
+        longer.push(b'x');
+        assert!(!same_bytes(longer.as_slice(), b).expect("read"), "longer");
+        let mut changed = b.to_vec();
+        changed[b.len() - 2] ^= 1;
+        assert!(
+            !same_bytes(changed.as_slice(), b).expect("read"),
+            "last chunk"
+        );
+        changed = b.to_vec();
+        changed[70_000] ^= 1;
+        assert!(
+            !same_bytes(changed.as_slice(), b).expect("read"),
+            "second chunk"
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! Every error jailgen reports, as miette diagnostics, and the exit codes they map to.
-//! Phases build errors; only `main` prints them (through [`render_report`]).
+//! Every error jailgen reports, as data (miette diagnostics: code, message, labels, help), and the
+//! exit codes they map to. Phases build errors; how they are printed is [`crate::report`]'s, and
+//! only `main` prints them.
 //!
 //! Diagnostic codes (all exit 2; a spec reports every problem at once, sorted by position):
 //!
@@ -10,8 +11,9 @@
 //! | `jailgen::spec::unknown_key` | a key jailgen does not know (with "did you mean") |
 //! | `jailgen::spec::duplicate_key` | a key given twice in one mapping, including two jails with one name |
 //! | `jailgen::spec::missing_key` | `version` or `jails` missing |
-//! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes`, a flag that is not a plain `true`/`false` (quoted, `!!str`, YAML 1.1 `yes`/`no`/`on`/`off`/`y`/`n`), an empty value or `~` (null) for any key |
-//! | `jailgen::spec::tag` | a YAML tag other than the core-schema ones (`!custom`, `!!python/…`), or `!!binary` |
+//! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes`, a flag that is not a plain `true`/`false` (quoted, `!!str`, YAML 1.1 `yes`/`no`/`on`/`off`/`y`/`n`), an empty value or `~` (null) for any key, a value tagged `!!int`/`!!float`/`!!bool` where a string belongs |
+//! | `jailgen::spec::tag` | a YAML tag other than the core-schema ones (`!custom`, `!!python/…`), `!!binary`, or a core tag on the wrong kind of node (`!!str` on a mapping) |
+//! | `jailgen::spec::merge_key` | a YAML 1.1 merge key (`<<`) in any mapping |
 //! | `jailgen::spec::unsupported_version` | `version` other than `1` |
 //! | `jailgen::spec::no_jails` | `jails: {}` |
 //! | `jailgen::spec::invalid_command_name` | a jail key outside `[A-Za-z0-9][A-Za-z0-9._+-]*` |
@@ -52,7 +54,10 @@
 
 use std::io;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+/// Kept here too for callers that print errors (`jailgen::error::render_report`).
+pub use crate::report::render_report;
 
 /// Exit code: success, or `check` found the output up to date.
 pub const EXIT_OK: u8 = 0;
@@ -132,6 +137,18 @@ pub enum SpecError {
         span: Option<SourceSpan>,
         why: &'static str,
         help: &'static str,
+    },
+
+    #[error("YAML merge keys (`<<`) are not accepted")]
+    #[diagnostic(
+        code(jailgen::spec::merge_key),
+        help(
+            "write the keys out: `<<` is YAML 1.1, and jailgen reads YAML 1.2 (as with `yes`/`no`); an anchor and an alias of a whole value (`env: *shared`) still work"
+        )
+    )]
+    MergeKey {
+        #[label("merge key")]
+        span: SourceSpan,
     },
 
     #[error("unsupported spec version `{found}`")]
@@ -442,49 +459,15 @@ impl SpecError {
         Diagnostic::severity(self) == Some(miette::Severity::Warning)
     }
 
-    /// Where the error starts in the source (for sorting; errors without a place sort first).
+    /// Where the error starts in the source (for sorting; errors without a place sort first):
+    /// its first label.
     pub fn offset(&self) -> usize {
-        use SpecError::*;
-        let span = match self {
-            Empty { .. } => None,
-            Yaml { span, .. }
-            | UnknownKey { span, .. }
-            | DuplicateKey { span, .. }
-            | MissingKey { span, .. }
-            | WrongType { span, .. }
-            | Tag { span, .. } => *span,
-            UnsupportedVersion { span, .. }
-            | NoJails { span }
-            | InvalidCommandName { span, .. }
-            | UnknownAgent { span, .. }
-            | NotADefault { span, .. }
-            | CustomAgentIncomplete { span, .. }
-            | InvalidAttrPath { span, .. }
-            | InvalidPath { span, .. }
-            | InvalidEnvName { span, .. }
-            | ReadonlyPresetState { span, .. }
-            | NulInString { span }
-            | UnknownCombinator { span, .. }
-            | InvalidGit { span, .. }
-            | InvalidHide { span, .. }
-            | HiddenCharacter { span, .. }
-            | Exposure { span, .. }
-            | StaleAllowExposure { span, .. }
-            | CredentialForward { span, .. }
-            | RedirectingEnv { span, .. }
-            | ShadowsCommand { span, .. }
-            | OverriddenEnv { span, .. }
-            | NetworkWithNix { span }
-            | ReadwriteFile { span, .. } => Some(*span),
-            ReadonlyAndReadwrite {
-                ro_span, rw_span, ..
-            } => Some(if ro_span.offset() < rw_span.offset() {
-                *ro_span
-            } else {
-                *rw_span
-            }),
-        };
-        span.map_or(0, |s| s.offset())
+        Diagnostic::labels(self)
+            .into_iter()
+            .flatten()
+            .map(|l| l.offset())
+            .min()
+            .unwrap_or(0)
     }
 }
 
@@ -492,11 +475,12 @@ impl SpecError {
 /// diagnostics sharing the same source.
 #[derive(Debug)]
 pub struct SpecErrors {
-    src: NamedSource<String>,
+    pub(crate) src: NamedSource<String>,
     /// Sorted by position; never empty (see [`SpecErrors::new`]).
-    errors: Vec<SpecError>,
-    /// The count of those not printed in full, when there are more than [`MAX_SHOWN`].
-    more: Option<More>,
+    pub(crate) errors: Vec<SpecError>,
+    /// The count of those not printed in full, when there are more than
+    /// [`crate::report::MAX_SHOWN`].
+    pub(crate) more: Option<More>,
 }
 
 impl SpecErrors {
@@ -507,7 +491,7 @@ impl SpecErrors {
         }
         errors.sort_by_key(|e| (e.is_warning(), e.offset()));
         Some(Self {
-            src: NamedSource::new(file, sanitize_source(src)).with_language("yaml"),
+            src: NamedSource::new(file, crate::suggest::sanitize_source(src)).with_language("yaml"),
             more: More::of(&errors),
             errors,
         })
@@ -523,7 +507,7 @@ impl SpecErrors {
         self.errors.iter().all(SpecError::is_warning)
     }
 
-    fn first(&self) -> &SpecError {
+    pub(crate) fn first(&self) -> &SpecError {
         &self.errors[0]
     }
 }
@@ -556,7 +540,7 @@ impl Diagnostic for SpecErrors {
         if self.errors.len() < 2 {
             return None;
         }
-        let shown = self.errors.len().min(MAX_SHOWN);
+        let shown = self.errors.len().min(crate::report::MAX_SHOWN);
         Some(Box::new(
             self.errors[1..shown]
                 .iter()
@@ -566,12 +550,7 @@ impl Diagnostic for SpecErrors {
     }
 }
 
-/// Most diagnostics printed in full in one report. Rendering each one makes miette find its
-/// line by scanning the source from the start, so thousands of them on a large spec took
-/// quadratic time; the rest are counted in one closing line.
-pub const MAX_SHOWN: usize = 50;
-
-/// The closing line of a report with more than [`MAX_SHOWN`] diagnostics.
+/// The closing line of a report with more than [`crate::report::MAX_SHOWN`] diagnostics.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{text}")]
 #[diagnostic(severity(Advice))]
@@ -581,8 +560,10 @@ pub struct More {
 
 impl More {
     /// `None` when every diagnostic is shown.
-    fn of(errors: &[SpecError]) -> Option<Self> {
-        let hidden = errors.get(MAX_SHOWN..).filter(|h| !h.is_empty())?;
+    pub(crate) fn of(errors: &[SpecError]) -> Option<Self> {
+        let hidden = errors
+            .get(crate::report::MAX_SHOWN..)
+            .filter(|h| !h.is_empty())?;
         let warnings = hidden.iter().filter(|e| e.is_warning()).count();
         let errs = hidden.len() - warnings;
         let text = match (errs, warnings) {
@@ -702,224 +683,10 @@ impl From<SpecErrors> for Error {
     }
 }
 
-/// The source as shown in a diagnostic: control and bidi-override characters become `?` (one per
-/// byte, so every span still points at the same text). A spec from an untrusted pull request
-/// cannot drive the terminal or a CI log viewer through jailgen's error output.
-pub fn sanitize_source(src: &str) -> String {
-    let mut out = String::with_capacity(src.len());
-    let mut chars = src.chars().peekable();
-    while let Some(c) = chars.next() {
-        let keep = match c {
-            '\n' | '\t' => true,
-            '\r' => chars.peek() == Some(&'\n'),
-            c => !c.is_control() && !is_bidi_control(c),
-        };
-        if keep {
-            out.push(c);
-        } else {
-            out.extend(std::iter::repeat_n('?', c.len_utf8()));
-        }
-    }
-    out
-}
-
-/// Unicode bidirectional formatting characters ("Trojan Source").
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
-
 fn backticked(files: &[String]) -> String {
     files
         .iter()
         .map(|f| format!("`{f}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Turns a refused parse (a refused tag, or serde-saphyr's error) into a diagnostic.
-pub fn from_parse_error(err: &crate::spec::ParseError, src: &str, file: &str) -> SpecError {
-    match err {
-        crate::spec::ParseError::Yaml(e) => from_yaml_error(e, src, file),
-        crate::spec::ParseError::Tag(t) if t.binary => SpecError::Tag {
-            tag: t.text.clone(),
-            span: Some(t.span.into()),
-            why: "decoded from base64",
-            help: "write the value itself: a reviewer of jails.yaml reads the base64, the jail would get the decoded text",
-        },
-        crate::spec::ParseError::Tag(t) => SpecError::Tag {
-            tag: t.text.clone(),
-            span: Some(t.span.into()),
-            why: "unknown tag",
-            help: "remove the tag: jailgen reads plain YAML values, and would otherwise drop an application tag without a word (core tags such as `!!str` are accepted where they fit the type)",
-        },
-        crate::spec::ParseError::QuotedFlag(offset, len) => SpecError::WrongType {
-            message: "expected `true` or `false`, found a quoted string".to_owned(),
-            span: Some((*offset, *len).into()),
-            help: STRICT_FLAG_HELP.to_owned(),
-        },
-    }
-}
-
-/// Turns a serde-saphyr error (syntax, unknown or duplicate key, wrong type) into a diagnostic.
-pub fn from_yaml_error(err: &serde_saphyr::Error, src: &str, file: &str) -> SpecError {
-    use serde_saphyr::Error as Y;
-    let loc_span = |loc: &serde_saphyr::Location| -> Option<SourceSpan> {
-        let sp = loc.span();
-        let offset = sp.byte_offset()? as usize;
-        let len = sp.byte_len().unwrap_or(0) as usize;
-        Some((offset, len).into())
-    };
-    match err.without_snippet() {
-        Y::SerdeUnknownField {
-            field,
-            expected,
-            location,
-        } => {
-            let place = if expected.contains(&"jails") {
-                "top-level"
-            } else {
-                "jail"
-            };
-            let help = match crate::rules::did_you_mean(field, expected.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("known keys: {}", expected.join(", ")),
-            };
-            SpecError::UnknownKey {
-                key: field.clone(),
-                span: loc_span(location),
-                place,
-                help,
-            }
-        }
-        Y::DuplicateMappingKey { key, location } => SpecError::DuplicateKey {
-            key: key.clone().unwrap_or_else(|| "?".into()),
-            span: loc_span(location),
-        },
-        Y::SerdeMissingField { field, location } => SpecError::MissingKey {
-            key: (*field).to_owned(),
-            span: loc_span(location),
-            help: match *field {
-                "version" => "start the file with `version: 1`".to_owned(),
-                "jails" => "add a `jails:` mapping, e.g.\n  jails:\n    jailed-claude-code:\n      agent: claude-code".to_owned(),
-                _ => format!("add `{field}`"),
-            },
-        },
-        Y::Unexpected { expected, location } if expected.contains("sequence start") => {
-            wrong_type("expected a list", location, "write a list as `[a, b]` or as lines starting with `- ` (an empty value or `~` is not read as \"unset\": remove the key for the default)")
-        }
-        Y::Unexpected { expected, location } if expected.contains("mapping start") => {
-            wrong_type("expected a mapping", location, "write a mapping as `{ KEY: value }` or as indented `key: value` lines (an empty value or `~` is not read as \"unset\": remove the key for the default)")
-        }
-        Y::Unexpected { expected, location } => wrong_type(
-            &format!("expected a {}", expected.replace("string scalar", "string")),
-            location,
-            "see the spec reference for the type of each key",
-        ),
-        Y::NullIntoString { location } => wrong_type(
-            "expected a string, found an empty value",
-            location,
-            "an empty value or a bare `~` is YAML's null, which jailgen does not read as \"unset\": write the value (quote a path starting with `~`, e.g. `\"~/notes\"`), or remove the key for the default",
-        ),
-        Y::InvalidScalar { ty, location } if ty.starts_with("bool") => {
-            wrong_type("expected `true` or `false`", location, FLAG_HELP)
-        }
-        Y::InvalidBooleanStrict { location } => {
-            wrong_type("expected `true` or `false`", location, STRICT_FLAG_HELP)
-        }
-        Y::InvalidScalar { ty, location } if ty.starts_with('u') || ty.starts_with('i') => {
-            wrong_type("expected a whole number", location, "write `version: 1`")
-        }
-        Y::SerdeInvalidType {
-            unexpected,
-            expected,
-            location,
-        } => wrong_type(
-            &format!("expected {expected}, found {unexpected}"),
-            location,
-            "see the spec reference for the type of each key",
-        ),
-        Y::MultipleDocuments { location, .. } => SpecError::Yaml {
-            message: "a second YAML document starts here; a spec is one document".to_owned(),
-            span: loc_span(location),
-        },
-        _ if src
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) =>
-        {
-            SpecError::Empty {
-                file: file.to_owned(),
-            }
-        }
-        other => {
-            let (message, span) = bridge(other, src, file);
-            SpecError::Yaml { message, span }
-        }
-    }
-}
-
-/// Help for a flag written as a string: quoted, `!!str`, or a YAML 1.1 spelling.
-const STRICT_FLAG_HELP: &str = "write `true` or `false`, unquoted: a quoted value is a string, and YAML 1.1 spellings (`yes`, `no`, `on`, `off`, `y`, `n`) are not booleans here; an empty value or `~` is YAML's null, which jailgen does not read as \"unset\" (remove the key for the default)";
-
-/// Help for a flag that is not `true` or `false`, `null` included.
-const FLAG_HELP: &str = "write `true` or `false`; an empty value or `~` is YAML's null, which jailgen does not read as \"unset\" (remove the key for the default)";
-
-fn wrong_type(message: &str, location: &serde_saphyr::Location, help: &str) -> SpecError {
-    let sp = location.span();
-    SpecError::WrongType {
-        message: message.to_owned(),
-        span: sp
-            .byte_offset()
-            .map(|o| (o as usize, sp.byte_len().unwrap_or(0) as usize).into()),
-        help: help.to_owned(),
-    }
-}
-
-/// Message and first label of serde-saphyr's own miette rendering of an error.
-fn bridge(err: &serde_saphyr::Error, src: &str, file: &str) -> (String, Option<SourceSpan>) {
-    let report = serde_saphyr::miette::to_miette_report(err, src, file);
-    let message = lowercase_first(&report.to_string());
-    let span = report
-        .labels()
-        .and_then(|mut l| l.next())
-        .map(|l| *l.inner());
-    (message, span)
-}
-
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// Renders any diagnostic the way `jailgen` prints it: graphical, unicode, 100 columns, colour
-/// only when asked. Error golden files are this function's output with `color = false`.
-pub fn render_report(diag: &dyn Diagnostic, color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
-        .with_links(false);
-    let mut out = String::new();
-    if handler.render_report(&mut out, diag).is_err() {
-        out = format!("error: {diag}\n");
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sanitised_source_keeps_byte_offsets_and_drops_terminal_controls() {
-        let src = "a: \"\u{1b}[31mred\u{202E}x\u{85}\"\r\nb: 1\rc\n";
-        let clean = sanitize_source(src);
-        assert_eq!(clean.len(), src.len());
-        assert_eq!(clean, "a: \"?[31mred???x??\"\r\nb: 1?c\n");
-    }
 }

@@ -1,5 +1,5 @@
-//! `Spec` → `Model`: defaults merged, presets resolved, paths normalised. Every decision about
-//! what a jail is lives here, including which library arguments differ from their defaults
+//! `Resolved` → `Model`: the effective value of every setting, duplicates dropped. Every decision
+//! about what a jail is lives here, including which library arguments differ from their defaults
 //! ([`Jail::args`]). No spans, no templates, no I/O.
 
 use std::collections::BTreeMap;
@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::presets;
-use crate::rules::{self, PkgRef};
-use crate::spec::{JailSpec, Spanned, Spec};
+use crate::resolve::{self, Resolved};
+use crate::rules::PkgRef;
 
 /// The library's default `hide` list (`nix/lib/API.md`).
 pub const DEFAULT_HIDE: &[&str] = &[".env", ".env.*"];
@@ -65,51 +65,68 @@ pub struct Jail {
 
 /// The arguments a jail passes to its builder: only those that differ from the library's
 /// defaults (`None` / empty = not written). Field order is the order they are rendered in.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Args {
-    pub name: Option<String>,
-    pub pkg: Option<PkgRef>,
-    pub config_paths: Option<Vec<String>>,
-    pub extra_config_paths: Vec<String>,
-    pub extra_pkgs: Vec<PkgRef>,
-    pub extra_readwrite_dirs: Vec<String>,
-    pub extra_readonly_dirs: Vec<String>,
-    pub env: BTreeMap<String, String>,
-    pub forward_env: Vec<String>,
+/// Borrowed from the [`Jail`]: rendering 10 000 jails copies nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Args<'a> {
+    pub name: Option<&'a str>,
+    pub pkg: Option<&'a PkgRef>,
+    pub config_paths: Option<&'a [String]>,
+    pub extra_config_paths: &'a [String],
+    pub extra_pkgs: &'a [PkgRef],
+    pub extra_readwrite_dirs: &'a [String],
+    pub extra_readonly_dirs: &'a [String],
+    pub env: &'a BTreeMap<String, String>,
+    pub forward_env: &'a [String],
     /// `Some(false)` only: the default is `true`.
     pub network: Option<bool>,
     /// `Some(true)` only.
     pub new_session: Option<bool>,
     /// `Some(true)` only.
     pub enable_nix: Option<bool>,
-    pub extra_combinators: Vec<String>,
+    pub extra_combinators: &'a [String],
     /// `Some(Open)` only.
     pub git: Option<GitPolicy>,
     /// `Some` when it differs from [`DEFAULT_HIDE`] (possibly empty).
-    pub hide: Option<Vec<String>>,
+    pub hide: Option<&'a [String]>,
 }
 
-impl Args {
+impl Args<'_> {
+    /// Every argument has its default: the call is `builder { }`.
     pub fn is_empty(&self) -> bool {
-        *self == Args::default()
+        self.name.is_none()
+            && self.pkg.is_none()
+            && self.config_paths.is_none()
+            && self.extra_config_paths.is_empty()
+            && self.extra_pkgs.is_empty()
+            && self.extra_readwrite_dirs.is_empty()
+            && self.extra_readonly_dirs.is_empty()
+            && self.env.is_empty()
+            && self.forward_env.is_empty()
+            && self.network.is_none()
+            && self.new_session.is_none()
+            && self.enable_nix.is_none()
+            && self.extra_combinators.is_empty()
+            && self.git.is_none()
+            && self.hide.is_none()
     }
 }
 
 impl Jail {
     /// The builder call's arguments, defaults left out.
-    pub fn args(&self) -> Args {
-        let (name, pkg, config_paths, extra_config_paths) = match &self.preset {
+    pub fn args(&self) -> Args<'_> {
+        let (name, pkg, config_paths, extra_config_paths): (_, _, _, &[String]) = match &self.preset
+        {
             Some(preset) => (
-                (self.name != presets::default_command_name(preset)).then(|| self.name.clone()),
-                self.package_overridden.then(|| self.package.clone()),
+                (self.name != presets::default_command_name(preset)).then_some(self.name.as_str()),
+                self.package_overridden.then_some(&self.package),
                 None,
-                self.extra_config_paths.clone(),
+                &self.extra_config_paths,
             ),
             None => (
-                Some(self.name.clone()),
-                Some(self.package.clone()),
-                Some(self.config_paths.clone()),
-                Vec::new(),
+                Some(self.name.as_str()),
+                Some(&self.package),
+                Some(self.config_paths.as_slice()),
+                &[],
             ),
         };
         Args {
@@ -117,152 +134,130 @@ impl Jail {
             pkg,
             config_paths,
             extra_config_paths,
-            extra_pkgs: self.packages.clone(),
-            extra_readwrite_dirs: self.readwrite.clone(),
-            extra_readonly_dirs: self.readonly.clone(),
-            env: self.env.clone(),
-            forward_env: self.forward_env.clone(),
+            extra_pkgs: &self.packages,
+            extra_readwrite_dirs: &self.readwrite,
+            extra_readonly_dirs: &self.readonly,
+            env: &self.env,
+            forward_env: &self.forward_env,
             network: (!self.network).then_some(false),
             new_session: self.new_session.then_some(true),
             enable_nix: self.nix.then_some(true),
-            extra_combinators: self.combinators.clone(),
+            extra_combinators: &self.combinators,
             git: (self.git == GitPolicy::Open).then_some(GitPolicy::Open),
-            hide: (self.hide != DEFAULT_HIDE).then(|| self.hide.clone()),
+            hide: (self.hide != DEFAULT_HIDE).then_some(self.hide.as_slice()),
         }
     }
 }
 
-/// Builds the model of a spec that passed [`crate::validate::validate`]. A value that should have
-/// been rejected there is reported as a bug, never rendered.
-pub fn build(spec: &Spec) -> Result<Model, Error> {
-    let empty = JailSpec::default();
-    let defaults = spec.defaults.as_ref().unwrap_or(&empty);
+/// Builds the model of a resolved spec that passed [`crate::validate::check`]. Nothing is merged
+/// or normalised here: that happened once, in [`crate::resolve`]. A value that should have been
+/// rejected by validation is reported as a bug, never rendered.
+pub fn build(spec: &Resolved) -> Result<Model, Error> {
+    from_resolved(spec.clone())
+}
+
+/// [`build`], taking the resolved spec: its strings move into the model instead of being copied.
+pub fn from_resolved(spec: Resolved) -> Result<Model, Error> {
     let jails = spec
         .jails
-        .value
-        .iter()
-        .map(|(name, jail)| build_jail(&name.value, defaults, jail))
+        .into_iter()
+        .map(build_jail)
         .collect::<Result<_, _>>()?;
     Ok(Model { jails })
 }
 
-fn build_jail(name: &str, d: &JailSpec, j: &JailSpec) -> Result<Jail, Error> {
-    let preset_name = j.agent.as_ref().map(|a| a.value.clone());
-    let preset = match &preset_name {
-        Some(p) => Some(
-            presets::preset(p).ok_or_else(|| Error::bug(format!("unvalidated preset `{p}`")))?,
+fn build_jail(j: resolve::Jail) -> Result<Jail, Error> {
+    let name = j.name.value;
+    let f = j.fields;
+    let preset = match &j.agent {
+        Some(a) => Some(
+            j.preset
+                .ok_or_else(|| Error::bug(format!("unvalidated preset `{}`", a.value)))?,
         ),
         None => None,
     };
-    let package = match (&j.package, preset) {
-        (Some(p), _) => pkg(&p.value)?,
+    let package = match (j.package, preset) {
+        (Some(p), _) => ok(p.value, &p.raw.value)?,
         (None, Some(preset)) => PkgRef::LlmAgents(preset.package.clone()),
         (None, None) => return Err(Error::bug(format!("custom jail `{name}` has no package"))),
     };
     let package_overridden = match preset {
-        Some(p) => package != PkgRef::LlmAgents(p.package.clone()),
+        Some(p) => !matches!(&package, PkgRef::LlmAgents(n) if *n == p.package),
         None => true,
     };
-    let spec_config = paths(list(
-        d.config_paths.as_ref().map(|c| &c.value),
-        j.config_paths.as_ref().map(|c| &c.value),
-    ))?;
-    let config_paths = match preset {
-        Some(p) => dedup(
-            p.config_paths
-                .iter()
-                .cloned()
-                .chain(spec_config.iter().cloned()),
+    let spec_config = paths(f.config_paths)?;
+    let (config_paths, extra_config_paths) = match preset {
+        Some(p) => (
+            dedup(
+                p.config_paths
+                    .iter()
+                    .cloned()
+                    .chain(spec_config.iter().cloned()),
+            ),
+            spec_config
+                .into_iter()
+                .filter(|c| !p.config_paths.contains(c))
+                .collect(),
         ),
-        None => spec_config.clone(),
+        None => (spec_config.clone(), spec_config),
     };
-    let extra_config_paths = match preset {
-        Some(p) => spec_config
-            .into_iter()
-            .filter(|c| !p.config_paths.contains(c))
-            .collect(),
-        None => spec_config,
+    let env = f
+        .env
+        .into_iter()
+        .map(|e| (e.name.value, e.value.value))
+        .collect();
+    let git = match f.git {
+        None => GitPolicy::Protect,
+        Some(g) => g
+            .value
+            .ok_or_else(|| Error::bug(format!("unvalidated git policy `{}`", g.raw.value)))?,
     };
-    let mut env = BTreeMap::new();
-    for src in [d, j] {
-        for (k, v) in src.env.iter().flat_map(|m| m.iter()) {
-            env.insert(k.value.clone(), v.value.clone());
-        }
-    }
-    let git = match last(&d.git, &j.git).map(|g| g.value.as_str()) {
-        None | Some("protect") => GitPolicy::Protect,
-        Some("open") => GitPolicy::Open,
-        Some(other) => return Err(Error::bug(format!("unvalidated git policy `{other}`"))),
-    };
-    let hide = match (&d.hide, &j.hide) {
-        (None, None) => DEFAULT_HIDE.iter().map(|s| (*s).to_owned()).collect(),
-        _ => strings(list(
-            d.hide.as_ref().map(|h| &h.value),
-            j.hide.as_ref().map(|h| &h.value),
-        )),
+    let hide = match f.hide {
+        None => DEFAULT_HIDE.iter().map(|s| (*s).to_owned()).collect(),
+        Some(h) => dedup(h.into_iter().map(|e| e.raw.value)),
     };
     Ok(Jail {
-        name: name.to_owned(),
         builder: preset.map_or_else(|| "makeJailedAgent".to_owned(), |p| p.builder.clone()),
-        preset: preset_name,
+        preset: preset.and(j.agent.map(|a| a.value)),
+        name,
         package,
         package_overridden,
         config_paths,
         extra_config_paths,
         packages: dedup(
-            list(d.packages.as_ref(), j.packages.as_ref())
-                .iter()
-                .map(|p| pkg(&p.value))
+            f.packages
+                .into_iter()
+                .map(|p| ok(p.value, &p.raw.value))
                 .collect::<Result<Vec<_>, _>>()?,
         ),
-        readwrite: paths(list(d.readwrite.as_ref(), j.readwrite.as_ref()))?,
-        readonly: paths(list(d.readonly.as_ref(), j.readonly.as_ref()))?,
+        readwrite: paths(f.readwrite)?,
+        readonly: paths(f.readonly)?,
         env,
-        forward_env: strings(list(d.forward_env.as_ref(), j.forward_env.as_ref())),
-        network: last(&d.network, &j.network).is_none_or(|b| b.value),
-        nix: last(&d.nix, &j.nix).is_some_and(|b| b.value),
-        new_session: last(&d.new_session, &j.new_session).is_some_and(|b| b.value),
-        combinators: strings(list(d.combinators.as_ref(), j.combinators.as_ref())),
+        forward_env: dedup(f.forward_env.into_iter().map(|e| e.raw.value)),
+        network: f.network.is_none_or(|b| b.value),
+        nix: f.nix.is_some_and(|b| b.value),
+        new_session: f.new_session.is_some_and(|b| b.value),
+        combinators: dedup(f.combinators.into_iter().map(|e| e.raw.value)),
         git,
         hide,
-        allow_exposure: dedup(
-            list(d.allow_exposure.as_ref(), j.allow_exposure.as_ref())
-                .into_iter()
-                .filter_map(|a| {
-                    let norm = rules::allow_entry(&a.value)?;
-                    crate::exposure::allowed_location(&norm).map(|l| l.path.to_owned())
-                }),
-        ),
+        allow_exposure: dedup(f.allow_exposure.iter().filter_map(|a| match a.value {
+            resolve::Allow::Location(l) => Some(l.to_owned()),
+            _ => None,
+        })),
     })
 }
 
-/// Scalars: the jail's value wins over the default.
-fn last<'a, T>(d: &'a Option<T>, j: &'a Option<T>) -> Option<&'a T> {
-    j.as_ref().or(d.as_ref())
+/// A resolved value that validation accepted.
+fn ok<T, E>(v: Result<T, E>, raw: &str) -> Result<T, Error> {
+    v.map_err(|_| Error::bug(format!("unvalidated value `{raw}`")))
 }
 
-/// Lists: the default's entries, then the jail's.
-fn list<'a, T>(d: Option<&'a Vec<T>>, j: Option<&'a Vec<T>>) -> Vec<&'a T> {
-    d.into_iter().chain(j).flatten().collect()
-}
-
-fn strings(items: Vec<&Spanned<String>>) -> Vec<String> {
-    dedup(items.into_iter().map(|s| s.value.clone()))
-}
-
-fn paths(items: Vec<&Spanned<String>>) -> Result<Vec<String>, Error> {
+fn paths(items: Vec<resolve::PathEntry>) -> Result<Vec<String>, Error> {
     let normalised = items
         .into_iter()
-        .map(|p| {
-            rules::normalise_path(&p.value)
-                .map_err(|_| Error::bug(format!("unvalidated path `{}`", p.value)))
-        })
+        .map(|p| ok(p.value, &p.raw.value))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(dedup(normalised))
-}
-
-fn pkg(s: &str) -> Result<PkgRef, Error> {
-    rules::parse_attr_path(s).map_err(|_| Error::bug(format!("unvalidated attribute path `{s}`")))
 }
 
 /// Keeps the first of equal items, in order.
@@ -335,16 +330,16 @@ mod tests {
     #[test]
     fn an_empty_hide_list_differs_from_the_default() {
         let m = model("version: 1\njails:\n  x:\n    agent: pi\n    hide: []\n");
-        assert_eq!(m.jails[0].args().hide, Some(vec![]));
+        assert_eq!(m.jails[0].args().hide, Some(&[][..]));
     }
 
     #[test]
     fn a_custom_agent_always_names_itself_its_package_and_its_state() {
         let m = model("version: 1\njails:\n  a:\n    package: aider-chat\n    config_paths: []\n");
         let args = m.jails[0].args();
-        assert_eq!(args.name.as_deref(), Some("a"));
-        assert_eq!(args.pkg, Some(PkgRef::Nixpkgs(vec!["aider-chat".into()])));
-        assert_eq!(args.config_paths, Some(vec![]));
+        assert_eq!(args.name, Some("a"));
+        assert_eq!(args.pkg, Some(&PkgRef::Nixpkgs(vec!["aider-chat".into()])));
+        assert_eq!(args.config_paths, Some(&[][..]));
         assert_eq!(m.jails[0].builder, "makeJailedAgent");
     }
 }

@@ -1,22 +1,25 @@
-//! Lays out the model as Nix text with minijinja. Decides nothing: which arguments appear is
-//! [`crate::model::Jail::args`]'s call; this module only turns values into Nix tokens.
+//! Lays out the model as text. Decides nothing: which arguments appear is
+//! [`crate::model::Jail::args`]'s call; this module only turns values into tokens.
 //!
-//! Every string reaches the template either as an unsafe string, which the template must print
-//! through `| nix_str` (the formatter refuses anything else), or as a safe Nix fragment built here
-//! from validated identifiers only.
+//! - `jails.nix`: [`jails`], written directly (one per spec, and the only output that grows with
+//!   it); every string goes through the one escaper, and the result is self-checked.
+//! - `flake.nix` and the starter `jails.yaml` (`init`): minijinja templates. Every string reaches a
+//!   template either as an unsafe string, which the template must print through `| nix_str` (the
+//!   formatter refuses anything else), or as a safe fragment built here from validated
+//!   identifiers only.
 
+pub mod jails;
 pub mod nix;
+
+pub use jails::render_jails;
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, context};
 
 use crate::error::Error;
-use crate::model::{Args, GitPolicy, Jail, Model};
-use crate::rules::PkgRef;
 
 pub use nix::{nix_attr_name, nix_ident, nix_str};
 
-const JAILS_TEMPLATE: &str = include_str!("../../templates/jails.nix.j2");
 const FLAKE_TEMPLATE: &str = include_str!("../../templates/flake.nix.j2");
 const STARTER_TEMPLATE: &str = include_str!("../../templates/jails.yaml.j2");
 
@@ -37,7 +40,7 @@ fn environment() -> Result<Environment<'static>, Error> {
     );
     env.add_filter("nix_str", |s: String| Value::from_safe_string(nix_str(&s)));
     env.add_filter("comment", |s: String| {
-        Value::from_safe_string(comment_text(&s))
+        Value::from_safe_string(jails::comment_text(&s))
     });
     env.set_formatter(|out, state, value| {
         if value.as_str().is_some() && !value.is_safe() {
@@ -49,7 +52,6 @@ fn environment() -> Result<Environment<'static>, Error> {
         minijinja::escape_formatter(out, state, value)
     });
     for (name, src) in [
-        ("jails.nix.j2", JAILS_TEMPLATE),
         ("flake.nix.j2", FLAKE_TEMPLATE),
         ("jails.yaml.j2", STARTER_TEMPLATE),
     ] {
@@ -66,19 +68,6 @@ fn render(name: &str, ctx: Value) -> Result<String, Error> {
         .map_err(|e| Error::bug(format!("template `{name}`: {e:#}")))?;
     tmpl.render(ctx)
         .map_err(|e| Error::bug(format!("rendering `{name}`: {e:#}")))
-}
-
-/// Renders `jails.nix` for a model. `spec_display_name` is named in the header comment.
-pub fn render_jails(model: &Model, spec_display_name: &str) -> Result<String, Error> {
-    let jails = model
-        .jails
-        .iter()
-        .map(jail_view)
-        .collect::<Result<Vec<_>, _>>()?;
-    render(
-        "jails.nix.j2",
-        context! { spec => spec_display_name, jails => jails },
-    )
 }
 
 /// Renders the `flake.nix` that `init` writes.
@@ -109,92 +98,6 @@ pub fn render_starter(presets: &[String]) -> Result<String, Error> {
     )
 }
 
-/// A safe Nix fragment made of validated identifiers.
-fn ident(s: &str) -> Result<Value, Error> {
-    nix_ident(s)
-        .map(|id| Value::from_safe_string(id.to_owned()))
-        .ok_or_else(|| {
-            Error::bug(format!(
-                "`{s}` reached the renderer but is not a Nix identifier"
-            ))
-        })
-}
-
-fn pkg_expr(p: &PkgRef) -> Result<Value, Error> {
-    let (root, segs): (&str, Vec<&str>) = match p {
-        PkgRef::LlmAgents(name) => ("jailgen.agentPackages", vec![name.as_str()]),
-        PkgRef::Nixpkgs(segs) => ("pkgs", segs.iter().map(String::as_str).collect()),
-    };
-    let mut out = root.to_owned();
-    for seg in segs {
-        out.push('.');
-        out.push_str(ident(seg)?.as_str().unwrap_or_default());
-    }
-    Ok(Value::from_safe_string(out))
-}
-
-fn strs(items: &[String]) -> Option<Vec<Value>> {
-    (!items.is_empty()).then(|| items.iter().map(|s| Value::from(s.as_str())).collect())
-}
-
-fn jail_view(jail: &Jail) -> Result<Value, Error> {
-    let args: Args = jail.args();
-    let builder = ident(&jail.builder)?;
-    let attr = Value::from_safe_string(nix_attr_name(&jail.name));
-    if args.is_empty() {
-        return Ok(context! { attr, builder, args => Value::from(()) });
-    }
-    let pkg = args.pkg.as_ref().map(pkg_expr).transpose()?;
-    let extra_pkgs = args
-        .extra_pkgs
-        .iter()
-        .map(pkg_expr)
-        .collect::<Result<Vec<_>, _>>()?;
-    let env = args
-        .env
-        .iter()
-        .map(|(k, v)| {
-            context! { name => Value::from_safe_string(nix_attr_name(k)), value => v.as_str() }
-        })
-        .collect::<Vec<_>>();
-    let args_view = context! {
-        name => args.name.as_deref(),
-        pkg,
-        config_paths => args.config_paths.as_ref().map(|c| c.iter().map(|s| Value::from(s.as_str())).collect::<Vec<_>>()),
-        extra_config_paths => strs(&args.extra_config_paths),
-        extra_pkgs => (!extra_pkgs.is_empty()).then_some(extra_pkgs),
-        extra_readwrite_dirs => strs(&args.extra_readwrite_dirs),
-        extra_readonly_dirs => strs(&args.extra_readonly_dirs),
-        env => (!env.is_empty()).then_some(env),
-        forward_env => strs(&args.forward_env),
-        network => args.network.map(nix_bool),
-        new_session => args.new_session.map(nix_bool),
-        enable_nix => args.enable_nix.map(nix_bool),
-        extra_combinators => strs(&args.extra_combinators),
-        git => args.git.map(|g| match g { GitPolicy::Open => "open", GitPolicy::Protect => "protect" }),
-        hide => args.hide.as_ref().map(|h| h.iter().map(|s| Value::from(s.as_str())).collect::<Vec<_>>()),
-    };
-    Ok(context! { attr, builder, args => args_view })
-}
-
-fn nix_bool(b: bool) -> Value {
-    Value::from_safe_string(if b { "true" } else { "false" }.to_owned())
-}
-
-/// Text for a `#` comment: control characters (which could end the comment) are escaped.
-fn comment_text(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let v: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            v
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,10 +123,5 @@ mod tests {
             .and_then(|t| t.render(context! { s => "a${b}\"" }))
             .expect("render");
         assert_eq!(out, r#""a\${b}\"""#);
-    }
-
-    #[test]
-    fn comments_cannot_be_broken_out_of() {
-        assert_eq!(comment_text("a\nb\rc"), "a\\nb\\rc");
     }
 }

@@ -9,7 +9,25 @@ use crate::rules;
 /// obvious. NUL cannot be represented in a Nix string; validation rejects it before rendering.
 pub fn nix_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    nix_str_into(&mut out, s);
+    out
+}
+
+/// [`nix_str`], appended to `out`.
+pub fn nix_str_into(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
+    #[cfg(test)]
+    if ESCAPING_OFF.with(std::cell::Cell::get) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    if !s.contains(['\\', '"', '$', '\n', '\r', '\t']) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -23,6 +41,19 @@ pub fn nix_str(s: &str) -> String {
         }
     }
     out.push('"');
+}
+
+#[cfg(test)]
+thread_local! {
+    static ESCAPING_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with [`nix_str`] not escaping (tests only: to show the self-check catches it).
+#[cfg(test)]
+pub fn without_escaping<T>(f: impl FnOnce() -> T) -> T {
+    ESCAPING_OFF.with(|c| c.set(true));
+    let out = f();
+    ESCAPING_OFF.with(|c| c.set(false));
     out
 }
 
