@@ -127,3 +127,65 @@ pub fn literals(nix: &str) -> Result<Vec<String>, String> {
     }
     Ok(out)
 }
+
+/// Whether a test needing `what` (named by the environment variable `var`) may go ahead:
+/// `Some(dir)` when `var` names an existing `dir/probe`. Otherwise the test skips loudly, or,
+/// under `JAILGEN_REQUIRE_NIX=1` (CI), fails. `.ci/run` sets every such variable from
+/// `../shared` (upstream snapshots, the modern Nix); a clone without it skips these tests.
+pub fn required_dir(test: &str, var: &str, what: &str, probe: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os(var).map(PathBuf::from);
+    let found = dir.as_ref().filter(|d| d.join(probe).exists()).cloned();
+    if found.is_none() {
+        let why = match &dir {
+            Some(d) => format!("{var}={} has no {probe}", d.display()),
+            None => format!("{var} is not set"),
+        };
+        if std::env::var("JAILGEN_REQUIRE_NIX").as_deref() == Ok("1") {
+            panic!("{test}: needs {what}, but {why} and JAILGEN_REQUIRE_NIX=1");
+        }
+        loud!("SKIPPED {test}: needs {what}; {why} (set JAILGEN_REQUIRE_NIX=1 to fail instead)");
+    }
+    found
+}
+
+/// The modern Nix's `bin` directory (`JAILGEN_MODERN_NIX`, a directory made by
+/// `../shared/tools/modern-nix.sh DIR`).
+pub fn modern_nix(test: &str) -> Option<PathBuf> {
+    required_dir(
+        test,
+        "JAILGEN_MODERN_NIX",
+        "a current Nix (../shared/tools/modern-nix.sh DIR; JAILGEN_MODERN_NIX=DIR)",
+        "bin/nix-instantiate",
+    )
+    .map(|d| d.join("bin"))
+}
+
+/// nixpkgs' real `lib/` directory (`JAILGEN_NIXPKGS_LIB`, from ../shared/upstream/unpack.sh).
+pub fn nixpkgs_lib(test: &str) -> Option<PathBuf> {
+    required_dir(
+        test,
+        "JAILGEN_NIXPKGS_LIB",
+        "the real nixpkgs lib (eval \"$(bash ../shared/upstream/unpack.sh DIR)\")",
+        "default.nix",
+    )
+}
+
+/// A real jail.nix checkout (`JAILGEN_JAIL_NIX`, from ../shared/upstream/unpack.sh).
+pub fn real_jail_nix(test: &str) -> Option<PathBuf> {
+    required_dir(
+        test,
+        "JAILGEN_JAIL_NIX",
+        "a real jail.nix checkout (eval \"$(bash ../shared/upstream/unpack.sh DIR)\")",
+        "default.nix",
+    )
+}
+
+/// An llm-agents.nix checkout (`JAILGEN_LLM_AGENTS`, from ../shared/upstream/unpack.sh).
+pub fn llm_agents(test: &str) -> Option<PathBuf> {
+    required_dir(
+        test,
+        "JAILGEN_LLM_AGENTS",
+        "an llm-agents.nix checkout (eval \"$(bash ../shared/upstream/unpack.sh DIR)\")",
+        "packages",
+    )
+}
