@@ -37,7 +37,7 @@ fn nix_evaluation_suites_pass() {
         .filter_map(|n| n.as_str()?.split(':').next())
         .collect();
     for suite in [
-        "double", "errors", "options", "ordering", "paths", "presets", "text",
+        "compat", "double", "errors", "options", "ordering", "paths", "presets", "text",
     ] {
         assert!(suites.contains(suite), "no test of suite `{suite}` ran");
     }

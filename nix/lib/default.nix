@@ -25,7 +25,15 @@ let
       ;
   };
 
-  makeJailedAgent = import ./make-jailed-agent.nix {
+  openUrls = import ./open-urls.nix { inherit pkgs jail; };
+
+  # jailed-agents' argument names (compat.nix) in front of the native function.
+  makeJailedAgent = import ./compat.nix {
+    inherit lib;
+    openUrls = openUrls.permission;
+  } makeNativeJailedAgent;
+
+  makeNativeJailedAgent = import ./make-jailed-agent.nix {
     inherit
       lib
       pkgs
@@ -42,6 +50,7 @@ let
   builders = import ./presets.nix {
     inherit
       lib
+      pkgs
       presets
       agentPackages
       makeJailedAgent
@@ -56,7 +65,9 @@ builders
     presets
     ;
   inherit (common) commonPkgs commonJailOptions;
+  openUrls = openUrls.permission;
   internals = {
+    openUrlsHandler = openUrls.handler;
     inherit
       jail
       paths

@@ -13,14 +13,15 @@
 #      through a symlink, and read-only grants inside the working directory bound again
 #      (runtime binds, after mount-cwd); and the per-directory session lock (jailgen_lock)
 #   4. state paths created on the host when missing (before anything binds them)
-#   5. read-only binds, parents before children
+#   5. read-only binds, parents before children, then extraReadonlyIfExists (try-readonly)
 #   6. mount-cwd
 #   7. read-write binds (configPaths, extraConfigPaths, extraReadwriteDirs), parents first
 #   8. read-only paths that lie under a read-write grant, bound again so the grant does not
 #      shadow them
 #   9. add-pkg-deps basePackages ++ extraPkgs ++ [ pkg ] (the last one comes first in PATH)
 #  10. env (literal) and the preset's homeEnv ("$HOME"/'rest', expanded at launch)
-#  11. forwardEnv through try-fwd-env (absent in the jail when unset on the host)
+#  11. forwardEnv, then the terminal's variables (terminal-env.json, unless
+#      forwardTerminalEnv = false), through try-fwd-env (absent in the jail when unset on the host)
 #  12. enableNix: read-only /nix and /etc/nix, the daemon socket, nix on PATH, NIX_REMOTE
 #  13. git protection, then hidden files (runtime binds, which land after every static bind)
 #  14. the TIOCSTI seccomp filter
@@ -44,11 +45,13 @@
   extraPkgs ? [ ],
   extraReadwriteDirs ? [ ],
   extraReadonlyDirs ? [ ],
+  extraReadonlyIfExists ? [ ],
   baseJailOptions ? null,
   basePackages ? commonPkgs,
   env ? { },
   homeEnv ? { },
   forwardEnv ? [ ],
+  forwardTerminalEnv ? true,
   network ? true,
   newSession ? false,
   enableNix ? false,
@@ -68,6 +71,10 @@ let
     optionals
     ;
   c = jail.combinators;
+
+  # The terminal's capability variables (COLORTERM, TERM_PROGRAM, …): not secrets, and without
+  # them TUIs fall back to 256 colours. Forwarded like forwardEnv (absent when unset).
+  terminalEnv = builtins.fromJSON (builtins.readFile ./terminal-env.json);
 
   # What a store path name allows, not starting with a dot.
   commandName = "[A-Za-z0-9+_?=-][A-Za-z0-9+._?=-]*";
@@ -150,6 +157,7 @@ let
       checkList "configPaths" configPaths ++ checkList "extraConfigPaths" extraConfigPaths;
     readwrite = checkList "extraReadwriteDirs" extraReadwriteDirs;
     readonly = checkList "extraReadonlyDirs" extraReadonlyDirs;
+    readonlyIfExists = checkList "extraReadonlyIfExists" extraReadonlyIfExists;
 
     env = checkEnv {
       argument = "env";
@@ -195,6 +203,7 @@ let
             newSession
             enableNix
             hostSsl
+            forwardTerminalEnv
             ;
         };
         bad = filter (n: !builtins.isBool boolArgs.${n}) (builtins.attrNames boolArgs);
@@ -310,10 +319,24 @@ let
   underReadwrite = ro: builtins.any (rw: paths.isUnder ro rw) readwritePaths;
   shadowedReadonly = filter underReadwrite readonlyPaths;
 
+  # Read-only grants skipped when the host has no such path (`try-readonly`; jailed-agents'
+  # mountGitConfig). One under a read-write grant is refused: the agent could put a symlink
+  # there, which the next launch would follow.
+  readonlyIfExistsPaths = map (
+    p:
+    if underReadwrite p then
+      fail {
+        why = "`extraReadonlyIfExists` path `${p}` lies inside a read-write grant, where the agent could replace it with a symlink to anything on the host.";
+        example = "extraReadonlyIfExists = [ \"~/.gitconfig\" ];";
+      }
+    else
+      p
+  ) (paths.parentsFirst checked.readonlyIfExists);
+
   # Grants that may lie inside the working directory (checked at launch). One directly under `~`
   # or `/` cannot: the guard refuses `~`, `/` and their ancestors as working directories.
   mayBeInCwd = filter (p: paths.depth p > 1);
-  inCwdReadonly = mayBeInCwd readonlyPaths;
+  inCwdReadonly = mayBeInCwd (readonlyPaths ++ readonlyIfExistsPaths);
   inCwdOther = mayBeInCwd readwritePaths;
 
   # Grants bound after a read-write grant that contains them: (root, path) pairs for the
@@ -350,13 +373,16 @@ let
     ++ optional (stateDirs != [ ]) (runtime.call "jailgen_ensure_dir ${words stateDirs}")
     ++ optional (stateFiles != [ ]) (runtime.call "jailgen_ensure_file ${words stateFiles}")
     ++ map (p: c.readonly (paths.jailArg p)) readonlyPaths
+    ++ map (p: c.try-readonly (paths.jailArg p)) readonlyIfExistsPaths
     ++ [ c.mount-cwd ]
     ++ map (p: c.readwrite (paths.jailArg p)) readwritePaths
     ++ map (p: c.readonly (paths.jailArg p)) shadowedReadonly
     ++ [ (c.add-pkg-deps (checked.packages ++ agentBin)) ]
     ++ lib.mapAttrsToList (var: value: c.set-env var (paths.jailValue value)) checked.env
     ++ lib.mapAttrsToList (var: rel: c.set-env var (homeEnvValue rel)) checked.homeEnv
-    ++ map c.try-fwd-env checked.forwardEnv
+    ++ map c.try-fwd-env (
+      lib.unique (checked.forwardEnv ++ optionals forwardTerminalEnv terminalEnv)
+    )
     ++ optionals enableNix [
       (c.readonly "/nix")
       (c.try-readonly "/etc/nix")

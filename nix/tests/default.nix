@@ -4,6 +4,7 @@
 let
   h = import ./helpers.nix { };
   suites = {
+    compat = import ./compat.nix { inherit h; };
     double = import ./double.nix { inherit h; };
     errors = import ./errors.nix { inherit h; };
     options = import ./options.nix { inherit h; };

@@ -158,8 +158,16 @@ rec {
     "pkg:coreutils"
   ];
 
+  # Forwarded by default, after forwardEnv (issue 11: TUIs lose true colour without COLORTERM).
+  terminalFwd = map (v: call "try-fwd-env" [ v ]) [
+    "COLORTERM"
+    "TERM_PROGRAM"
+    "TERM_PROGRAM_VERSION"
+  ];
+
   epilogue =
-    rt "jailgen_protect_git protect"
+    terminalFwd
+    ++ rt "jailgen_protect_git protect"
     ++ rt "jailgen_hide .env '.env.*'"
     ++ [ (call "add-seccomp" [ "pkg:jailgen-tiocsti-filter" ]) ];
 }

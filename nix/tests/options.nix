@@ -39,6 +39,7 @@ let
       readwrite ? [ ],
       deps ? pkgDeps [ ],
       env ? [ ],
+      terminal ? h.terminalFwd,
       nix ? [ ],
       git ? "protect",
       hide ? h.rt "jailgen_hide .env '.env.*'",
@@ -54,6 +55,7 @@ let
     ++ readwrite
     ++ [ deps ]
     ++ env
+    ++ terminal
     ++ nix
     ++ h.rt "jailgen_protect_git ${git}"
     ++ hide

@@ -149,6 +149,7 @@ in
       cursor-agent = "jailed-cursor-agent";
       gemini-cli = "jailed-gemini-cli";
       goose = "jailed-goose";
+      hermes-agent = "jailed-hermes-agent";
       opencode = "jailed-opencode";
       pi = "jailed-pi";
       qwen-code = "jailed-qwen-code";
