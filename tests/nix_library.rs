@@ -112,8 +112,11 @@ fn flake_outputs_evaluate_with_doubles_for_both_systems() {
             "makeJailedAgent",
             "makeJailedClaudeCode",
             "makeJailedQwenCode",
+            "makeJailedGoose",
+            "makeJailedHermesAgent",
             "commonPkgs",
             "commonJailOptions",
+            "openUrls",
             "agentPackages",
             "presets",
             "internals",
@@ -147,7 +150,25 @@ fn flake_outputs_evaluate_with_doubles_for_both_systems() {
             );
         }
         assert_eq!(s["internalsJailHasCombinators"], true);
+        assert_eq!(s["formatter"], "nixfmt", "{system}");
+        assert_eq!(s["libHasOpenUrls"], true, "{system}");
     }
+    // jailed-agents' binary cache, and the `nix flake init -t` template.
+    assert_eq!(
+        v["nixConfig"]["extra-substituters"],
+        serde_json::json!(["https://cache.numtide.com"])
+    );
+    assert!(
+        v["nixConfig"]["extra-trusted-public-keys"][0]
+            .as_str()
+            .is_some_and(|k| k.starts_with("niks3.numtide.com-1:")),
+        "{}",
+        v["nixConfig"]
+    );
+    assert_eq!(
+        v["template"]["files"],
+        serde_json::json!(["flake.nix", "jails.nix", "jails.yaml"])
+    );
 }
 
 /// Evaluates `expr` (with `h`, the helpers, in scope) expecting failure; returns stderr.

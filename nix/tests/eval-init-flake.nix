@@ -14,6 +14,12 @@ let
       isJail = j ? calls && builtins.isString j.text;
     }) outputs.packages.${system};
     devShellPackages = map (p: p.name) outputs.devShells.${system}.default.packages;
+    checks = builtins.attrNames outputs.checks.${system};
+    # What the check runs (the runCommand double records it): tests/nix_eval.rs runs it with bash.
+    jailsCheck = {
+      inherit (outputs.checks.${system}.jails) name buildCommand;
+      inputs = map (p: p.pname) outputs.checks.${system}.jails.nativeBuildInputs;
+    };
   };
 in
 {

@@ -47,6 +47,17 @@ let
   optionalAttrs = cond: as: if cond then as else { };
   nameValuePair = name: value: { inherit name value; };
   mapAttrs' = f: set: listToAttrs (map (attr: f attr set.${attr}) (attrNames set));
+  filterAttrs =
+    pred: set:
+    listToAttrs (
+      builtins.concatMap (
+        name:
+        let
+          v = set.${name};
+        in
+        if pred name v then [ (nameValuePair name v) ] else [ ]
+      ) (attrNames set)
+    );
   mapAttrsToList = f: attrs: map (name: f name attrs.${name}) (attrNames attrs);
   attrsToList = mapAttrsToList nameValuePair;
   genAttrs = names: f: listToAttrs (map (n: nameValuePair n (f n)) names);
@@ -157,6 +168,7 @@ in
     mapAttrs
     mapAttrs'
     mapAttrsToList
+    filterAttrs
     nameValuePair
     optional
     optionalAttrs

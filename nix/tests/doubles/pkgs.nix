@@ -103,6 +103,7 @@ let
       extra = {
         inherit buildCommand;
         envNames = builtins.attrNames env;
+        nativeBuildInputs = env.nativeBuildInputs or [ ];
       };
     };
 
