@@ -144,7 +144,10 @@ impl Setup {
     /// Runs `script` with bash inside the jail of `call`, from `cwd`, with `env` on the host.
     fn run_in(&self, call: &str, cwd: &Path, env: &[(&str, &str)], script: &str) -> Output {
         let (wrapper, _) = self.wrapper(call);
-        Command::new(&wrapper)
+        // Through bash rather than exec: a file just written can be ETXTBSY for exec while
+        // another test thread forks.
+        Command::new("bash")
+            .arg(&wrapper)
             .args(["-c", script])
             .current_dir(cwd)
             .env_clear()

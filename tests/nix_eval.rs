@@ -10,7 +10,7 @@ use std::process::Command;
 use serde::Deserialize;
 
 mod common;
-use common::{have_nix, nix_eval_json, root};
+use common::{have_nix, nix_eval_json, references, root};
 
 /// The part of jails.yaml this test needs: the jail names.
 #[derive(Deserialize)]
@@ -23,28 +23,6 @@ fn jail_names(yaml: &Path) -> BTreeSet<String> {
     let spec: Spec = serde_saphyr::from_str(&text)
         .unwrap_or_else(|e| panic!("{} does not parse: {e}", yaml.display()));
     spec.jails.into_keys().collect()
-}
-
-/// Dotted attribute paths that follow `prefix` in the Nix text (`pkgs.python3Packages.pytest`).
-fn references(text: &str, prefix: &str) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut rest = text;
-    while let Some(i) = rest.find(prefix) {
-        let before = rest[..i].chars().next_back();
-        rest = &rest[i + prefix.len()..];
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.') {
-            continue;
-        }
-        let name: String = rest
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '\''))
-            .collect();
-        let name = name.trim_end_matches('.');
-        if !name.is_empty() {
-            found.insert(name.to_string());
-        }
-    }
-    found
 }
 
 fn evaluate_jails(jails_nix: &Path) -> serde_json::Value {

@@ -3,7 +3,7 @@
 //! become, and running the rendered wrapper script with a fake `bwrap` that records its argv.
 //!
 //! Without `nix-instantiate` these tests skip loudly; with `JAILGEN_REQUIRE_NIX=1` (CI) they fail.
-//! `JAILGEN_JAIL_NIX=/path/to/jail.nix` adds the conformance test against the real jail.nix.
+//! The conformance test against real jail.nix needs `JAILGEN_JAIL_NIX` (skipped loudly without it).
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::{have_nix, loud, nix_eval, nix_eval_json, root};
+use common::{have_nix, loud, nix_eval, nix_eval_json, real_jail_nix, root};
 
 #[test]
 fn nix_evaluation_suites_pass() {
@@ -592,17 +592,19 @@ fn wrapper_scripts_pass_shellcheck() {
     }
 }
 
-/// Ignored by default, so that a run without a jail.nix checkout reports it as ignored, not passed.
-/// Run it with `JAILGEN_JAIL_NIX=/path/to/jail.nix cargo test --test nix_library -- --include-ignored`.
+/// Needs `JAILGEN_JAIL_NIX` (`.ci/run` sets it from ../shared/upstream): without it the test says
+/// it was skipped, and fails under `JAILGEN_REQUIRE_NIX=1`.
 #[test]
-#[ignore = "needs JAILGEN_JAIL_NIX=<a jail.nix checkout>; run with --include-ignored"]
-fn library_matches_real_jail_nix_when_available() {
-    let checkout = std::env::var("JAILGEN_JAIL_NIX")
-        .expect("JAILGEN_JAIL_NIX must name a jail.nix checkout for this test");
-    if !have_nix("library_matches_real_jail_nix_when_available") {
+fn library_matches_real_jail_nix() {
+    let test = "library_matches_real_jail_nix";
+    let Some(checkout) = real_jail_nix(test) else {
+        return;
+    };
+    if !have_nix(test) {
         return;
     }
-    let v = nix_eval_json(&["nix/tests/conformance.nix", "--arg", "jailNix", &checkout]);
+    let checkout = checkout.to_str().expect("utf-8");
+    let v = nix_eval_json(&["nix/tests/conformance.nix", "--arg", "jailNix", checkout]);
     fn leaves(v: &serde_json::Value, path: String, out: &mut Vec<(String, bool)>) {
         match v {
             serde_json::Value::Object(m) => {

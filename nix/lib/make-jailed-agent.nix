@@ -280,7 +280,7 @@ let
                 why = "`extraCombinators` names `${x}`, which is not an argument-less jail.nix combinator jailgen knows (${known}); pass anything else as a permission value.";
                 example = "extraCombinators = [ \"gpu\" (jail.combinators.readonly \"/srv/models\") ];";
               }
-          else if lib.isFunctionLike x then
+          else if lib.isFunction x then
             x
           else
             fail {

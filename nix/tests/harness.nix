@@ -5,15 +5,24 @@
 #   bubblewrapPrefix  a directory holding bin/bwrap, used instead of bubblewrap (host mode)
 #   seccompFilter     a filter file to use instead of the Nix-built one (host mode)
 #   jailNix           a jail.nix checkout to use instead of the double (JAILGEN_JAIL_NIX)
+#   nixpkgsLib        nixpkgs' real lib/ to use instead of the double's (JAILGEN_NIXPKGS_LIB)
 {
   host ? false,
   bubblewrapPrefix ? null,
   seccompFilter ? null,
   jailNix ? null,
+  nixpkgsLib ? null,
   system ? "x86_64-linux",
 }:
 let
-  pkgs = import ./doubles/pkgs.nix { inherit host bubblewrapPrefix system; };
+  pkgs = import ./doubles/pkgs.nix {
+    inherit
+      host
+      bubblewrapPrefix
+      system
+      nixpkgsLib
+      ;
+  };
   jailDouble = import ./doubles/jail-nix;
   jailLib = if jailNix == null then jailDouble else import jailNix { };
   jail =

@@ -3,6 +3,7 @@
 //! `JAILGEN_REQUIRE_NIX=1`). Each test crate uses a subset, hence the `dead_code` allowance.
 #![allow(dead_code, unused_macros, unused_imports)]
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -188,4 +189,26 @@ pub fn llm_agents(test: &str) -> Option<PathBuf> {
         "an llm-agents.nix checkout (eval \"$(bash ../shared/upstream/unpack.sh DIR)\")",
         "packages",
     )
+}
+
+/// Dotted attribute paths that follow `prefix` in the Nix text (`pkgs.python3Packages.pytest`).
+pub fn references(text: &str, prefix: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(prefix) {
+        let before = rest[..i].chars().next_back();
+        rest = &rest[i + prefix.len()..];
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.') {
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '\''))
+            .collect();
+        let name = name.trim_end_matches('.');
+        if !name.is_empty() {
+            found.insert(name.to_string());
+        }
+    }
+    found
 }

@@ -133,9 +133,12 @@ let
   sort = builtins.sort;
   last = list: builtins.elemAt list (length list - 1);
   init = list: genList (builtins.elemAt list) (length list - 1);
-  isFunctionLike = f: isFunction f || (isAttrs f && f ? __functor);
+  # nixpkgs' lib.isFunction: functors (attrsets with __functor) count too. (There is no
+  # lib.isFunctionLike in nixpkgs; the real lib of tests/upstream.rs found the one this double had.)
+  isFunction' = f: isFunction f || (f ? __functor && isFunction (f.__functor f));
 in
 {
+  isFunction = isFunction';
   inherit
     all
     any
@@ -160,7 +163,6 @@ in
     id
     init
     isDerivation
-    isFunctionLike
     isList
     isValidPosixName
     last
