@@ -40,11 +40,12 @@ let
   };
 in
 {
-  "test: the amp preset binds its config and data dirs and skips the update check" =
+  "test: the amp preset binds its config, data and log dirs and skips the update check" =
     case "makeJailedAmp"
       {
         dirs = [
           "~/.config/amp"
+          "~/.cache/amp"
           "~/.local/share/amp"
         ];
         pkg = "amp";
@@ -114,9 +115,10 @@ in
         ];
       };
 
-  "test: the opencode preset binds three XDG dirs" = case "makeJailedOpencode" {
+  "test: the opencode preset binds three XDG dirs and its cache" = case "makeJailedOpencode" {
     dirs = [
       "~/.config/opencode"
+      "~/.cache/opencode"
       "~/.local/share/opencode"
       "~/.local/state/opencode"
     ];
