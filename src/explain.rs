@@ -98,6 +98,8 @@ pub struct JailExplanation {
     pub seccomp: &'static str,
     pub accepted_risks: Vec<AcceptedRisk>,
     pub caveats: Vec<String>,
+    /// Paths the preset's agent writes that are not kept (lost with the tmpfs home), with why.
+    pub not_persisted: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -403,7 +405,17 @@ fn jail(j: &Jail) -> JailExplanation {
         nix_daemon: j.nix,
         env: Env {
             set,
-            forwarded: j.forward_env.clone(),
+            // As the library: forward_env, then the terminal's variables it lacks.
+            forwarded: j
+                .forward_env
+                .iter()
+                .chain(
+                    presets::terminal_env()
+                        .iter()
+                        .filter(|v| !j.forward_env.contains(v)),
+                )
+                .cloned()
+                .collect(),
         },
         path: PathPackages {
             agent: j.package.to_string(),
@@ -421,6 +433,7 @@ fn jail(j: &Jail) -> JailExplanation {
         seccomp: SECCOMP,
         accepted_risks,
         caveats: preset.map(|p| p.caveats.clone()).unwrap_or_default(),
+        not_persisted: preset.map(|p| p.not_persisted.clone()).unwrap_or_default(),
     }
 }
 
@@ -530,6 +543,9 @@ fn jail_text(out: &mut String, j: &JailExplanation) {
     let _ = writeln!(out, "{}: {agent}", shown(&j.name));
     let _ = writeln!(out, "  command: {} [ARGS...]", shown(&j.name));
     let _ = writeln!(out, "  home: {}", j.home);
+    for (path, why) in &j.not_persisted {
+        let _ = writeln!(out, "  not kept at exit: {}: {why}", shown(path));
+    }
     let _ = writeln!(
         out,
         "  visible file system: only the mounts below, the Nix store paths of the packages on PATH, /bin/sh, an empty /tmp, /proc, /dev, /etc/passwd and /etc/group, the time zone{}",
@@ -676,6 +692,8 @@ pub struct AgentInfo {
     pub caveats: Vec<String>,
     pub confidence: String,
     pub unfree: bool,
+    /// Paths the agent writes that are not kept, with why.
+    pub not_persisted: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -705,6 +723,7 @@ pub fn agents() -> Agents {
                 caveats: p.caveats.clone(),
                 confidence: p.confidence.clone(),
                 unfree: p.unfree,
+                not_persisted: p.not_persisted.clone(),
             }
         })
         .collect();
@@ -729,7 +748,10 @@ pub fn agents_text() -> String {
         let _ = writeln!(out, "{}{}", a.name, if a.unfree { " (unfree)" } else { "" });
         let _ = writeln!(out, "  command: {}", a.command);
         let _ = writeln!(out, "  package: {} (binary `{}`)", a.package, a.binary);
-        let _ = writeln!(out, "  state (read-write): {}", list(&a.state_paths));
+        let _ = writeln!(out, "  state (read-write, kept): {}", list(&a.state_paths));
+        for (path, why) in &a.not_persisted {
+            let _ = writeln!(out, "  not kept: {path}: {why}");
+        }
         let env: Vec<String> = a.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let _ = writeln!(out, "  env: {}", list(&env));
         let _ = writeln!(out, "  credentials from: {}", list(&a.credential_env));
