@@ -24,7 +24,7 @@
 //!                "binary": "claude" | null, "builder": "makeJailedClaudeCode" },
 //!     "mounts": [ { "path": "~/.claude" | "<working directory>", "access": "read-only" | "read-write",
 //!                   "source": "readonly" | "working-directory" | "state" | "readwrite"
-//!                             | "readonly-again" | "nix",
+//!                             | "readonly-again" | "nix" | "git-config",
 //!                   "when": "always" | "if-present", "shadowed_by": null | "~/x" } ],
 //!     "working_directory": { "guard": "...", "git": "protect" | "open", "git_effect": "...",
 //!                            "hidden": [".env", ".env.*"], "hidden_gaps": "..." },
@@ -126,6 +126,7 @@ pub enum Source {
     Readwrite,
     ReadonlyAgain,
     Nix,
+    GitConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -261,6 +262,11 @@ fn mounts(j: &Jail) -> Vec<Mount> {
     let mut out: Vec<Mount> = readonly
         .iter()
         .map(|p| m(p, Access::ReadOnly, Source::Readonly, When::Always))
+        .chain(
+            j.readonly_if_exists
+                .iter()
+                .map(|p| m(p, Access::ReadOnly, Source::GitConfig, When::IfPresent)),
+        )
         .collect();
     out.push(m(
         WORKING_DIRECTORY,
@@ -585,6 +591,7 @@ fn jail_text(out: &mut String, j: &JailExplanation) {
                 "readonly, bound again after the read-write parent so it stays read-only".to_owned()
             }
             Source::Nix => "Nix daemon access".to_owned(),
+            Source::GitConfig => "git_config".to_owned(),
         };
         if m.when == When::IfPresent {
             why.push_str(", when present on the host");

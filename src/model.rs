@@ -14,6 +14,12 @@ use crate::spec::{JailSpec, Spanned, Spec};
 /// The library's default `hide` list (`nix/lib/API.md`).
 pub const DEFAULT_HIDE: &[&str] = &[".env", ".env.*"];
 
+/// The combinator `open_urls: true` adds (nix/lib/compat.nix maps it to `lib.openUrls`).
+pub const OPEN_URLS: &str = "open-urls-in-browser";
+
+/// What `git_config: true` binds read-only when it exists (jailed-agents' `mountGitConfig`).
+pub const GIT_CONFIG: &str = "~/.gitconfig";
+
 /// What the library does with `.git/hooks` and `.git/config` in the working directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -58,6 +64,8 @@ pub struct Jail {
     pub combinators: Vec<String>,
     pub git: GitPolicy,
     pub hide: Vec<String>,
+    /// Read-only grants skipped when missing: `~/.gitconfig` for `git_config: true`.
+    pub readonly_if_exists: Vec<String>,
     /// The sensitive locations (as listed in [`crate::exposure::SENSITIVE`]) the spec accepts
     /// exposing: `allow_exposure` of `defaults` and the jail. Not a library argument.
     pub allow_exposure: Vec<String>,
@@ -87,6 +95,7 @@ pub struct Args {
     pub git: Option<GitPolicy>,
     /// `Some` when it differs from [`DEFAULT_HIDE`] (possibly empty).
     pub hide: Option<Vec<String>>,
+    pub extra_readonly_if_exists: Vec<String>,
 }
 
 impl Args {
@@ -128,6 +137,7 @@ impl Jail {
             extra_combinators: self.combinators.clone(),
             git: (self.git == GitPolicy::Open).then_some(GitPolicy::Open),
             hide: (self.hide != DEFAULT_HIDE).then(|| self.hide.clone()),
+            extra_readonly_if_exists: self.readonly_if_exists.clone(),
         }
     }
 }
@@ -215,14 +225,37 @@ fn build_jail(name: &str, d: &JailSpec, j: &JailSpec) -> Result<Jail, Error> {
                 .map(|p| pkg(&p.value))
                 .collect::<Result<Vec<_>, _>>()?,
         ),
-        readwrite: paths(list(d.readwrite.as_ref(), j.readwrite.as_ref()))?,
+        // `worktree_dir` is a read-write grant (jailed-agents' enableGitWorktrees.dir); the
+        // library's git protection already covers linked worktrees.
+        readwrite: paths(
+            list(d.readwrite.as_ref(), j.readwrite.as_ref())
+                .into_iter()
+                .chain(last(&d.worktree_dir, &j.worktree_dir))
+                .collect(),
+        )?,
         readonly: paths(list(d.readonly.as_ref(), j.readonly.as_ref()))?,
         env,
         forward_env: strings(list(d.forward_env.as_ref(), j.forward_env.as_ref())),
         network: last(&d.network, &j.network).is_none_or(|b| b.value),
         nix: last(&d.nix, &j.nix).is_some_and(|b| b.value),
         new_session: last(&d.new_session, &j.new_session).is_some_and(|b| b.value),
-        combinators: strings(list(d.combinators.as_ref(), j.combinators.as_ref())),
+        // `open_urls: true` is the combinator, which the library maps to its http(s)-only
+        // lib.openUrls.
+        combinators: dedup(
+            list(d.combinators.as_ref(), j.combinators.as_ref())
+                .into_iter()
+                .map(|c| c.value.clone())
+                .chain(
+                    last(&d.open_urls, &j.open_urls)
+                        .is_some_and(|b| b.value)
+                        .then(|| OPEN_URLS.to_owned()),
+                ),
+        ),
+        readonly_if_exists: if last(&d.git_config, &j.git_config).is_some_and(|b| b.value) {
+            vec![GIT_CONFIG.to_owned()]
+        } else {
+            Vec::new()
+        },
         git,
         hide,
         allow_exposure: dedup(
@@ -336,6 +369,18 @@ mod tests {
     fn an_empty_hide_list_differs_from_the_default() {
         let m = model("version: 1\njails:\n  x:\n    agent: pi\n    hide: []\n");
         assert_eq!(m.jails[0].args().hide, Some(vec![]));
+    }
+
+    #[test]
+    fn open_urls_git_config_and_worktree_dir_become_library_arguments() {
+        let m = model(
+            "version: 1\ndefaults:\n  git_config: true\njails:\n  x:\n    agent: pi\n    open_urls: true\n    worktree_dir: ~/wt/\n    readwrite: [~/a]\n  jailed-pi:\n    agent: pi\n    git_config: false\n",
+        );
+        let x = m.jails[0].args();
+        assert_eq!(x.extra_combinators, [OPEN_URLS]);
+        assert_eq!(x.extra_readwrite_dirs, ["~/a", "~/wt"]);
+        assert_eq!(x.extra_readonly_if_exists, ["~/.gitconfig"]);
+        assert!(m.jails[1].args().is_empty(), "{:?}", m.jails[1].args());
     }
 
     #[test]

@@ -103,11 +103,37 @@ pub struct JailSpec {
     #[serde(default, deserialize_with = "not_null")]
     #[schemars(with = "Vec<String>")]
     pub hide: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Let the agent open http and https URLs in your browser on the host (default `false`;
+    /// jailed-agents' `enableOpenUrls`). Nothing but one http(s) URL passes; it is a way to
+    /// carry data out, even without network.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "bool")]
+    pub open_urls: Option<Spanned<bool>>,
+    /// Bind `~/.gitconfig` read-only when it exists (default `false`; jailed-agents'
+    /// `mountGitConfig`): your git identity and settings inside the jail.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "bool")]
+    pub git_config: Option<Spanned<bool>>,
+    /// A directory the agent may create git worktrees in, read-write (jailed-agents'
+    /// `enableGitWorktrees.dir`): absolute or `~/…`; it must exist. Worktrees keep git protection.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schemars(with = "JailPath")]
+    pub worktree_dir: Option<Spanned<String>>,
     /// Sensitive locations (e.g. `~/.config/gh`) that a grant of this jail may expose
     /// deliberately; without it such a grant is an error. Each entry must be needed.
     #[serde(default, deserialize_with = "not_null")]
     #[schemars(with = "Vec<AllowEntry>")]
     pub allow_exposure: Option<Vec<Spanned<String>>>,
+}
+
+impl JailSpec {
+    /// The read-write grants as written: `readwrite`, then `worktree_dir` (which is one).
+    pub fn readwrite_paths(&self) -> impl Iterator<Item = &Spanned<String>> {
+        self.readwrite
+            .iter()
+            .flatten()
+            .chain(self.worktree_dir.iter())
+    }
 }
 
 /// A YAML mapping that keeps the order of its entries (jails render in spec order). Duplicate keys
@@ -177,6 +203,9 @@ pub const JAIL_KEYS: &[&str] = &[
     "combinators",
     "git",
     "hide",
+    "open_urls",
+    "git_config",
+    "worktree_dir",
     "allow_exposure",
 ];
 

@@ -105,7 +105,7 @@ fn spec_strings(spec: &Spec) -> Vec<(&'static str, &Spanned<String>)> {
         out.extend(j.agent.iter().map(|v| ("agent", v)));
         out.extend(j.package.iter().map(|v| ("package", v)));
         out.extend(j.packages.iter().flatten().map(|v| ("package", v)));
-        out.extend(j.readwrite.iter().flatten().map(|v| ("path", v)));
+        out.extend(j.readwrite_paths().map(|v| ("path", v)));
         out.extend(j.readonly.iter().flatten().map(|v| ("path", v)));
         out.extend(
             j.config_paths
@@ -197,15 +197,17 @@ fn check_exposure(
     let preset = jail.agent.as_ref().map(|a| a.value.as_str());
     for s in defaults.into_iter().chain(std::iter::once(jail)) {
         let config = s.config_paths.as_ref().map(|c| &c.value);
-        let grants = [
-            (exposure::Access::ReadOnly, s.readonly.as_ref()),
-            (exposure::Access::ReadWrite, s.readwrite.as_ref()),
-            (exposure::Access::ReadWrite, config),
-        ];
-        for (access, p) in grants
-            .into_iter()
-            .flat_map(|(a, ps)| ps.into_iter().flatten().map(move |p| (a, p)))
-        {
+        let grants = s
+            .readonly
+            .iter()
+            .flatten()
+            .map(|p| (exposure::Access::ReadOnly, p))
+            .chain(
+                s.readwrite_paths()
+                    .chain(config.into_iter().flatten())
+                    .map(|p| (exposure::Access::ReadWrite, p)),
+            );
+        for (access, p) in grants {
             let Ok(norm) = rules::normalise_path(&p.value) else {
                 continue;
             };
@@ -279,11 +281,7 @@ fn check_lints(defaults: Option<&JailSpec>, jail: &JailSpec, errors: &mut Vec<Sp
             });
         }
         let config = s.config_paths.as_ref().map(|c| &c.value);
-        for p in [s.readwrite.as_ref(), config]
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
+        for p in s.readwrite_paths().chain(config.into_iter().flatten()) {
             if let Ok(norm) = rules::normalise_path(&p.value)
                 && rules::names_a_file(&norm)
             {
@@ -460,10 +458,10 @@ fn check_fields(jail: &JailSpec, errors: &mut Vec<SpecError>) {
         check_attr_path(p, errors);
     }
     let config = jail.config_paths.as_ref().map(|c| &c.value);
-    for p in [jail.readwrite.as_ref(), jail.readonly.as_ref(), config]
-        .into_iter()
-        .flatten()
-        .flatten()
+    for p in jail
+        .readwrite_paths()
+        .chain(jail.readonly.iter().flatten())
+        .chain(config.into_iter().flatten())
     {
         if let Err(problem) = rules::normalise_path(&p.value) {
             errors.push(SpecError::InvalidPath {
@@ -544,11 +542,7 @@ fn check_overlap(defaults: Option<&JailSpec>, jail: &JailSpec, errors: &mut Vec<
     let mut writable: HashMap<String, &Spanned<String>> = HashMap::new();
     for s in sources() {
         let config = s.config_paths.as_ref().map(|c| &c.value);
-        for p in [s.readwrite.as_ref(), config]
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
+        for p in s.readwrite_paths().chain(config.into_iter().flatten()) {
             if let Ok(norm) = rules::normalise_path(&p.value) {
                 writable.entry(norm).or_insert(p);
             }

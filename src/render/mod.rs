@@ -165,6 +165,7 @@ fn jail_view(jail: &Jail) -> Result<Value, Error> {
         extra_pkgs => (!extra_pkgs.is_empty()).then_some(extra_pkgs),
         extra_readwrite_dirs => strs(&args.extra_readwrite_dirs),
         extra_readonly_dirs => strs(&args.extra_readonly_dirs),
+        extra_readonly_if_exists => strs(&args.extra_readonly_if_exists),
         env => (!env.is_empty()).then_some(env),
         forward_env => strs(&args.forward_env),
         network => args.network.map(nix_bool),
