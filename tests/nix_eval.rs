@@ -274,3 +274,65 @@ fn init_flake_check_passes_on_a_fresh_jails_nix_and_fails_with_the_diff_on_a_sta
         "the failure shows the diff:\n{text}"
     );
 }
+
+// Issue 11: init's flake instantiated nixpkgs twice per system (`import nixpkgs` for the jails,
+// `legacyPackages` for the shell); every output now shares one instance.
+#[test]
+fn init_flake_instantiates_nixpkgs_once_per_system_for_every_output() {
+    if !have_nix("init_flake_instantiates_nixpkgs_once_per_system_for_every_output") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
+        .arg("init")
+        .arg(dir.path())
+        .args(["--agent", "claude-code", "--agent", "codex"])
+        .output()
+        .expect("run jailgen init");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // jails.nix must read `pkgs`, or nothing forces the instance (Nix is lazy).
+    let yaml = dir.path().join("jails.yaml");
+    let spec = std::fs::read_to_string(&yaml).expect("read jails.yaml");
+    let spec = spec.replacen(
+        "    agent: codex\n",
+        "    agent: codex\n    packages: [nodejs]\n",
+        1,
+    );
+    std::fs::write(&yaml, spec).expect("write jails.yaml");
+    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
+        .current_dir(dir.path())
+        .args(["render", "--output", "jails.nix"])
+        .output()
+        .expect("run jailgen render");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("jails.nix"))
+            .expect("read jails.nix")
+            .contains("pkgs.nodejs")
+    );
+    let out = common::nix_eval(&[
+        "nix/tests/eval-init-flake.nix",
+        "--argstr",
+        "flakeDir",
+        dir.path().to_str().expect("utf-8"),
+        "--arg",
+        "traceNixpkgs",
+        "true",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for system in ["x86_64-linux", "aarch64-linux"] {
+        let n = stderr
+            .matches(&format!("jailgen-test: nixpkgs instantiated for {system}"))
+            .count();
+        assert_eq!(n, 1, "{system}: nixpkgs instantiated {n} times:\n{stderr}");
+    }
+}
