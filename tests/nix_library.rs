@@ -256,6 +256,58 @@ fn bad_arguments_name_the_argument_and_show_a_corrected_example() {
                 "makeJailedAmp { pkg = pkgs.amp; }",
             ],
         ),
+        // jailed-agents' argument names (nix/lib/compat.nix).
+        (
+            agent("{ fwdEnv = \"ANTHROPIC_API_KEY\"; }"),
+            vec!["`fwdEnv` must be a list.", "fwdEnv = [ \"ANTHROPIC_API_KEY\" ];"],
+        ),
+        (
+            agent("{ fwdEnv = [ \"NOT-A-NAME\" ]; }"),
+            vec!["`forwardEnv` entry `NOT-A-NAME` is not an environment variable name."],
+        ),
+        (
+            agent("{ enableGitWorktrees = { enable = true; directory = \"~/wt\"; }; }"),
+            vec![
+                "`enableGitWorktrees` has unknown key `directory`",
+                "enableGitWorktrees = { enable = true; dir = \"~/worktrees\"; mountGitConfig = true; };",
+            ],
+        ),
+        (
+            agent("{ enableGitWorktrees = \"yes\"; }"),
+            vec!["`enableGitWorktrees` must be true, false or { enable; dir; mountGitConfig; }."],
+        ),
+        (
+            agent("{ enableGitWorktrees = { enable = true; dir = \"wt\"; }; }"),
+            vec!["`enableGitWorktrees.dir` must be an absolute path or one under `~/`, got `wt`."],
+        ),
+        (
+            agent("{ nixConfigDir = { writable = true; }; }"),
+            vec!["`nixConfigDir` must be a path string or { path; writable; }."],
+        ),
+        (
+            agent("{ nixConfigDir = { path = \"~/.config/nix\"; writable = \"yes\"; }; }"),
+            vec!["`nixConfigDir.writable` must be true or false."],
+        ),
+        (
+            agent("{ nixConfigDir = \".config/nix\"; }"),
+            vec!["`nixConfigDir` must be an absolute path or one under `~/`, got `.config/nix`."],
+        ),
+        (
+            agent("{ enableOpenUrls = \"true\"; }"),
+            vec!["`enableOpenUrls` must be true or false.", "enableOpenUrls = true;"],
+        ),
+        (
+            agent("{ extraJailOptions = \"gpu\"; }"),
+            vec!["`extraJailOptions` must be a list."],
+        ),
+        (
+            agent("{ extraReadwriteDirs = [ \"~/x\" ]; extraReadonlyIfExists = [ \"~/x/.gitconfig\" ]; }"),
+            vec!["`extraReadonlyIfExists` path `~/x/.gitconfig` lies inside a read-write grant"],
+        ),
+        (
+            "(h.jailgen.makeJailedPi { defaultExtraPkgs = h.pkgs.hello; }).calls".to_string(),
+            vec!["jailgen.makeJailedPi: `defaultExtraPkgs` must be a list of packages."],
+        ),
     ];
     for (expr, needles) in cases {
         let stderr = eval_error(&expr);

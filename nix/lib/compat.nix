@@ -36,6 +36,17 @@ let
 
   fwdEnv = list "fwdEnv" "fwdEnv = [ \"ANTHROPIC_API_KEY\" ];" (args.fwdEnv or [ ]);
 
+  # Paths are checked in full by makeJailedAgent; this names the jailed-agents argument first.
+  path =
+    argument: example: p:
+    if builtins.isString p && (lib.hasPrefix "/" p || lib.hasPrefix "~/" p) then
+      p
+    else
+      fail {
+        why = "`${argument}` must be an absolute path or one under `~/`, got `${toString p}`.";
+        inherit example;
+      };
+
   worktrees =
     let
       v = args.enableGitWorktrees or { };
@@ -73,15 +84,10 @@ let
         why = "`enableGitWorktrees.enable` and `.mountGitConfig` must be true or false.";
         inherit example;
       }
-    else if dir != null && !builtins.isString dir then
-      fail {
-        why = "`enableGitWorktrees.dir` must be a path string.";
-        inherit example;
-      }
     else
       # As in jailed-agents, `dir` and `mountGitConfig` count only with `enable = true`.
       {
-        readwrite = lib.optional (enable && dir != null) dir;
+        readwrite = lib.optional (enable && dir != null) (path "enableGitWorktrees.dir" example dir);
         readonlyIfExists = lib.optional (enable && mountGitConfig) "~/.gitconfig";
       };
 
@@ -120,8 +126,8 @@ let
       }
     else
       {
-        readonly = lib.optional (!cfg.writable) cfg.path;
-        readwrite = lib.optional cfg.writable cfg.path;
+        readonly = lib.optional (!cfg.writable) (path "nixConfigDir" example cfg.path);
+        readwrite = lib.optional cfg.writable (path "nixConfigDir.path" example cfg.path);
       };
 
   enableOpenUrls =
