@@ -3,7 +3,8 @@
 //! ../shared/tools/modern-nix.sh). Real jail.nix (`JAILGEN_JAIL_NIX`), nixpkgs' real lib
 //! (`JAILGEN_NIXPKGS_LIB`) and the llm-agents snapshot (`JAILGEN_LLM_AGENTS`) come from
 //! ../shared/upstream/unpack.sh; `.ci/run` sets all four. nixpkgs' packages stay doubles: nixpkgs
-//! itself is not to be had offline.
+//! itself is not to be had offline. flake.nix and the flake `jailgen init` writes evaluate alike
+//! under both versions.
 //!
 //! Without those variables every test here skips with a line saying so; under
 //! `JAILGEN_REQUIRE_NIX=1` it fails instead.
@@ -266,4 +267,54 @@ fn agents_json_names_packages_of_the_llm_agents_snapshot_with_their_binary_and_l
     }
     assert!(checked >= 10, "only {checked} presets checked");
     eprintln!("ok   {checked} presets match {}", checkout.display());
+}
+
+#[test]
+fn the_flake_and_the_init_flake_evaluate_alike_under_both_nix_versions() {
+    let test = "the_flake_and_the_init_flake_evaluate_alike_under_both_nix_versions";
+    let Some(nixes) = both_nixes(test) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
+        .arg("init")
+        .arg(dir.path())
+        .output()
+        .expect("run jailgen init");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let project = dir.path().to_str().expect("utf-8");
+    let results: Vec<(serde_json::Value, serde_json::Value)> = nixes
+        .iter()
+        .map(|(_, nix)| {
+            (
+                eval(nix, &["nix/tests/flake-outputs.nix"]),
+                eval(
+                    nix,
+                    &[
+                        "nix/tests/eval-init-flake.nix",
+                        "--argstr",
+                        "flakeDir",
+                        project,
+                    ],
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        results[0].0, results[1].0,
+        "flake.nix's outputs differ between the Nix versions"
+    );
+    assert_eq!(
+        results[0].1, results[1].1,
+        "init's flake differs between the Nix versions"
+    );
+    assert_eq!(results[1].0["x86_64-linux"]["formatter"], "nixfmt");
+    assert_eq!(
+        results[1].1["x86_64-linux"]["checks"],
+        serde_json::json!(["jails"])
+    );
 }
