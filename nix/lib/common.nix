@@ -6,7 +6,7 @@
   runtime,
 }:
 {
-  # jailed-agents' set plus gnused and coreutils.
+  # jailed-agents' current set (python3 and gnused included) plus coreutils.
   commonPkgs = [
     pkgs.bashInteractive
     pkgs.curl
@@ -18,6 +18,7 @@
     pkgs.gnugrep
     pkgs.gawkInteractive
     pkgs.ps
+    pkgs.python3
     pkgs.findutils
     pkgs.gzip
     pkgs.unzip

@@ -149,6 +149,7 @@ rec {
     "pkg:gnugrep"
     "pkg:gawkInteractive"
     "pkg:ps"
+    "pkg:python3"
     "pkg:findutils"
     "pkg:gzip"
     "pkg:unzip"
