@@ -204,7 +204,9 @@ fn run_init_flake_check(project: &Path) -> (bool, String) {
         .current_dir(build.path())
         .env_clear()
         .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
-        .env("HOME", build.path())
+        // As in the Nix build sandbox.
+        .env("HOME", "/homeless-shelter")
+        .env("TMPDIR", build.path())
         .env("out", &out)
         .output()
         .expect("run the check's build script");
