@@ -548,6 +548,20 @@ fn the_open_urls_handler_opens_only_one_http_or_https_url() {
     assert!(out.status.success(), "{}", text(&out));
     let handler: String = serde_json::from_slice(&out.stdout).expect("a string");
     let tmp = tempfile::tempdir().unwrap();
+    // writeShellApplication runs shellcheck on the handler when Nix builds it.
+    if have("shellcheck", &["--version"]) {
+        let file = tmp.path().join("handler.sh");
+        fs::write(
+            &file,
+            format!("#!/usr/bin/env bash\nset -o errexit -o nounset -o pipefail\n{handler}"),
+        )
+        .unwrap();
+        let out = Command::new("shellcheck")
+            .arg(&file)
+            .output()
+            .expect("spawn shellcheck");
+        assert!(out.status.success(), "{}", text(&out));
+    }
     let log = tmp.path().join("opened");
     let browser = tmp.path().join("browser");
     fs::write(
