@@ -153,8 +153,7 @@ let
           example = "pkg = pkgs.opencode;";
         };
 
-    configPaths =
-      checkList "configPaths" configPaths ++ checkList "extraConfigPaths" extraConfigPaths;
+    configPaths = checkList "configPaths" configPaths ++ checkList "extraConfigPaths" extraConfigPaths;
     readwrite = checkList "extraReadwriteDirs" extraReadwriteDirs;
     readonly = checkList "extraReadonlyDirs" extraReadonlyDirs;
     readonlyIfExists = checkList "extraReadonlyIfExists" extraReadonlyIfExists;
@@ -164,7 +163,9 @@ let
       what = "strings";
       example = "env = { MY_AGENT_MODE = \"fast\"; };";
       valueOk = builtins.isString;
-      valueWhy = var: "`env.${var}` must be a string; env values are literals written into the wrapper (use forwardEnv for secrets).";
+      valueWhy =
+        var:
+        "`env.${var}` must be a string; env values are literals written into the wrapper (use forwardEnv for secrets).";
       valueExample = var: "env = { ${var} = \"1\"; };";
     } env;
 
@@ -296,7 +297,9 @@ let
   };
 
   defaultBase =
-    optional network (fastNetwork { inherit hostSsl; })
+    optional network (fastNetwork {
+      inherit hostSsl;
+    })
     ++ [ runtime.timeZone ]
     ++ optional (!newSession) c.no-new-session;
 
@@ -342,7 +345,14 @@ let
   # Grants bound after a read-write grant that contains them: (root, path) pairs for the
   # launch-time symlink check (jailgen_check_nested in nix/runtime/wrapper.sh).
   nestedPairs = builtins.concatMap (
-    p: builtins.concatMap (rw: optionals (paths.isUnder p rw) [ rw p ]) readwritePaths
+    p:
+    builtins.concatMap (
+      rw:
+      optionals (paths.isUnder p rw) [
+        rw
+        p
+      ]
+    ) readwritePaths
   ) (readonlyPaths ++ readwritePaths);
 
   stateFiles = filter paths.isFile checked.configPaths;
@@ -380,9 +390,7 @@ let
     ++ [ (c.add-pkg-deps (checked.packages ++ agentBin)) ]
     ++ lib.mapAttrsToList (var: value: c.set-env var (paths.jailValue value)) checked.env
     ++ lib.mapAttrsToList (var: rel: c.set-env var (homeEnvValue rel)) checked.homeEnv
-    ++ map c.try-fwd-env (
-      lib.unique (checked.forwardEnv ++ optionals forwardTerminalEnv terminalEnv)
-    )
+    ++ map c.try-fwd-env (lib.unique (checked.forwardEnv ++ optionals forwardTerminalEnv terminalEnv))
     ++ optionals enableNix [
       (c.readonly "/nix")
       (c.try-readonly "/etc/nix")

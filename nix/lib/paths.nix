@@ -30,10 +30,7 @@ let
     let
       joined = concatStringsSep "/" (components p);
     in
-    if isHome p then
-      (if joined == "" then "~" else "~/${joined}")
-    else
-      "/${joined}";
+    if isHome p then (if joined == "" then "~" else "~/${joined}") else "/${joined}";
 
   problem =
     p:

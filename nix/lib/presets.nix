@@ -18,7 +18,8 @@ let
       defaultExtraPkgs = args.defaultExtraPkgs or (map (attr: pkgs.${attr}) spec.defaultExtraPkgs);
       extraPkgs = args.extraPkgs or [ ];
       bad =
-        argument: "jailgen.${spec.builder}: `${argument}` must be a list of packages.\nFor example:\n  ${spec.builder} { ${argument} = [ pkgs.xdg-utils ]; }";
+        argument:
+        "jailgen.${spec.builder}: `${argument}` must be a list of packages.\nFor example:\n  ${spec.builder} { ${argument} = [ pkgs.xdg-utils ]; }";
     in
     makeJailedAgent (
       {

@@ -44,19 +44,21 @@ let
       my-agent-package = bash;
     }
     // builtins.listToAttrs (
-      map (n: {
-        name = n;
-        value = tool n;
-      }) [
-        "pandoc"
-        "ffmpeg"
-        "go"
-        "gopls"
-        "golangci-lint"
-        "go-task"
-        "libgcc"
-        "gcc"
-      ]
+      map
+        (n: {
+          name = n;
+          value = tool n;
+        })
+        [
+          "pandoc"
+          "ffmpeg"
+          "go"
+          "gopls"
+          "golangci-lint"
+          "go-task"
+          "libgcc"
+          "gcc"
+        ]
     );
   jailed-agents.lib.${system} = jailgen;
   inherit (jailgen.internals.jail) combinators;

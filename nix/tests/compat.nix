@@ -72,7 +72,11 @@ in
   "test: enableGitWorktrees = true adds nothing: git protection already serves worktrees" = {
     expr = [
       (agent { enableGitWorktrees = true; })
-      (agent { enableGitWorktrees = { enable = true; }; })
+      (agent {
+        enableGitWorktrees = {
+          enable = true;
+        };
+      })
       (agent { enableGitWorktrees = false; })
       (agent { enableGitWorktrees = null; })
     ];
@@ -180,9 +184,14 @@ in
   };
 
   "test: lib.openUrls hands jail.nix a handler of jailgen's own, not open-urls-in-browser's" = {
-    expr = builtins.any (
-      c: c.name == "jail-to-host-channel" && builtins.elemAt c.args 1 == jailgen.internals.openUrlsHandler
-    ) (agent { enableOpenUrls = true; });
+    expr =
+      builtins.any
+        (
+          c: c.name == "jail-to-host-channel" && builtins.elemAt c.args 1 == jailgen.internals.openUrlsHandler
+        )
+        (agent {
+          enableOpenUrls = true;
+        });
     expected = true;
   };
 
@@ -230,42 +239,47 @@ in
       ))
     ];
     expected = [
-      (calls (jailgen.makeJailedAgent {
-        name = "jailed-pi";
-        pkg = h.harness.agentPackages.pi;
-        configPaths = [ "~/.pi" ];
-        env.PI_SKIP_VERSION_CHECK = "1";
-        extraPkgs = [ pkgs.nodejs ];
-      }))
-      (calls (jailgen.makeJailedAgent {
-        name = "jailed-pi";
-        pkg = h.harness.agentPackages.pi;
-        configPaths = [ "~/.pi" ];
-        env.PI_SKIP_VERSION_CHECK = "1";
-        extraPkgs = [
-          pkgs.python3
-          pkgs.nodejs
-        ];
-      }))
+      (calls (
+        jailgen.makeJailedAgent {
+          name = "jailed-pi";
+          pkg = h.harness.agentPackages.pi;
+          configPaths = [ "~/.pi" ];
+          env.PI_SKIP_VERSION_CHECK = "1";
+          extraPkgs = [ pkgs.nodejs ];
+        }
+      ))
+      (calls (
+        jailgen.makeJailedAgent {
+          name = "jailed-pi";
+          pkg = h.harness.agentPackages.pi;
+          configPaths = [ "~/.pi" ];
+          env.PI_SKIP_VERSION_CHECK = "1";
+          extraPkgs = [
+            pkgs.python3
+            pkgs.nodejs
+          ];
+        }
+      ))
     ];
   };
 
-  "test: makeJailedGoose and makeJailedHermesAgent are exported with jailed-agents' command names" =
-    {
-      expr = map (b: (jailgen.${b} { }).name) [
-        "makeJailedGoose"
-        "makeJailedHermesAgent"
-      ];
-      expected = [
-        "jailed-goose"
-        "jailed-hermes-agent"
-      ];
-    };
+  "test: makeJailedGoose and makeJailedHermesAgent are exported with jailed-agents' command names" = {
+    expr = map (b: (jailgen.${b} { }).name) [
+      "makeJailedGoose"
+      "makeJailedHermesAgent"
+    ];
+    expected = [
+      "jailed-goose"
+      "jailed-hermes-agent"
+    ];
+  };
 
   "test: the terminal's variables are forwarded unless forwardTerminalEnv = false" = {
     expr = {
       on = builtins.filter (c: c.name == "try-fwd-env") (agent { });
-      off = builtins.filter (c: c.name == "try-fwd-env") (agent { forwardTerminalEnv = false; });
+      off = builtins.filter (c: c.name == "try-fwd-env") (agent {
+        forwardTerminalEnv = false;
+      });
       once = count (c: c == call "try-fwd-env" [ "COLORTERM" ]) (agent {
         fwdEnv = [ "COLORTERM" ];
       });

@@ -40,14 +40,15 @@ let
     map
       (
         args:
-        select (lib.makeJailedAgent (
-          {
-            name = "a";
-            pkg = pkgs.hello;
-            configPaths = [ "~/.a" ];
-          }
-          // args
-        )).text
+        select
+          (lib.makeJailedAgent (
+            {
+              name = "a";
+              pkg = pkgs.hello;
+              configPaths = [ "~/.a" ];
+            }
+            // args
+          )).text
       )
       [
         { network = false; }

@@ -7,10 +7,12 @@ let
   jail = (import ./doubles/jail-nix).init pkgs;
   c = jail.combinators;
   run = perms: jail "t" pkgs.hello perms;
-  bare = perms: (import ./doubles/jail-nix).extend {
-    inherit pkgs;
-    basePermissions = null;
-  } "t" pkgs.hello perms;
+  bare =
+    perms:
+    (import ./doubles/jail-nix).extend {
+      inherit pkgs;
+      basePermissions = null;
+    } "t" pkgs.hello perms;
   baseEnvWords = [
     "--clearenv"
     ''"$LANG"''
@@ -49,12 +51,13 @@ in
     expected = ''exec ${pkgs.bubblewrap}/bin/bwrap --unshare-user --unshare-ipc --unshare-pid --unshare-net --unshare-uts --unshare-cgroup --new-session --die-with-parent --setenv K 2 "''${RUNTIME_ARGS[@]}" -- ${pkgs.hello}/bin/hello "$@"'';
   };
   "test: include-once skips repeats and defer runs last" = {
-    expr = (bare [
-      (c.defer (c.add-runtime "echo deferred"))
-      c.mount-cwd
-      c.mount-cwd
-      (c.add-runtime "echo now")
-    ]).text;
+    expr =
+      (bare [
+        (c.defer (c.add-runtime "echo deferred"))
+        c.mount-cwd
+        c.mount-cwd
+        (c.add-runtime "echo now")
+      ]).text;
     expected =
       (pkgs.writeShellApplication {
         name = "t";
@@ -84,10 +87,11 @@ in
     ];
   };
   "test: calls are recorded in pipeline order with their arguments" = {
-    expr = (run [
-      (c.readonly "/x")
-      (c.add-pkg-deps [ pkgs.jq ])
-    ]).calls;
+    expr =
+      (run [
+        (c.readonly "/x")
+        (c.add-pkg-deps [ pkgs.jq ])
+      ]).calls;
     expected = [
       (call "base" [ ])
       (call "bind-nix-store-runtime-closure" [ ])

@@ -24,9 +24,7 @@ let
       isJail = j ? calls && builtins.isString j.text;
     }) outputs.packages.${system};
     # The wrapper text is forced too: it reads `pkgs` (extraPkgs), like building the shell would.
-    devShellPackages = map (
-      p: builtins.seq p.text p.name
-    ) outputs.devShells.${system}.default.packages;
+    devShellPackages = map (p: builtins.seq p.text p.name) outputs.devShells.${system}.default.packages;
     checks = builtins.attrNames outputs.checks.${system};
     # What the check runs (the runCommand double records it): tests/nix_eval.rs runs it with bash.
     jailsCheck = {

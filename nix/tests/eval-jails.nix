@@ -40,13 +40,11 @@ let
       ${head} = if rest == [ ] then set.${head} or (fake head) else addPath (set.${head} or { }) rest;
     };
 
-  pkgs = builtins.foldl' addPath basePkgs (
-    map (lib.splitString ".") (builtins.fromJSON pkgsJson)
-  );
+  pkgs = builtins.foldl' addPath basePkgs (map (lib.splitString ".") (builtins.fromJSON pkgsJson));
 
-  agentPackages = builtins.foldl' (set: name: set // { ${name} = set.${name} or (fake name); }) (
-    (import ./doubles/llm-agents.nix).packages.${system}
-  ) (builtins.fromJSON agentsJson);
+  agentPackages = builtins.foldl' (
+    set: name: set // { ${name} = set.${name} or (fake name); }
+  ) ((import ./doubles/llm-agents.nix).packages.${system}) (builtins.fromJSON agentsJson);
 
   jailgen = import ../lib {
     inherit pkgs agentPackages;

@@ -26,6 +26,7 @@ let
   };
   inherit (harness) jailgen;
   args = builtins.fromJSON argsJson;
-  builder = if preset == "" then jailgen.makeJailedAgent else jailgen.${jailgen.presets.${preset}.builder};
+  builder =
+    if preset == "" then jailgen.makeJailedAgent else jailgen.${jailgen.presets.${preset}.builder};
 in
 (builder args).text

@@ -230,10 +230,14 @@ in
   };
 
   "test: a caller's env is merged over the preset's env" = {
-    expr = builtins.filter (c: c.name == "set-env" && builtins.elem (builtins.head c.args) [
-      "PI_SKIP_VERSION_CHECK"
-      "EXTRA"
-    ]) (calls (jailgen.makeJailedPi { env.EXTRA = "1"; }));
+    expr = builtins.filter (
+      c:
+      c.name == "set-env"
+      && builtins.elem (builtins.head c.args) [
+        "PI_SKIP_VERSION_CHECK"
+        "EXTRA"
+      ]
+    ) (calls (jailgen.makeJailedPi { env.EXTRA = "1"; }));
     expected = [
       (call "set-env" [
         "EXTRA"
@@ -372,7 +376,9 @@ in
       in
       [
         j.name
-        (builtins.elem "pkg:hello" (builtins.elemAt (h.lib.last (builtins.filter (c: c.name == "add-pkg-deps") (calls j))).args 0))
+        (builtins.elem "pkg:hello" (
+          builtins.elemAt (h.lib.last (builtins.filter (c: c.name == "add-pkg-deps") (calls j))).args 0
+        ))
       ];
     expected = [
       "oc"

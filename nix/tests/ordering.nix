@@ -96,27 +96,28 @@ in
     expected = true;
   };
 
-  "test: the runtime functions are pasted once, before the first call; the cwd guard runs before state paths are created" = {
-    expr =
-      let
-        script = atCall (call "add-runtime" [ "<wrapper.sh>" ]) nested;
-        timeZone = atCall (call "add-runtime" [ "jailgen_time_zone" ]) nested;
-        guard = atCall (call "add-runtime" [ "jailgen_guard_cwd" ]) nested;
-        ensure = atCall (call "add-runtime" [ "jailgen_ensure_dir ~/.config/my-agent" ]) nested;
-      in
-      [
-        (builtins.length (builtins.filter (c: c == call "add-runtime" [ "<wrapper.sh>" ]) nested))
-        (script >= 0 && script < timeZone)
-        (timeZone < guard)
-        (guard < ensure)
+  "test: the runtime functions are pasted once, before the first call; the cwd guard runs before state paths are created" =
+    {
+      expr =
+        let
+          script = atCall (call "add-runtime" [ "<wrapper.sh>" ]) nested;
+          timeZone = atCall (call "add-runtime" [ "jailgen_time_zone" ]) nested;
+          guard = atCall (call "add-runtime" [ "jailgen_guard_cwd" ]) nested;
+          ensure = atCall (call "add-runtime" [ "jailgen_ensure_dir ~/.config/my-agent" ]) nested;
+        in
+        [
+          (builtins.length (builtins.filter (c: c == call "add-runtime" [ "<wrapper.sh>" ]) nested))
+          (script >= 0 && script < timeZone)
+          (timeZone < guard)
+          (guard < ensure)
+        ];
+      expected = [
+        1
+        true
+        true
+        true
       ];
-    expected = [
-      1
-      true
-      true
-      true
-    ];
-  };
+    };
 
   "test: state paths are created before any bind" = {
     expr =
@@ -125,25 +126,26 @@ in
     expected = true;
   };
 
-  "test: git protection and hiding come after every bind, seccomp after them, extraCombinators last" = {
-    expr =
-      let
-        l = agent { extraCombinators = [ "camera" ]; };
-      in
-      map (n: n.name) (
-        h.lib.pipe l [
-          (builtins.filter (c: builtins.elem c.name tailNames))
-          (x: builtins.genList (i: builtins.elemAt x (i + builtins.length x - 5)) 5)
-        ]
-      );
-    expected = [
-      "readwrite"
-      "add-runtime"
-      "add-runtime"
-      "add-seccomp"
-      "camera"
-    ];
-  };
+  "test: git protection and hiding come after every bind, seccomp after them, extraCombinators last" =
+    {
+      expr =
+        let
+          l = agent { extraCombinators = [ "camera" ]; };
+        in
+        map (n: n.name) (
+          h.lib.pipe l [
+            (builtins.filter (c: builtins.elem c.name tailNames))
+            (x: builtins.genList (i: builtins.elemAt x (i + builtins.length x - 5)) 5)
+          ]
+        );
+      expected = [
+        "readwrite"
+        "add-runtime"
+        "add-runtime"
+        "add-seccomp"
+        "camera"
+      ];
+    };
 
   "test: the rendered wrapper runs the guard before creating state dirs, and both before bwrap" = {
     expr =

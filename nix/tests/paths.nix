@@ -83,14 +83,16 @@ in
     expected = [ (call "readonly" [ (noescape "\"/srv/a \\$b\"") ]) ];
   };
   "test: jail.nix renders the home path as one shell word" = {
-    expr = builtins.length (builtins.split "--ro-bind ~/'a b;c' ~/'a b;c'" (
-      h.jailgen.makeJailedAgent {
-        name = "a";
-        pkg = h.pkgs.hello;
-        configPaths = [ ];
-        extraReadonlyDirs = [ "~/a b;c" ];
-      }
-    ).text) > 1;
+    expr =
+      builtins.length (
+        builtins.split "--ro-bind ~/'a b;c' ~/'a b;c'"
+          (h.jailgen.makeJailedAgent {
+            name = "a";
+            pkg = h.pkgs.hello;
+            configPaths = [ ];
+            extraReadonlyDirs = [ "~/a b;c" ];
+          }).text
+      ) > 1;
     expected = true;
   };
   "test: a state path is a file only with an extension from file-extensions.json" = {

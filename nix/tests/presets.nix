@@ -98,22 +98,20 @@ in
     pkg = "gemini-cli";
   };
 
-  "test: the goose preset binds three XDG dirs and turns the keyring off" =
-    case "makeJailedGoose"
-      {
-        dirs = [
-          "~/.config/goose"
-          "~/.local/share/goose"
-          "~/.local/state/goose"
-        ];
-        pkg = "goose-cli";
-        env = [
-          (call "set-env" [
-            "GOOSE_DISABLE_KEYRING"
-            "1"
-          ])
-        ];
-      };
+  "test: the goose preset binds three XDG dirs and turns the keyring off" = case "makeJailedGoose" {
+    dirs = [
+      "~/.config/goose"
+      "~/.local/share/goose"
+      "~/.local/state/goose"
+    ];
+    pkg = "goose-cli";
+    env = [
+      (call "set-env" [
+        "GOOSE_DISABLE_KEYRING"
+        "1"
+      ])
+    ];
+  };
 
   "test: the opencode preset binds three XDG dirs and its cache" = case "makeJailedOpencode" {
     dirs = [

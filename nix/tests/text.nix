@@ -37,16 +37,22 @@ in
     ];
   };
   "test: a forwarded variable is guarded by ${"$"}{NAME+…} so it is absent when unset" = {
-    expr = contains ''''${ANTHROPIC_API_KEY+--setenv ANTHROPIC_API_KEY "''${ANTHROPIC_API_KEY}"}'' (
-      agent { forwardEnv = [ "ANTHROPIC_API_KEY" ]; }
-    );
+    expr =
+      contains ''''${ANTHROPIC_API_KEY+--setenv ANTHROPIC_API_KEY "''${ANTHROPIC_API_KEY}"}''
+        (agent {
+          forwardEnv = [ "ANTHROPIC_API_KEY" ];
+        });
     expected = true;
   };
   "test: network = false keeps the network namespace unshared" = {
     expr = [
-      (contains "--unshare-net" (agent { network = false; }))
+      (contains "--unshare-net" (agent {
+        network = false;
+      }))
       (contains "--unshare-net" plain)
-      (contains "/etc/resolv.conf" (agent { network = false; }))
+      (contains "/etc/resolv.conf" (agent {
+        network = false;
+      }))
     ];
     expected = [
       true
@@ -63,9 +69,10 @@ in
     expected = 3;
   };
   "test: runtime binds are passed after every static argument" = {
-    expr = builtins.match ''.*"[$][{]RUNTIME_ARGS[[]@[]][}]" -- [^ ]*/bin/hello "[$]@" *'' (
-      builtins.replaceStrings [ "\n" ] [ " " ] plain
-    ) != null;
+    expr =
+      builtins.match ''.*"[$][{]RUNTIME_ARGS[[]@[]][}]" -- [^ ]*/bin/hello "[$]@" *'' (
+        builtins.replaceStrings [ "\n" ] [ " " ] plain
+      ) != null;
     expected = true;
   };
   "test: the seccomp filter is read at launch" = {
@@ -73,11 +80,19 @@ in
     expected = true;
   };
   "test: enableNix sets NIX_REMOTE and binds the daemon socket" = {
-    expr = map (n: contains n (agent { enableNix = true; })) [
-      "--setenv NIX_REMOTE daemon"
-      "--bind-try /nix/var/nix/daemon-socket /nix/var/nix/daemon-socket"
-      "--ro-bind /nix /nix"
-    ];
+    expr =
+      map
+        (
+          n:
+          contains n (agent {
+            enableNix = true;
+          })
+        )
+        [
+          "--setenv NIX_REMOTE daemon"
+          "--bind-try /nix/var/nix/daemon-socket /nix/var/nix/daemon-socket"
+          "--ro-bind /nix /nix"
+        ];
     expected = [
       true
       true

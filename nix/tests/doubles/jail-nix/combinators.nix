@@ -132,7 +132,9 @@ let
           if kind.ok arg then
             go (builtins.tail remaining) (args ++ [ arg ]) (f arg)
           else
-            throw "jail.nix double: argument ${toString (builtins.length args + 1)} of `${name}` must be ${kind.what}, got a ${builtins.typeOf arg}";
+            throw "jail.nix double: argument ${
+              toString (builtins.length args + 1)
+            } of `${name}` must be ${kind.what}, got a ${builtins.typeOf arg}";
     in
     go argKinds [ ] impl;
 
@@ -166,7 +168,12 @@ let
 
     set-env =
       name: value: state:
-      state // { env = state.env // { ${name} = escape value; }; };
+      state
+      // {
+        env = state.env // {
+          ${name} = escape value;
+        };
+      };
     fwd-env = name: internal.set-env name (noescape ''"''$${name}"'');
     try-fwd-env = name: internal.unsafe-add-raw-args ''''${${name}+--setenv ${name} "''${${name}}"}'';
     add-path =
@@ -206,7 +213,12 @@ let
     set-argv = argv: state: state // { argv = builtins.concatStringsSep " " (map escape argv); };
     share-ns =
       ns: state:
-      state // { namespaces = state.namespaces // { ${ns} = true; }; };
+      state
+      // {
+        namespaces = state.namespaces // {
+          ${ns} = true;
+        };
+      };
     no-new-session = state: state // { newSession = false; };
     no-die-with-parent = state: state // { dieWithParent = false; };
     set-hostname = hostname: state: state // { inherit hostname; };
@@ -510,9 +522,7 @@ let
                 fi
               '')
               (internal.readwrite (noescape ''"$PROXIED_DBUS_SOCKET_DIR"''))
-              (internal.set-env "DBUS_SESSION_BUS_ADDRESS" (
-                noescape ''"unix:path=$PROXIED_DBUS_SOCKET"''
-              ))
+              (internal.set-env "DBUS_SESSION_BUS_ADDRESS" (noescape ''"unix:path=$PROXIED_DBUS_SOCKET"''))
             ] state
           )
         ))

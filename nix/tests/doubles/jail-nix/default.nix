@@ -17,16 +17,15 @@ in
   extend = makeJail;
 
   # Pair with `import ../pkgs.nix { host = true; }`.
-  hostBase =
-    c: [
-      c.base
-      (c.try-readonly "/usr")
-      (c.try-readonly "/bin")
-      (c.try-readonly "/sbin")
-      (c.try-readonly "/lib")
-      (c.try-readonly "/lib64")
-      (c.try-readonly "/etc/ld.so.cache")
-      (c.try-readonly "/etc/alternatives")
-      c.fake-passwd
-    ];
+  hostBase = c: [
+    c.base
+    (c.try-readonly "/usr")
+    (c.try-readonly "/bin")
+    (c.try-readonly "/sbin")
+    (c.try-readonly "/lib")
+    (c.try-readonly "/lib64")
+    (c.try-readonly "/etc/ld.so.cache")
+    (c.try-readonly "/etc/alternatives")
+    c.fake-passwd
+  ];
 }
