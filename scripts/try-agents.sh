@@ -5,7 +5,8 @@
 #
 #   scripts/try-agents.sh [--dir DIR] [--seconds N] [--jail-nix DIR] [--user USER] [PRESET...]
 #
-#   --dir       work directory (default: a new one under /tmp); the npm prefix is reused between runs
+#   --dir       work directory (default: a new one under /var/tmp); the npm prefix is reused between
+#               runs. Not under /tmp: codex refuses to set up its helpers in a home below /tmp
 #   --seconds   how long each agent runs before it gets SIGINT (default: 15)
 #   --jail-nix  a real jail.nix checkout (default: $JAILGEN_JAIL_NIX, else the test double)
 #   --user      run npm and the agents as USER (runuser; the script itself then runs as root, which
@@ -33,7 +34,7 @@ while (($#)); do
   --seconds) seconds=$2; shift 2 ;;
   --jail-nix) jail_nix=$2; shift 2 ;;
   --user) user=$2; as_user=(runuser -u "$2" --); shift 2 ;;
-  -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
   -*) echo "try-agents.sh: unknown option \`$1\`" >&2; exit 2 ;;
   *) presets+=("$1"); shift ;;
   esac
@@ -57,7 +58,7 @@ for tool in nix-instantiate bwrap tmux strace node npm gcc git jq; do
   command -v "$tool" >/dev/null || { echo "try-agents.sh: needs \`$tool\`" >&2; exit 2; }
 done
 
-[[ -n $dir ]] || dir=$(mktemp -d /tmp/try-agents.XXXXXX)
+[[ -n $dir ]] || dir=$(mktemp -d /var/tmp/try-agents.XXXXXX)
 mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
 [[ -z $user ]] || chown "$user" "$dir"
 echo "work directory: $dir"
