@@ -216,7 +216,7 @@ pub fn explain(model: &Model, names: &[String]) -> Result<Explanation, Error> {
         .iter()
         .filter(|j| names.is_empty() || names.contains(&j.name))
         .map(jail)
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok(Explanation {
         version: JSON_VERSION,
         jails,
@@ -236,71 +236,151 @@ fn under_or_equal(a: &str, b: &str) -> bool {
     ha == hb && sa.len() >= sb.len() && sa[..sb.len()] == sb[..]
 }
 
-/// `paths.nix` `parentsFirst`: unique, then a stable sort by depth.
-fn parents_first(paths: &[String]) -> Vec<String> {
-    let mut unique: Vec<String> = Vec::new();
-    for p in paths {
-        if !unique.contains(p) {
-            unique.push(p.clone());
-        }
+/// The jail policy (jailgen-policy's types, what the Nix library writes for the launcher)
+/// that the model implies: the one input of the plan both explain and the launcher read.
+/// Paths in the model are already normalised; one the policy reader refuses is a bug.
+pub fn policy(j: &Jail) -> Result<jailgen_policy::Policy, Error> {
+    use jailgen_policy::{GrantPath, StateKind, StatePath};
+    let path = |p: &String| {
+        GrantPath::parse(p).map_err(|why| Error::bug(format!("the model path `{p}` {why}")))
+    };
+    let paths = |ps: &[String]| ps.iter().map(path).collect::<Result<Vec<_>, _>>();
+    let preset = j.preset.as_deref().and_then(presets::preset);
+    let mut p = jailgen_policy::Policy::new(&j.name);
+    p.readonly = paths(&j.readonly)?;
+    p.readonly_if_exists = paths(&j.readonly_if_exists)?;
+    let rw: Vec<String> = j.config_paths.iter().chain(&j.readwrite).cloned().collect();
+    p.readwrite = paths(&rw)?;
+    p.state = j
+        .config_paths
+        .iter()
+        .map(|c| {
+            Ok(StatePath {
+                path: path(c)?,
+                kind: if crate::rules::names_a_file(c) {
+                    StateKind::File
+                } else {
+                    StateKind::Dir
+                },
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    // The preset's env, then the spec's (makeJailedAgent gets them merged, the spec winning).
+    let mut set: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(pr) = preset {
+        set.extend(pr.env.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
-    unique.sort_by_key(|p| segments(p).1.len());
-    unique
+    set.extend(j.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    p.env.set = set.into_iter().collect();
+    p.env.home = preset
+        .map(|pr| {
+            pr.home_env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    // As the library: forward_env, then the terminal's variables it lacks.
+    p.env.forward = j
+        .forward_env
+        .iter()
+        .chain(
+            presets::terminal_env()
+                .iter()
+                .filter(|v| !j.forward_env.contains(v)),
+        )
+        .cloned()
+        .collect();
+    p.git = match j.git {
+        GitPolicy::Protect => jailgen_policy::Git::Protect,
+        GitPolicy::Open => jailgen_policy::Git::Open,
+    };
+    p.hide = j.hide.clone();
+    p.network = if j.network {
+        jailgen_policy::Network::Shared
+    } else {
+        jailgen_policy::Network::Isolated
+    };
+    p.nix = j.nix;
+    p.new_session = j.new_session;
+    Ok(p)
 }
 
-fn mounts(j: &Jail) -> Vec<Mount> {
-    let m = |path: &str, access, source, when| Mount {
-        path: path.to_owned(),
-        access,
-        source,
-        when,
-        shadowed_by: None,
-    };
-    let readonly = parents_first(&j.readonly);
-    let readwrite_all: Vec<String> = j.config_paths.iter().chain(&j.readwrite).cloned().collect();
-    let readwrite = parents_first(&readwrite_all);
-    let mut out: Vec<Mount> = readonly
-        .iter()
-        .map(|p| m(p, Access::ReadOnly, Source::Readonly, When::Always))
-        .chain(
-            j.readonly_if_exists
-                .iter()
-                .map(|p| m(p, Access::ReadOnly, Source::GitConfig, When::IfPresent)),
-        )
-        .collect();
-    out.push(m(
-        WORKING_DIRECTORY,
-        Access::ReadWrite,
-        Source::WorkingDirectory,
-        When::Always,
-    ));
-    for p in &readwrite {
-        let source = if j.config_paths.contains(p) {
-            Source::State
-        } else {
-            Source::Readwrite
+/// `$HOME/x` (the symbolic plan's spelling) as the model spells it: `~/x`.
+fn spelled(dest: &str) -> String {
+    match dest.strip_prefix("$HOME") {
+        Some("") => "~".to_owned(),
+        Some(rest) if rest.starts_with('/') => format!("~{rest}"),
+        _ => dest.to_owned(),
+    }
+}
+
+/// The mounts of the grant part of the plan (jailgen_policy::symbolic), in bind order.
+fn mounts(j: &Jail, policy: &jailgen_policy::Policy) -> Vec<Mount> {
+    let plan = jailgen_policy::symbolic(policy);
+    let mut out: Vec<Mount> = Vec::new();
+    let mut after_cwd = false;
+    for op in &plan.grants {
+        use jailgen_policy::Op;
+        let (path, access, source, when) = match op {
+            Op::BindFd { dest, .. } if dest == "$PWD" => {
+                after_cwd = true;
+                (
+                    WORKING_DIRECTORY.to_owned(),
+                    Access::ReadWrite,
+                    Source::WorkingDirectory,
+                    When::Always,
+                )
+            }
+            Op::RoBindFd { dest, .. } => {
+                let p = spelled(dest);
+                // `git_config`'s ~/.gitconfig: bound only when the host has it.
+                let if_exists = j.readonly_if_exists.contains(&p);
+                (
+                    p,
+                    Access::ReadOnly,
+                    if after_cwd {
+                        Source::ReadonlyAgain
+                    } else if if_exists {
+                        Source::GitConfig
+                    } else {
+                        Source::Readonly
+                    },
+                    if if_exists {
+                        When::IfPresent
+                    } else {
+                        When::Always
+                    },
+                )
+            }
+            Op::BindFd { dest, .. } => {
+                let p = spelled(dest);
+                let source = if j.config_paths.contains(&p) {
+                    Source::State
+                } else {
+                    Source::Readwrite
+                };
+                (p, Access::ReadWrite, source, When::Always)
+            }
+            Op::RoBind { dest, .. } => (dest.clone(), Access::ReadOnly, Source::Nix, When::Always),
+            Op::RoBindTry { dest, .. } => {
+                (dest.clone(), Access::ReadOnly, Source::Nix, When::IfPresent)
+            }
+            Op::BindTry { dest, .. } => (
+                dest.clone(),
+                Access::ReadWrite,
+                Source::Nix,
+                When::IfPresent,
+            ),
+            _ => continue,
         };
-        out.push(m(p, Access::ReadWrite, source, When::Always));
-    }
-    for p in &readonly {
-        if readwrite.iter().any(|rw| rw != p && under_or_equal(p, rw)) {
-            out.push(m(p, Access::ReadOnly, Source::ReadonlyAgain, When::Always));
-        }
-    }
-    if j.nix {
-        out.push(m("/nix", Access::ReadOnly, Source::Nix, When::Always));
-        out.push(m(
-            "/etc/nix",
-            Access::ReadOnly,
-            Source::Nix,
-            When::IfPresent,
-        ));
-        out.push(m(
-            "/nix/var/nix/daemon-socket",
-            Access::ReadWrite,
-            Source::Nix,
-            When::IfPresent,
-        ));
+        out.push(Mount {
+            path,
+            access,
+            source,
+            when,
+            shadowed_by: None,
+        });
     }
     for i in 0..out.len() {
         if out[i].path == WORKING_DIRECTORY {
@@ -315,38 +395,16 @@ fn mounts(j: &Jail) -> Vec<Mount> {
     out
 }
 
-fn jail(j: &Jail) -> JailExplanation {
+fn jail(j: &Jail) -> Result<JailExplanation, Error> {
     let preset = j.preset.as_deref().and_then(presets::preset);
+    let policy = policy(j)?;
+    // jail.nix's base sets HOME and TERM; the launcher sets the rest, with the precedence
+    // of jailgen_policy::env::environment (the same function it runs).
     let mut set: BTreeMap<String, String> = BTreeMap::new();
     set.insert("HOME".into(), "$HOME (your home path)".into());
     set.insert("TERM".into(), "$TERM".into());
-    set.insert("LANG".into(), "$LANG, or C.UTF-8 when unset".into());
-    if j.network {
-        for v in [
-            "SSL_CERT_FILE",
-            "NIX_SSL_CERT_FILE",
-            "CURL_CA_BUNDLE",
-            "REQUESTS_CA_BUNDLE",
-        ] {
-            set.insert(v.into(), "/etc/ssl/certs/ca-certificates.crt".into());
-        }
-    }
-    if let Some(p) = preset {
-        for (k, v) in &p.env {
-            set.insert(k.clone(), v.clone());
-        }
-    }
-    for (k, v) in &j.env {
-        set.insert(k.clone(), v.clone());
-    }
-    if let Some(p) = preset {
-        for (k, rel) in &p.home_env {
-            set.insert(k.clone(), format!("$HOME/{rel}"));
-        }
-    }
-    if j.nix {
-        set.insert("NIX_REMOTE".into(), "daemon".into());
-    }
+    let host = |name: &str| (name == "LANG").then(|| "$LANG, or C.UTF-8 when unset".to_owned());
+    set.extend(jailgen_policy::env::environment(&policy, "$HOME", &host));
     let combinators = j
         .combinators
         .iter()
@@ -386,7 +444,7 @@ fn jail(j: &Jail) -> JailExplanation {
             }
         }
     }
-    JailExplanation {
+    Ok(JailExplanation {
         name: j.name.clone(),
         agent: Agent {
             preset: j.preset.clone(),
@@ -394,7 +452,7 @@ fn jail(j: &Jail) -> JailExplanation {
             binary: preset.map(|p| p.binary.clone()),
             builder: j.builder.clone(),
         },
-        mounts: mounts(j),
+        mounts: mounts(j, &policy),
         working_directory: WorkingDirectory {
             guard: GUARD,
             git: j.git,
@@ -411,17 +469,7 @@ fn jail(j: &Jail) -> JailExplanation {
         nix_daemon: j.nix,
         env: Env {
             set,
-            // As the library: forward_env, then the terminal's variables it lacks.
-            forwarded: j
-                .forward_env
-                .iter()
-                .chain(
-                    presets::terminal_env()
-                        .iter()
-                        .filter(|v| !j.forward_env.contains(v)),
-                )
-                .cloned()
-                .collect(),
+            forwarded: policy.env.forward.clone(),
         },
         path: PathPackages {
             agent: j.package.to_string(),
@@ -440,7 +488,7 @@ fn jail(j: &Jail) -> JailExplanation {
         accepted_risks,
         caveats: preset.map(|p| p.caveats.clone()).unwrap_or_default(),
         not_persisted: preset.map(|p| p.not_persisted.clone()).unwrap_or_default(),
-    }
+    })
 }
 
 const NETWORK_ON: &str = "on: the jail shares the host's network namespace, so besides the internet it reaches services listening on the host's loopback (127.0.0.1, ::1) and the host's abstract unix sockets, such as X11's `@/tmp/.X11-unix/X0` (keystroke injection on an X11 or Xwayland desktop); DNS files and a CA bundle are bound read-only";
@@ -482,27 +530,32 @@ fn network_effect(j: &Jail) -> String {
 
 /// What the hide patterns miss: nested matches for patterns without `/` or `**` (they match at
 /// the top of the working directory only), and git history always.
+/// What the hide patterns do not cover, from the launcher's rule (jailgen_policy::hide) and
+/// the shared defaults (the pruned directories and the walk limit).
 fn hidden_gaps(hide: &[String]) -> String {
-    let top: Vec<&String> = hide
+    let d = jailgen_policy::defaults::defaults();
+    let nested: Vec<String> = hide
         .iter()
-        .filter(|p| !p.contains('/') && !p.contains("**"))
+        .filter(|p| !p.contains('/'))
+        .map(|p| format!("`{}`", shown(p)))
         .collect();
     let mut out = String::new();
-    if let Some(first) = top.first() {
+    if !nested.is_empty() {
+        let pruned: Vec<String> = d.hide_prune.iter().map(|p| format!("`{p}`")).collect();
         let _ = write!(
             out,
-            "{} {} only at the top of the working directory: `{}` does not hide `apps/web/{}` (add `**/{}`, which costs launch time in big trees); ",
-            top.iter()
-                .map(|p| format!("`{}`", shown(p)))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if top.len() == 1 { "matches" } else { "match" },
-            shown(first),
-            shown(first).replace('*', "local"),
-            shown(first)
+            "files inside {} (never searched) and beyond the first {} directory entries a launch reads (it then warns; elsewhere {} {} at any depth); ",
+            pruned.join(", "),
+            d.hide_walk_limit,
+            nested.join(", "),
+            if nested.len() == 1 {
+                "matches"
+            } else {
+                "match"
+            },
         );
     }
-    out.push_str("a hidden file stays readable in git history if it was ever committed (`git show HEAD:<file>`)");
+    out.push_str("files behind a symlinked directory (never followed); a hidden file stays readable in git history if it was ever committed (`git show HEAD:<file>`)");
     out
 }
 
@@ -579,7 +632,7 @@ fn jail_text(out: &mut String, j: &JailExplanation) {
         let mut why = match m.source {
             Source::Readonly => "readonly".to_owned(),
             Source::WorkingDirectory => {
-                "where you start the command; read-only grants inside it are shadowed by it"
+                "where you start the command; read-only grants inside it are bound again over it at launch"
                     .to_owned()
             }
             Source::State if crate::rules::names_a_file(&m.path) => {
@@ -793,10 +846,11 @@ mod tests {
         let m = model(
             "version: 1\njails:\n  x:\n    agent: pi\n    readonly: [/srv/deep/er, ~/a/b, ~/c]\n    readwrite: [~/a, /srv]\n",
         );
-        let got: Vec<(String, Source, Option<String>)> = mounts(&m.jails[0])
-            .into_iter()
-            .map(|m| (m.path, m.source, m.shadowed_by))
-            .collect();
+        let got: Vec<(String, Source, Option<String>)> =
+            mounts(&m.jails[0], &policy(&m.jails[0]).unwrap())
+                .into_iter()
+                .map(|m| (m.path, m.source, m.shadowed_by))
+                .collect();
         let want = [
             ("~/c", Source::Readonly, None),
             ("~/a/b", Source::Readonly, Some("~/a")),
@@ -820,7 +874,7 @@ mod tests {
         let m = model(
             "version: 1\njails:\n  x:\n    agent: pi\n    network: false\n    nix: true\n    readwrite: [/nix/var/cache]\n",
         );
-        let ms = mounts(&m.jails[0]);
+        let ms = mounts(&m.jails[0], &policy(&m.jails[0]).unwrap());
         let rw = ms
             .iter()
             .find(|m| m.path == "/nix/var/cache")
@@ -858,16 +912,22 @@ mod tests {
     }
 
     #[test]
-    fn hidden_gaps_name_nested_files_only_for_top_level_patterns_and_always_git_history() {
-        let top = hidden_gaps(&[".env".to_owned(), "**/.env".to_owned()]);
+    fn hidden_gaps_name_the_pruned_trees_and_the_walk_limit_for_nested_patterns_and_always_git_history()
+     {
+        let nested = hidden_gaps(&[".env".to_owned(), "**/.env".to_owned()]);
         assert!(
-            top.starts_with("`.env` matches only at the top of the working directory"),
-            "{top}"
+            nested.starts_with("files inside `.git`, `node_modules`"),
+            "{nested}"
         );
-        assert!(top.contains("`git show HEAD:<file>`"), "{top}");
-        let deep = hidden_gaps(&["**/.env".to_owned(), "secrets/*.key".to_owned()]);
-        assert!(!deep.contains("only at the top"), "{deep}");
-        assert!(deep.contains("git history"), "{deep}");
+        assert!(nested.contains("20000 directory entries"), "{nested}");
+        assert!(
+            nested.contains("elsewhere `.env` matches at any depth"),
+            "{nested}"
+        );
+        assert!(nested.contains("`git show HEAD:<file>`"), "{nested}");
+        let anchored = hidden_gaps(&["**/.env".to_owned(), "secrets/*.key".to_owned()]);
+        assert!(!anchored.contains("any depth"), "{anchored}");
+        assert!(anchored.contains("git history"), "{anchored}");
     }
 
     #[test]

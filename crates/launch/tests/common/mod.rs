@@ -1,0 +1,320 @@
+//! Shared helpers for the launcher's integration tests: the launcher is run with a
+//! hand-written policy file and REAL bwrap (or a recording fake where only the argv
+//! matters), from a real git project in a temp home.
+//!
+//! A missing tool skips loudly, or fails under `CI=true` / `JAILGEN_REQUIRE_NIX=1`.
+#![allow(dead_code)]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+#[macro_export]
+macro_rules! loud {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+pub fn launcher() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_jailgen-launch"))
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn strict() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+        || std::env::var("JAILGEN_REQUIRE_NIX").is_ok_and(|v| v == "1")
+}
+
+pub fn have(tool: &str, probe: &[&str]) -> bool {
+    let ok = Command::new(tool)
+        .args(probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            !strict(),
+            "`{tool}` is required here (CI=true or JAILGEN_REQUIRE_NIX=1) but `{tool} {}` failed",
+            probe.join(" ")
+        );
+        loud!("SKIPPED: `{tool}` is not usable on this machine; this test did not run");
+    }
+    ok
+}
+
+pub fn have_bwrap() -> bool {
+    have("bwrap", &["--ro-bind", "/", "/", "--unshare-user", "true"])
+}
+
+pub fn have_git() -> bool {
+    have("git", &["--version"])
+}
+
+pub fn text(out: &Output) -> String {
+    format!(
+        "status: {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.org")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.org")
+        .output()
+        .expect("spawn git");
+    assert!(out.status.success(), "git {args:?}: {}", text(&out));
+    stdout(&out)
+}
+
+/// A temp dir with `home/` and a git repository `home/src/proj` holding one commit and an
+/// executable pre-commit hook.
+pub struct Fx {
+    pub tmp: tempfile::TempDir,
+    pub home: PathBuf,
+    pub proj: PathBuf,
+}
+
+pub fn bare() -> Fx {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path().join("home");
+    let proj = home.join("src/proj");
+    fs::create_dir_all(&proj).unwrap();
+    Fx { tmp, home, proj }
+}
+
+pub fn fixture() -> Fx {
+    let f = bare();
+    git(&f.proj, &["init", "-q", "-b", "main"]);
+    fs::write(f.proj.join("README"), "hello\n").unwrap();
+    git(&f.proj, &["add", "README"]);
+    git(&f.proj, &["commit", "-q", "-m", "init"]);
+    let hook = f.proj.join(".git/hooks/pre-commit");
+    fs::write(&hook, "#!/bin/sh\nexit 0\n").unwrap();
+    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+    f
+}
+
+/// A minimal root like jail.nix's base: read-only system dirs, fresh /proc, /dev and /tmp,
+/// a tmpfs home, cleared environment, every namespace unshared.
+pub fn min_root(home: &Path) -> Vec<String> {
+    let mut a: Vec<String> = vec!["--ro-bind".into(), "/usr".into(), "/usr".into()];
+    for d in ["/bin", "/sbin", "/lib", "/lib64", "/lib32"] {
+        let p = Path::new(d);
+        if p.is_symlink() {
+            let t = fs::read_link(p).unwrap();
+            a.extend([
+                "--symlink".into(),
+                t.to_string_lossy().into_owned(),
+                d.into(),
+            ]);
+        } else if p.is_dir() {
+            a.extend(["--ro-bind".into(), d.into(), d.into()]);
+        }
+    }
+    for f in ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/alternatives"] {
+        if Path::new(f).exists() {
+            a.extend(["--ro-bind".into(), f.into(), f.into()]);
+        }
+    }
+    let h = home.to_string_lossy().into_owned();
+    for x in [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--tmpfs",
+        &h,
+        "--unshare-user",
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--clearenv",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "HOME",
+        &h,
+        "--setenv",
+        "GIT_CONFIG_NOSYSTEM",
+        "1",
+        "--setenv",
+        "GIT_AUTHOR_NAME",
+        "t",
+        "--setenv",
+        "GIT_AUTHOR_EMAIL",
+        "t@example.org",
+        "--setenv",
+        "GIT_COMMITTER_NAME",
+        "t",
+        "--setenv",
+        "GIT_COMMITTER_EMAIL",
+        "t@example.org",
+    ] {
+        a.push(x.to_string());
+    }
+    a
+}
+
+/// `{"version":1,"name":"t","network":false, <extra>}`.
+pub fn policy(extra: &str) -> String {
+    if extra.is_empty() {
+        r#"{"version":1,"name":"t","network":false}"#.to_string()
+    } else {
+        format!(r#"{{"version":1,"name":"t","network":false,{extra}}}"#)
+    }
+}
+
+pub struct Run<'a> {
+    pub policy: String,
+    pub cwd: &'a Path,
+    pub home: &'a Path,
+    pub env: Vec<(String, String)>,
+    pub bwrap: PathBuf,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(policy: String, cwd: &'a Path, home: &'a Path) -> Run<'a> {
+        Run {
+            policy,
+            cwd,
+            home,
+            env: Vec::new(),
+            bwrap: PathBuf::from("bwrap"),
+        }
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    fn command(&self, bwrap: &Path) -> Command {
+        let pol = self.home.parent().unwrap().join("policy.json");
+        fs::write(&pol, &self.policy).unwrap();
+        let mut c = Command::new(launcher());
+        c.arg(&pol)
+            .arg(bwrap)
+            .args(min_root(self.home))
+            .arg("--jailgen-grants")
+            .current_dir(self.cwd)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", self.home)
+            .env("PWD", self.cwd);
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Runs `inside` with bash in the jail (real bwrap).
+    pub fn jail(&self, inside: &str) -> Output {
+        let which = Command::new("sh")
+            .args(["-c", "command -v bwrap"])
+            .output()
+            .unwrap();
+        let bwrap = PathBuf::from(stdout(&which).trim());
+        self.command(&bwrap)
+            .args(["--", "bash", "-c", inside])
+            .output()
+            .expect("spawn the launcher")
+    }
+
+    /// Runs `inside` with bash in the jail, with `self.bwrap` as the bwrap the launcher execs.
+    pub fn jail_with_bwrap(&self, inside: &str) -> Output {
+        self.command(&self.bwrap)
+            .args(["--", "bash", "-c", inside])
+            .output()
+            .expect("spawn the launcher")
+    }
+
+    /// Runs the launcher with a recording fake bwrap: returns its status and the argv it got.
+    pub fn record(&self) -> (Output, Vec<String>) {
+        let dir = self.home.parent().unwrap();
+        let fake = dir.join("fake-bwrap");
+        let log = dir.join("argv");
+        let _ = fs::remove_file(&log);
+        fs::write(
+            &fake,
+            format!(
+                "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done > '{}'\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+        let out = self
+            .command(&fake)
+            .args(["--", "entry", "arg"])
+            .output()
+            .expect("spawn the launcher");
+        let argv = fs::read(&log)
+            .map(|b| {
+                b.split(|&c| c == 0)
+                    .map(|s| String::from_utf8_lossy(s).into_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (out, argv)
+    }
+}
+
+/// The part of a recorded argv after the static minimal root.
+pub fn runtime_part(argv: &[String], home: &Path) -> Vec<String> {
+    argv[min_root(home).len()..].to_vec()
+}
+
+/// Asserts a refusal: exit 125, one line, `refusing to start`, containing each of `want`.
+pub fn assert_refused(out: &Output, want: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(125), "{}", text(out));
+    assert_eq!(err.lines().count(), 1, "one line: {}", text(out));
+    assert!(
+        err.starts_with("jailgen: refusing to start: "),
+        "{}",
+        text(out)
+    );
+    for w in want {
+        assert!(err.contains(w), "missing {w:?}: {}", text(out));
+    }
+}
+
+pub fn lines_with<'a>(out: &'a str, prefix: &str) -> Vec<&'a str> {
+    out.lines().filter(|l| l.starts_with(prefix)).collect()
+}
+
+pub fn plant_ssh_key(home: &Path) {
+    fs::create_dir_all(home.join(".ssh")).unwrap();
+    fs::write(home.join(".ssh/id_rsa"), "PRIVKEY\n").unwrap();
+}
