@@ -12,16 +12,20 @@ rustPlatform.buildRustPackage {
   pname = "jailgen";
   inherit (cargoToml.package) version;
 
-  # Only what the build reads: the crate, its templates and the preset tables it embeds.
+  # Whole directories, so that a file the crate starts to embed (`include_str!`) or declare
+  # (a bench, a workspace member) is in the source without editing this list: the workspace
+  # manifests and lock, every crate's directory, the templates, and nix/lib, whose JSON tables
+  # and common.nix the CLI embeds. tests/nix_package.rs builds this set with `cargo --offline`.
   src = lib.fileset.toSource {
     root = ../.;
     fileset = lib.fileset.unions [
       ../Cargo.toml
       ../Cargo.lock
       ../src
+      ../benches
       ../templates
-      ./lib/agents.json
-      ./lib/combinators.json
+      ./lib
+      ../crates
     ];
   };
 

@@ -24,7 +24,7 @@
 //!                "binary": "claude" | null, "builder": "makeJailedClaudeCode" },
 //!     "mounts": [ { "path": "~/.claude" | "<working directory>", "access": "read-only" | "read-write",
 //!                   "source": "readonly" | "working-directory" | "state" | "readwrite"
-//!                             | "readonly-again" | "nix",
+//!                             | "readonly-again" | "nix" | "git-config",
 //!                   "when": "always" | "if-present", "shadowed_by": null | "~/x" } ],
 //!     "working_directory": { "guard": "...", "git": "protect" | "open", "git_effect": "...",
 //!                            "hidden": [".env", ".env.*"], "hidden_gaps": "..." },
@@ -98,6 +98,8 @@ pub struct JailExplanation {
     pub seccomp: &'static str,
     pub accepted_risks: Vec<AcceptedRisk>,
     pub caveats: Vec<String>,
+    /// Paths the preset's agent writes that are not kept (lost with the tmpfs home), with why.
+    pub not_persisted: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,6 +126,7 @@ pub enum Source {
     Readwrite,
     ReadonlyAgain,
     Nix,
+    GitConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -245,6 +248,7 @@ pub fn policy(j: &Jail) -> Result<jailgen_policy::Policy, Error> {
     let preset = j.preset.as_deref().and_then(presets::preset);
     let mut p = jailgen_policy::Policy::new(&j.name);
     p.readonly = paths(&j.readonly)?;
+    p.readonly_if_exists = paths(&j.readonly_if_exists)?;
     let rw: Vec<String> = j.config_paths.iter().chain(&j.readwrite).cloned().collect();
     p.readwrite = paths(&rw)?;
     p.state = j
@@ -276,7 +280,17 @@ pub fn policy(j: &Jail) -> Result<jailgen_policy::Policy, Error> {
                 .collect()
         })
         .unwrap_or_default();
-    p.env.forward = j.forward_env.clone();
+    // As the library: forward_env, then the terminal's variables it lacks.
+    p.env.forward = j
+        .forward_env
+        .iter()
+        .chain(
+            presets::terminal_env()
+                .iter()
+                .filter(|v| !j.forward_env.contains(v)),
+        )
+        .cloned()
+        .collect();
     p.git = match j.git {
         GitPolicy::Protect => jailgen_policy::Git::Protect,
         GitPolicy::Open => jailgen_policy::Git::Open,
@@ -318,16 +332,27 @@ fn mounts(j: &Jail, policy: &jailgen_policy::Policy) -> Vec<Mount> {
                     When::Always,
                 )
             }
-            Op::RoBindFd { dest, .. } => (
-                spelled(dest),
-                Access::ReadOnly,
-                if after_cwd {
-                    Source::ReadonlyAgain
-                } else {
-                    Source::Readonly
-                },
-                When::Always,
-            ),
+            Op::RoBindFd { dest, .. } => {
+                let p = spelled(dest);
+                // `git_config`'s ~/.gitconfig: bound only when the host has it.
+                let if_exists = j.readonly_if_exists.contains(&p);
+                (
+                    p,
+                    Access::ReadOnly,
+                    if after_cwd {
+                        Source::ReadonlyAgain
+                    } else if if_exists {
+                        Source::GitConfig
+                    } else {
+                        Source::Readonly
+                    },
+                    if if_exists {
+                        When::IfPresent
+                    } else {
+                        When::Always
+                    },
+                )
+            }
             Op::BindFd { dest, .. } => {
                 let p = spelled(dest);
                 let source = if j.config_paths.contains(&p) {
@@ -444,7 +469,7 @@ fn jail(j: &Jail) -> Result<JailExplanation, Error> {
         nix_daemon: j.nix,
         env: Env {
             set,
-            forwarded: j.forward_env.clone(),
+            forwarded: policy.env.forward.clone(),
         },
         path: PathPackages {
             agent: j.package.to_string(),
@@ -462,6 +487,7 @@ fn jail(j: &Jail) -> Result<JailExplanation, Error> {
         seccomp: SECCOMP,
         accepted_risks,
         caveats: preset.map(|p| p.caveats.clone()).unwrap_or_default(),
+        not_persisted: preset.map(|p| p.not_persisted.clone()).unwrap_or_default(),
     })
 }
 
@@ -576,6 +602,9 @@ fn jail_text(out: &mut String, j: &JailExplanation) {
     let _ = writeln!(out, "{}: {agent}", shown(&j.name));
     let _ = writeln!(out, "  command: {} [ARGS...]", shown(&j.name));
     let _ = writeln!(out, "  home: {}", j.home);
+    for (path, why) in &j.not_persisted {
+        let _ = writeln!(out, "  not kept at exit: {}: {why}", shown(path));
+    }
     let _ = writeln!(
         out,
         "  visible file system: only the mounts below, the Nix store paths of the packages on PATH, /bin/sh, an empty /tmp, /proc, /dev, /etc/passwd and /etc/group, the time zone{}",
@@ -615,6 +644,7 @@ fn jail_text(out: &mut String, j: &JailExplanation) {
                 "readonly, bound again after the read-write parent so it stays read-only".to_owned()
             }
             Source::Nix => "Nix daemon access".to_owned(),
+            Source::GitConfig => "git_config".to_owned(),
         };
         if m.when == When::IfPresent {
             why.push_str(", when present on the host");
@@ -722,6 +752,8 @@ pub struct AgentInfo {
     pub caveats: Vec<String>,
     pub confidence: String,
     pub unfree: bool,
+    /// Paths the agent writes that are not kept, with why.
+    pub not_persisted: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -751,6 +783,7 @@ pub fn agents() -> Agents {
                 caveats: p.caveats.clone(),
                 confidence: p.confidence.clone(),
                 unfree: p.unfree,
+                not_persisted: p.not_persisted.clone(),
             }
         })
         .collect();
@@ -775,7 +808,10 @@ pub fn agents_text() -> String {
         let _ = writeln!(out, "{}{}", a.name, if a.unfree { " (unfree)" } else { "" });
         let _ = writeln!(out, "  command: {}", a.command);
         let _ = writeln!(out, "  package: {} (binary `{}`)", a.package, a.binary);
-        let _ = writeln!(out, "  state (read-write): {}", list(&a.state_paths));
+        let _ = writeln!(out, "  state (read-write, kept): {}", list(&a.state_paths));
+        for (path, why) in &a.not_persisted {
+            let _ = writeln!(out, "  not kept: {path}: {why}");
+        }
         let env: Vec<String> = a.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let _ = writeln!(out, "  env: {}", list(&env));
         let _ = writeln!(out, "  credentials from: {}", list(&a.credential_env));

@@ -14,6 +14,12 @@ use crate::rules::PkgRef;
 /// The library's default `hide` list (`nix/lib/API.md`).
 pub const DEFAULT_HIDE: &[&str] = &[".env", ".env.*"];
 
+/// The combinator `open_urls: true` adds (nix/lib/compat.nix maps it to `lib.openUrls`).
+pub const OPEN_URLS: &str = "open-urls-in-browser";
+
+/// What `git_config: true` binds read-only when it exists (jailed-agents' `mountGitConfig`).
+pub const GIT_CONFIG: &str = "~/.gitconfig";
+
 /// What the library does with `.git/hooks` and `.git/config` in the working directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -58,6 +64,8 @@ pub struct Jail {
     pub combinators: Vec<String>,
     pub git: GitPolicy,
     pub hide: Vec<String>,
+    /// Read-only grants skipped when missing: `~/.gitconfig` for `git_config: true`.
+    pub readonly_if_exists: Vec<String>,
     /// The sensitive locations (as listed in [`crate::exposure::SENSITIVE`]) the spec accepts
     /// exposing: `allow_exposure` of `defaults` and the jail. Not a library argument.
     pub allow_exposure: Vec<String>,
@@ -75,6 +83,8 @@ pub struct Args<'a> {
     pub extra_pkgs: &'a [PkgRef],
     pub extra_readwrite_dirs: &'a [String],
     pub extra_readonly_dirs: &'a [String],
+    /// Read-only grants the launcher skips when the host lacks them (`git_config`).
+    pub extra_readonly_if_exists: &'a [String],
     pub env: &'a BTreeMap<String, String>,
     pub forward_env: &'a [String],
     /// `Some(false)` only: the default is `true`.
@@ -100,6 +110,7 @@ impl Args<'_> {
             && self.extra_pkgs.is_empty()
             && self.extra_readwrite_dirs.is_empty()
             && self.extra_readonly_dirs.is_empty()
+            && self.extra_readonly_if_exists.is_empty()
             && self.env.is_empty()
             && self.forward_env.is_empty()
             && self.network.is_none()
@@ -137,6 +148,7 @@ impl Jail {
             extra_pkgs: &self.packages,
             extra_readwrite_dirs: &self.readwrite,
             extra_readonly_dirs: &self.readonly,
+            extra_readonly_if_exists: &self.readonly_if_exists,
             env: &self.env,
             forward_env: &self.forward_env,
             network: (!self.network).then_some(false),
@@ -230,14 +242,29 @@ fn build_jail(j: resolve::Jail) -> Result<Jail, Error> {
                 .map(|p| ok(p.value, &p.raw.value))
                 .collect::<Result<Vec<_>, _>>()?,
         ),
-        readwrite: paths(f.readwrite)?,
+        // `worktree_dir` is a read-write grant (jailed-agents' enableGitWorktrees.dir); the
+        // library's git protection already covers linked worktrees.
+        readwrite: paths(f.readwrite.into_iter().chain(f.worktree_dir).collect())?,
         readonly: paths(f.readonly)?,
         env,
         forward_env: dedup(f.forward_env.into_iter().map(|e| e.raw.value)),
         network: f.network.is_none_or(|b| b.value),
         nix: f.nix.is_some_and(|b| b.value),
         new_session: f.new_session.is_some_and(|b| b.value),
-        combinators: dedup(f.combinators.into_iter().map(|e| e.raw.value)),
+        // `open_urls: true` is the combinator, which the library maps to its http(s)-only
+        // lib.openUrls.
+        combinators: dedup(
+            f.combinators.into_iter().map(|e| e.raw.value).chain(
+                f.open_urls
+                    .is_some_and(|b| b.value)
+                    .then(|| OPEN_URLS.to_owned()),
+            ),
+        ),
+        readonly_if_exists: if f.git_config.is_some_and(|b| b.value) {
+            vec![GIT_CONFIG.to_owned()]
+        } else {
+            Vec::new()
+        },
         git,
         hide,
         allow_exposure: dedup(f.allow_exposure.iter().filter_map(|a| match a.value {
@@ -331,6 +358,18 @@ mod tests {
     fn an_empty_hide_list_differs_from_the_default() {
         let m = model("version: 1\njails:\n  x:\n    agent: pi\n    hide: []\n");
         assert_eq!(m.jails[0].args().hide, Some(&[][..]));
+    }
+
+    #[test]
+    fn open_urls_git_config_and_worktree_dir_become_library_arguments() {
+        let m = model(
+            "version: 1\ndefaults:\n  git_config: true\njails:\n  x:\n    agent: pi\n    open_urls: true\n    worktree_dir: ~/wt/\n    readwrite: [~/a]\n  jailed-pi:\n    agent: pi\n    git_config: false\n",
+        );
+        let x = m.jails[0].args();
+        assert_eq!(x.extra_combinators, [OPEN_URLS]);
+        assert_eq!(x.extra_readwrite_dirs, ["~/a", "~/wt"]);
+        assert_eq!(x.extra_readonly_if_exists, ["~/.gitconfig"]);
+        assert!(m.jails[1].args().is_empty(), "{:?}", m.jails[1].args());
     }
 
     #[test]

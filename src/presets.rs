@@ -9,6 +9,7 @@ use serde::Deserialize;
 const AGENTS_JSON: &str = include_str!("../nix/lib/agents.json");
 const COMBINATORS_JSON: &str = include_str!("../nix/lib/combinators.json");
 const FILE_EXTENSIONS_JSON: &str = include_str!("../nix/lib/file-extensions.json");
+const TERMINAL_ENV_JSON: &str = include_str!("../nix/lib/terminal-env.json");
 
 /// One preset, as in `nix/lib/agents.json` (see `nix/lib/API.md`).
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -30,6 +31,9 @@ pub struct Preset {
     pub confidence: String,
     #[serde(default)]
     pub caveats: Vec<String>,
+    /// Paths the agent writes that are deliberately not bound (lost at exit), with why.
+    #[serde(default)]
+    pub not_persisted: BTreeMap<String, String>,
 }
 
 /// One argument-less combinator a spec may name.
@@ -56,6 +60,17 @@ pub fn file_extensions() -> &'static [String] {
     CELL.get_or_init(|| {
         serde_json::from_str(FILE_EXTENSIONS_JSON).unwrap_or_else(|e| {
             panic!("bug in jailgen: nix/lib/file-extensions.json is malformed: {e}")
+        })
+    })
+}
+
+/// The terminal's variables every jail forwards after `forward_env` (absent when unset);
+/// `nix/lib/make-jailed-agent.nix` reads the same file.
+pub fn terminal_env() -> &'static [String] {
+    static CELL: OnceLock<Vec<String>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        serde_json::from_str(TERMINAL_ENV_JSON).unwrap_or_else(|e| {
+            panic!("bug in jailgen: nix/lib/terminal-env.json is malformed: {e}")
         })
     })
 }

@@ -63,6 +63,17 @@ pub struct Fields {
     pub network: Option<Spanned<bool>>,
     pub nix: Option<Spanned<bool>>,
     pub new_session: Option<Spanned<bool>>,
+    pub open_urls: Option<Spanned<bool>>,
+    pub git_config: Option<Spanned<bool>>,
+    /// A read-write grant like `readwrite`'s (jailed-agents' `enableGitWorktrees.dir`).
+    pub worktree_dir: Option<PathEntry>,
+}
+
+impl Fields {
+    /// Every read-write grant as written: `readwrite`, then `worktree_dir`.
+    pub fn readwrite_grants(&self) -> impl Iterator<Item = &PathEntry> {
+        self.readwrite.iter().chain(&self.worktree_dir)
+    }
 }
 
 /// One jail, resolved.
@@ -229,6 +240,13 @@ fn fields(j: JailSpec, from_defaults: bool) -> Fields {
         network: j.network,
         nix: j.nix,
         new_session: j.new_session,
+        open_urls: j.open_urls,
+        git_config: j.git_config,
+        worktree_dir: j.worktree_dir.map(|raw| Entry {
+            value: rules::normalise_path(&raw.value),
+            raw,
+            from_defaults,
+        }),
     }
 }
 
@@ -265,5 +283,8 @@ fn merge(d: Option<&Fields>, mut j: Fields) -> Fields {
         network: j.network.or_else(|| d.network.clone()),
         nix: j.nix.or_else(|| d.nix.clone()),
         new_session: j.new_session.or_else(|| d.new_session.clone()),
+        open_urls: j.open_urls.or_else(|| d.open_urls.clone()),
+        git_config: j.git_config.or_else(|| d.git_config.clone()),
+        worktree_dir: j.worktree_dir.or_else(|| d.worktree_dir.clone()),
     }
 }

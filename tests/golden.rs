@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::expect_file;
+use common::{expect_file, root};
 
 fn fixtures(kind: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -120,6 +120,43 @@ fn the_init_flake_template_is_a_nixfmt_fixpoint() {
     let flake = jailgen::render::render_flake(jailgen::cli::DEFAULT_JAILGEN_URL).expect("flake");
     assert_eq!(nixfmt_rs::format(&flake).expect("parses"), flake);
     assert!(rnix::Root::parse(&flake).errors().is_empty());
+}
+
+/// `nix flake init -t` (flake.nix's `templates.default`, nix/template) gives the same files as
+/// `jailgen init`; `UPDATE_EXPECT=1` rewrites the template from init.
+#[test]
+fn the_flake_template_holds_exactly_what_jailgen_init_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jailgen"))
+        .arg("init")
+        .arg(dir.path())
+        .output()
+        .expect("run jailgen init");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let template = root().join("nix/template");
+    let names = |d: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .expect("read dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let written = names(dir.path());
+    assert_eq!(written, ["flake.nix", "jails.nix", "jails.yaml"]);
+    let mut failures = Vec::new();
+    for name in &written {
+        let text = std::fs::read_to_string(dir.path().join(name)).expect("read");
+        if let Err(f) = expect_file(&template.join(name), &text) {
+            failures.push(f);
+        }
+    }
+    assert_eq!(names(&template), written, "nix/template holds other files");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

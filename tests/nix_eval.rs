@@ -10,7 +10,7 @@ use std::process::Command;
 use serde::Deserialize;
 
 mod common;
-use common::{have_nix, nix_eval_json, root};
+use common::{have_nix, nix_eval_json, references, root};
 
 /// The part of jails.yaml this test needs: the jail names.
 #[derive(Deserialize)]
@@ -23,28 +23,6 @@ fn jail_names(yaml: &Path) -> BTreeSet<String> {
     let spec: Spec = serde_saphyr::from_str(&text)
         .unwrap_or_else(|e| panic!("{} does not parse: {e}", yaml.display()));
     spec.jails.into_keys().collect()
-}
-
-/// Dotted attribute paths that follow `prefix` in the Nix text (`pkgs.python3Packages.pytest`).
-fn references(text: &str, prefix: &str) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut rest = text;
-    while let Some(i) = rest.find(prefix) {
-        let before = rest[..i].chars().next_back();
-        rest = &rest[i + prefix.len()..];
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.') {
-            continue;
-        }
-        let name: String = rest
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '\''))
-            .collect();
-        let name = name.trim_end_matches('.');
-        if !name.is_empty() {
-            found.insert(name.to_string());
-        }
-    }
-    found
 }
 
 fn evaluate_jails(jails_nix: &Path) -> serde_json::Value {
@@ -214,4 +192,162 @@ fn references_finds_dotted_package_paths() {
         references(text, "jailgen.agentPackages."),
         BTreeSet::from(["codex".to_string()])
     );
+}
+
+/// Runs `checks.x86_64-linux.jails` of the flake in `project` as Nix would build it: the
+/// runCommand double records the build script, which runs here with bash and this jailgen on
+/// PATH. Returns the script's output and whether it succeeded (and wrote `$out`).
+fn run_init_flake_check(project: &Path) -> (bool, String) {
+    let v = nix_eval_json(&[
+        "nix/tests/eval-init-flake.nix",
+        "--argstr",
+        "flakeDir",
+        project.to_str().expect("utf-8"),
+    ]);
+    let check = &v["x86_64-linux"]["jailsCheck"];
+    assert_eq!(check["inputs"], serde_json::json!(["jailgen"]), "{check}");
+    let script = check["buildCommand"].as_str().expect("a build script");
+    let build = tempfile::tempdir().expect("tempdir");
+    let out = build.path().join("out");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_jailgen"))
+        .parent()
+        .expect("bin dir");
+    let run = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(build.path())
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+        // As in the Nix build sandbox.
+        .env("HOME", "/homeless-shelter")
+        .env("TMPDIR", build.path())
+        .env("out", &out)
+        .output()
+        .expect("run the check's build script");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        run.status.success(),
+        out.exists(),
+        "the check must write $out exactly when it passes:\n{text}"
+    );
+    (run.status.success(), text)
+}
+
+// Issue 11: a generated project checks itself with `nix flake check`.
+#[test]
+fn init_flake_check_passes_on_a_fresh_jails_nix_and_fails_with_the_diff_on_a_stale_one() {
+    if !have_nix(
+        "init_flake_check_passes_on_a_fresh_jails_nix_and_fails_with_the_diff_on_a_stale_one",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
+        .arg("init")
+        .arg(dir.path())
+        .output()
+        .expect("run jailgen init");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = nix_eval_json(&[
+        "nix/tests/eval-init-flake.nix",
+        "--argstr",
+        "flakeDir",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    for system in ["x86_64-linux", "aarch64-linux"] {
+        assert_eq!(
+            v[system]["checks"],
+            serde_json::json!(["jails"]),
+            "{system}"
+        );
+    }
+
+    let (ok, text) = run_init_flake_check(dir.path());
+    assert!(ok, "fresh jails.nix: the check failed:\n{text}");
+
+    // jails.yaml edited, jails.nix not regenerated.
+    let yaml = dir.path().join("jails.yaml");
+    let spec = std::fs::read_to_string(&yaml).expect("read jails.yaml");
+    let edited = spec.replacen(
+        "    agent: claude-code\n",
+        "    agent: claude-code\n    packages: [nodejs]\n",
+        1,
+    );
+    assert_ne!(edited, spec, "the starter has a claude-code jail");
+    std::fs::write(&yaml, edited).expect("write jails.yaml");
+    let (ok, text) = run_init_flake_check(dir.path());
+    assert!(!ok, "stale jails.nix: the check passed:\n{text}");
+    assert!(
+        text.contains("+      pkgs.nodejs") && text.contains("`jails.nix` is out of date"),
+        "the failure shows the diff:\n{text}"
+    );
+}
+
+// Issue 11: init's flake instantiated nixpkgs twice per system (`import nixpkgs` for the jails,
+// `legacyPackages` for the shell); every output now shares one instance.
+#[test]
+fn init_flake_instantiates_nixpkgs_once_per_system_for_every_output() {
+    if !have_nix("init_flake_instantiates_nixpkgs_once_per_system_for_every_output") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
+        .arg("init")
+        .arg(dir.path())
+        .args(["--agent", "claude-code", "--agent", "codex"])
+        .output()
+        .expect("run jailgen init");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // jails.nix must read `pkgs`, or nothing forces the instance (Nix is lazy).
+    let yaml = dir.path().join("jails.yaml");
+    let spec = std::fs::read_to_string(&yaml).expect("read jails.yaml");
+    let spec = spec.replacen(
+        "    agent: codex\n",
+        "    agent: codex\n    packages: [nodejs]\n",
+        1,
+    );
+    std::fs::write(&yaml, spec).expect("write jails.yaml");
+    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
+        .current_dir(dir.path())
+        .args(["render", "--output", "jails.nix"])
+        .output()
+        .expect("run jailgen render");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("jails.nix"))
+            .expect("read jails.nix")
+            .contains("pkgs.nodejs")
+    );
+    let out = common::nix_eval(&[
+        "nix/tests/eval-init-flake.nix",
+        "--argstr",
+        "flakeDir",
+        dir.path().to_str().expect("utf-8"),
+        "--arg",
+        "traceNixpkgs",
+        "true",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for system in ["x86_64-linux", "aarch64-linux"] {
+        let n = stderr
+            .matches(&format!("jailgen-test: nixpkgs instantiated for {system}"))
+            .count();
+        assert_eq!(n, 1, "{system}: nixpkgs instantiated {n} times:\n{stderr}");
+    }
 }

@@ -38,7 +38,7 @@ fn nix_evaluation_suites_pass() {
         .filter_map(|n| n.as_str()?.split(':').next())
         .collect();
     for suite in [
-        "double", "errors", "network", "options", "ordering", "paths", "presets", "text",
+        "compat", "double", "errors", "network", "options", "ordering", "paths", "presets", "text",
     ] {
         assert!(suites.contains(suite), "no test of suite `{suite}` ran");
     }
@@ -115,8 +115,11 @@ fn flake_outputs_evaluate_with_doubles_for_both_systems() {
             "makeJailedAgent",
             "makeJailedClaudeCode",
             "makeJailedQwenCode",
+            "makeJailedGoose",
+            "makeJailedHermesAgent",
             "commonPkgs",
             "commonJailOptions",
+            "openUrls",
             "agentPackages",
             "presets",
             "internals",
@@ -150,7 +153,25 @@ fn flake_outputs_evaluate_with_doubles_for_both_systems() {
             );
         }
         assert_eq!(s["internalsJailHasCombinators"], true);
+        assert_eq!(s["formatter"], "nixfmt", "{system}");
+        assert_eq!(s["libHasOpenUrls"], true, "{system}");
     }
+    // jailed-agents' binary cache, and the `nix flake init -t` template.
+    assert_eq!(
+        v["nixConfig"]["extra-substituters"],
+        serde_json::json!(["https://cache.numtide.com"])
+    );
+    assert!(
+        v["nixConfig"]["extra-trusted-public-keys"][0]
+            .as_str()
+            .is_some_and(|k| k.starts_with("niks3.numtide.com-1:")),
+        "{}",
+        v["nixConfig"]
+    );
+    assert_eq!(
+        v["template"]["files"],
+        serde_json::json!(["flake.nix", "jails.nix", "jails.yaml"])
+    );
 }
 
 /// Evaluates `expr` (with `h`, the helpers, in scope) expecting failure; returns stderr.
@@ -247,6 +268,54 @@ fn bad_arguments_name_the_argument_and_show_a_corrected_example() {
                 "jailgen.makeJailedAmp: llm-agents has no package `amp`",
                 "makeJailedAmp { pkg = pkgs.amp; }",
             ],
+        ),
+        // jailed-agents' argument names (nix/lib/compat.nix).
+        (
+            agent("{ fwdEnv = \"ANTHROPIC_API_KEY\"; }"),
+            vec!["`fwdEnv` must be a list.", "fwdEnv = [ \"ANTHROPIC_API_KEY\" ];"],
+        ),
+        (
+            agent("{ fwdEnv = [ \"NOT-A-NAME\" ]; }"),
+            vec!["`forwardEnv` entry `NOT-A-NAME` is not an environment variable name."],
+        ),
+        (
+            agent("{ enableGitWorktrees = { enable = true; directory = \"~/wt\"; }; }"),
+            vec![
+                "`enableGitWorktrees` has unknown key `directory`",
+                "enableGitWorktrees = { enable = true; dir = \"~/worktrees\"; mountGitConfig = true; };",
+            ],
+        ),
+        (
+            agent("{ enableGitWorktrees = \"yes\"; }"),
+            vec!["`enableGitWorktrees` must be true, false or { enable; dir; mountGitConfig; }."],
+        ),
+        (
+            agent("{ enableGitWorktrees = { enable = true; dir = \"wt\"; }; }"),
+            vec!["`enableGitWorktrees.dir` must be an absolute path or one under `~/`, got `wt`."],
+        ),
+        (
+            agent("{ nixConfigDir = { writable = true; }; }"),
+            vec!["`nixConfigDir` must be a path string or { path; writable; }."],
+        ),
+        (
+            agent("{ nixConfigDir = { path = \"~/.config/nix\"; writable = \"yes\"; }; }"),
+            vec!["`nixConfigDir.writable` must be true or false."],
+        ),
+        (
+            agent("{ nixConfigDir = \".config/nix\"; }"),
+            vec!["`nixConfigDir` must be an absolute path or one under `~/`, got `.config/nix`."],
+        ),
+        (
+            agent("{ enableOpenUrls = \"true\"; }"),
+            vec!["`enableOpenUrls` must be true or false.", "enableOpenUrls = true;"],
+        ),
+        (
+            agent("{ extraJailOptions = \"gpu\"; }"),
+            vec!["`extraJailOptions` must be a list."],
+        ),
+        (
+            "(h.jailgen.makeJailedPi { defaultExtraPkgs = h.pkgs.hello; }).calls".to_string(),
+            vec!["jailgen.makeJailedPi: `defaultExtraPkgs` must be a list of packages."],
         ),
     ];
     for (expr, needles) in cases {

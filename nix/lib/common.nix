@@ -5,7 +5,7 @@
   fastNetwork,
 }:
 {
-  # jailed-agents' set plus gnused and coreutils.
+  # jailed-agents' current set (python3 and gnused included) plus coreutils.
   commonPkgs = [
     pkgs.bashInteractive
     pkgs.curl
@@ -17,6 +17,7 @@
     pkgs.gnugrep
     pkgs.gawkInteractive
     pkgs.ps
+    pkgs.python3
     pkgs.findutils
     pkgs.gzip
     pkgs.unzip

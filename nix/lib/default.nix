@@ -18,7 +18,15 @@ let
   fastNetwork = import ./fast-network.nix { inherit jail; };
   common = import ./common.nix { inherit pkgs jail fastNetwork; };
 
-  makeJailedAgent = import ./make-jailed-agent.nix {
+  openUrls = import ./open-urls.nix { inherit pkgs jail; };
+
+  # jailed-agents' argument names (compat.nix) in front of the native function.
+  makeJailedAgent = import ./compat.nix {
+    inherit lib;
+    openUrls = openUrls.permission;
+  } makeNativeJailedAgent;
+
+  makeNativeJailedAgent = import ./make-jailed-agent.nix {
     inherit
       lib
       pkgs
@@ -35,6 +43,7 @@ let
   builders = import ./presets.nix {
     inherit
       lib
+      pkgs
       presets
       agentPackages
       makeJailedAgent
@@ -49,7 +58,9 @@ builders
     presets
     ;
   inherit (common) commonPkgs commonJailOptions;
+  openUrls = openUrls.permission;
   internals = {
+    openUrlsHandler = openUrls.handler;
     inherit
       jail
       paths

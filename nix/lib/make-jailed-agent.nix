@@ -4,8 +4,9 @@
 # The library checks every argument (the errors below), then passes data: the jail's policy
 # (grants, state paths, env, git mode, hide globs, network, TLS, Nix) is written as JSON into the
 # store, and the wrapper jail.nix builds runs the launcher (crates/launch) with it in front of
-# bwrap. The launcher decides everything that depends on the host at launch: the
-# working-directory guard, the session lock, state paths created without following symlinks,
+# bwrap. env.forward holds forwardEnv, then the terminal's variables (terminal-env.json) unless
+# forwardTerminalEnv = false. The launcher decides everything that depends on the host at
+# launch: the working-directory guard, the session lock, state paths created without following symlinks,
 # every grant (bound through descriptors it opened once), git protection, hidden files, the time
 # zone, LANG, the network's files, the TIOCSTI filter, the environment.
 #
@@ -46,6 +47,7 @@
   env ? { },
   homeEnv ? { },
   forwardEnv ? [ ],
+  forwardTerminalEnv ? true,
   network ? defaults.network,
   hostPorts ? [ ],
   newSession ? defaults.newSession,
@@ -63,6 +65,10 @@ let
     ;
   c = jail.combinators;
   netSets = import ./network.nix { inherit lib; };
+
+  # The terminal's capability variables (COLORTERM, TERM_PROGRAM, …): not secrets, and without
+  # them TUIs fall back to 256 colours. Forwarded like forwardEnv (absent when unset), after it.
+  terminalEnv = builtins.fromJSON (builtins.readFile ./terminal-env.json);
 
   # What a store path name allows, not starting with a dot.
   commandName = "[A-Za-z0-9+_?=-][A-Za-z0-9+._?=-]*";
@@ -191,6 +197,7 @@ let
             newSession
             enableNix
             hostSsl
+            forwardTerminalEnv
             ;
         };
         bad = filter (n: !builtins.isBool boolArgs.${n}) (builtins.attrNames boolArgs);
@@ -313,7 +320,7 @@ let
                 why = "`extraCombinators` names `${x}`, which is not an argument-less jail.nix combinator jailgen knows (${known}); pass anything else as a permission value.";
                 example = "extraCombinators = [ \"gpu\" (jail.combinators.readonly \"/srv/models\") ];";
               }
-          else if lib.isFunctionLike x then
+          else if lib.isFunction x then
             x
           else
             fail {
@@ -361,7 +368,7 @@ let
     env = {
       set = checked.env;
       home = checked.homeEnv;
-      forward = checked.forwardEnv;
+      forward = lib.unique (checked.forwardEnv ++ lib.optionals forwardTerminalEnv terminalEnv);
     };
     inherit (checked) network;
     inherit newSession;

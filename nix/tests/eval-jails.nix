@@ -3,6 +3,8 @@
 #   jailsNix     path of the jails.nix to import
 #   pkgsJson     dotted attribute paths the file uses under `pkgs` (["python3Packages.pytest"])
 #   agentsJson   attribute names it uses under `jailgen.agentPackages` beyond the presets'
+#   jailNix      a real jail.nix checkout instead of the double (tests/upstream.rs)
+#   nixpkgsLib   nixpkgs' real lib/ instead of the double's (tests/upstream.rs)
 #
 # Each named attribute becomes a fake package whose binary is its last component. The result maps
 # every jail to a summary of what it evaluated to.
@@ -10,10 +12,12 @@
   jailsNix,
   pkgsJson ? "[]",
   agentsJson ? "[]",
+  jailNix ? null,
+  nixpkgsLib ? null,
   system ? "x86_64-linux",
 }:
 let
-  basePkgs = import ./doubles/pkgs.nix { inherit system; };
+  basePkgs = import ./doubles/pkgs.nix { inherit system nixpkgsLib; };
   inherit (basePkgs) lib;
 
   fake = name: {
@@ -44,7 +48,7 @@ let
 
   jailgen = import ../lib {
     inherit pkgs agentPackages;
-    jail = (import ./doubles/jail-nix).init pkgs;
+    jail = (if jailNix == null then import ./doubles/jail-nix else import jailNix { }).init pkgs;
   };
 
   jails = import jailsNix { inherit pkgs jailgen; };
@@ -52,7 +56,9 @@ in
 builtins.mapAttrs (_: j: {
   inherit (j) type name;
   entry = builtins.head (builtins.match ".* -- ([^ ]*) \"[$]@\"[[:space:]]*" j.text);
-  calls = builtins.length j.calls;
+  # The double records its calls; real jail.nix does not.
+  calls = if j ? calls then builtins.length j.calls else null;
+  textBytes = builtins.stringLength j.text;
   policyName = j.policy.name;
   # The wrapper runs the launcher with the jail's policy file (without `exec` when jail.nix has
   # cleanups to run, e.g. for `notifications`).

@@ -11,9 +11,16 @@ let
     devShell = map (p: p.name) jailgen.devShells.${system}.default.packages;
     claudeText = builtins.isString jailgen.packages.${system}.jailed-claude-code.text;
     internalsJailHasCombinators = jailgen.lib.${system}.internals.jail.combinators ? mount-cwd;
+    formatter = jailgen.formatter.${system}.pname;
+    libHasOpenUrls = jailgen.lib.${system} ? openUrls;
   };
 in
 {
+  inherit (import ../../flake.nix) nixConfig;
+  template = {
+    inherit (jailgen.templates.default) description;
+    files = builtins.attrNames (builtins.readDir jailgen.templates.default.path);
+  };
   x86_64-linux = perSystem "x86_64-linux";
   aarch64-linux = perSystem "aarch64-linux";
 }

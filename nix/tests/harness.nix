@@ -6,15 +6,24 @@
 #   launcher          a directory holding bin/jailgen-launch (one built by cargo), used instead
 #                     of nix/launcher.nix
 #   jailNix           a jail.nix checkout to use instead of the double (JAILGEN_JAIL_NIX)
+#   nixpkgsLib        nixpkgs' real lib/ to use instead of the double's (JAILGEN_NIXPKGS_LIB)
 {
   host ? false,
   bubblewrapPrefix ? null,
   launcher ? null,
   jailNix ? null,
+  nixpkgsLib ? null,
   system ? "x86_64-linux",
 }:
 let
-  pkgs = import ./doubles/pkgs.nix { inherit host bubblewrapPrefix system; };
+  pkgs = import ./doubles/pkgs.nix {
+    inherit
+      host
+      bubblewrapPrefix
+      system
+      nixpkgsLib
+      ;
+  };
   jailDouble = import ./doubles/jail-nix;
   jailLib = if jailNix == null then jailDouble else import jailNix { };
   jail =

@@ -88,6 +88,7 @@ rec {
     "pkg:gnugrep"
     "pkg:gawkInteractive"
     "pkg:ps"
+    "pkg:python3"
     "pkg:findutils"
     "pkg:gzip"
     "pkg:unzip"
@@ -98,6 +99,13 @@ rec {
   ];
 
   caBundle = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
+
+  # Forwarded by default, after forwardEnv (issue 11: TUIs lose true colour without COLORTERM).
+  terminalEnv = [
+    "COLORTERM"
+    "TERM_PROGRAM"
+    "TERM_PROGRAM_VERSION"
+  ];
 
   # The policy of a jail made with no optional arguments (crates/POLICY.md), written out by hand.
   defaultPolicy = name: {
@@ -110,7 +118,7 @@ rec {
     env = {
       set = { };
       home = { };
-      forward = [ ];
+      forward = terminalEnv;
     };
     git = "protect";
     hide = [

@@ -257,7 +257,7 @@ in
           ODD = "$(rm -rf ~) `x` 'q'";
         };
         home = { };
-        forward = [ ];
+        forward = h.terminalEnv;
       };
     };
   };
@@ -268,7 +268,7 @@ in
       policy.env = {
         set = { };
         home.AGENT_HOME = ".my agent/x";
-        forward = [ ];
+        forward = h.terminalEnv;
       };
     };
   };
@@ -295,7 +295,8 @@ in
         forward = [
           "OPENAI_API_KEY"
           "ANTHROPIC_API_KEY"
-        ];
+        ]
+        ++ h.terminalEnv;
       };
     };
   };

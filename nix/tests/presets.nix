@@ -35,7 +35,7 @@ let
         }) dirs;
         env = {
           inherit set home;
-          forward = [ ];
+          forward = h.terminalEnv;
         };
       };
     };
@@ -53,12 +53,13 @@ let
   };
 in
 {
-  "test: the amp preset binds its config and data dirs and skips the update check" =
+  "test: the amp preset binds its config, data and log dirs and skips the update check" =
     case "makeJailedAmp"
       {
         preset = "amp";
         dirs = [
           "~/.config/amp"
+          "~/.cache/amp"
           "~/.local/share/amp"
         ];
         pkg = "amp";
@@ -117,10 +118,11 @@ in
     set.GOOSE_DISABLE_KEYRING = "1";
   };
 
-  "test: the opencode preset binds three XDG dirs" = case "makeJailedOpencode" {
+  "test: the opencode preset binds three XDG dirs and its cache" = case "makeJailedOpencode" {
     preset = "opencode";
     dirs = [
       "~/.config/opencode"
+      "~/.cache/opencode"
       "~/.local/share/opencode"
       "~/.local/state/opencode"
     ];
@@ -150,6 +152,7 @@ in
       cursor-agent = "jailed-cursor-agent";
       gemini-cli = "jailed-gemini-cli";
       goose = "jailed-goose";
+      hermes-agent = "jailed-hermes-agent";
       opencode = "jailed-opencode";
       pi = "jailed-pi";
       qwen-code = "jailed-qwen-code";

@@ -167,6 +167,9 @@ fn jail_text<'m>(out: &mut Nix<'m>, jail: &'m Jail, a: &Args<'m>) -> Result<(), 
     if !a.extra_readonly_dirs.is_empty() {
         out.string_list("extraReadonlyDirs", a.extra_readonly_dirs.iter());
     }
+    if !a.extra_readonly_if_exists.is_empty() {
+        out.string_list("extraReadonlyIfExists", a.extra_readonly_if_exists.iter());
+    }
     if !a.env.is_empty() {
         out.syntax("    env = {\n");
         for (k, v) in a.env {

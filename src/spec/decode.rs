@@ -272,6 +272,9 @@ impl<'a> Decoder<'a> {
                 ),
                 "git" => ("git", set(&mut j.git, d.string()?)),
                 "hide" => ("hide", set(&mut j.hide, d.list()?)),
+                "open_urls" => ("open_urls", set(&mut j.open_urls, d.flag()?)),
+                "git_config" => ("git_config", set(&mut j.git_config, d.flag()?)),
+                "worktree_dir" => ("worktree_dir", set(&mut j.worktree_dir, d.string()?)),
                 "allow_exposure" => (
                     "allow_exposure",
                     set(&mut j.allow_exposure, d.list()?.map(|l| l.value)),

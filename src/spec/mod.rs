@@ -127,6 +127,22 @@ pub struct JailSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub hide: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Let the agent open http and https URLs in your browser on the host (default `false`;
+    /// jailed-agents' `enableOpenUrls`). Nothing but one http(s) URL passes; it is a way to
+    /// carry data out, even without network.
+    #[serde(default)]
+    #[schemars(with = "bool")]
+    pub open_urls: Option<Spanned<bool>>,
+    /// Bind `~/.gitconfig` read-only when it exists (default `false`; jailed-agents'
+    /// `mountGitConfig`): your git identity and settings inside the jail.
+    #[serde(default)]
+    #[schemars(with = "bool")]
+    pub git_config: Option<Spanned<bool>>,
+    /// A directory the agent may create git worktrees in, read-write (jailed-agents'
+    /// `enableGitWorktrees.dir`): absolute or `~/…`; it must exist. Worktrees keep git protection.
+    #[serde(default)]
+    #[schemars(with = "JailPath")]
+    pub worktree_dir: Option<Spanned<String>>,
     /// Sensitive locations (e.g. `~/.config/gh`) that a grant of this jail may expose
     /// deliberately; without it such a grant is an error. Each entry must be needed.
     #[serde(default)]
@@ -176,6 +192,9 @@ pub const JAIL_KEYS: &[&str] = &[
     "combinators",
     "git",
     "hide",
+    "open_urls",
+    "git_config",
+    "worktree_dir",
     "allow_exposure",
 ];
 

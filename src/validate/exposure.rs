@@ -31,7 +31,7 @@ pub fn check(jail: &Jail, defaults_used: &mut HashSet<Span>, errors: &mut Vec<Sp
         .readonly
         .iter()
         .map(|p| (Access::ReadOnly, p))
-        .chain(f.readwrite.iter().map(|p| (Access::ReadWrite, p)))
+        .chain(f.readwrite_grants().map(|p| (Access::ReadWrite, p)))
         .chain(f.config_paths.iter().map(|p| (Access::ReadWrite, p)));
     for (access, p) in grants {
         let Ok(norm) = &p.value else { continue };

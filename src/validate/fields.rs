@@ -16,9 +16,10 @@ pub fn check(f: &Fields, is_defaults: bool, errors: &mut Vec<SpecError>) {
     for p in f.packages.iter().filter(|e| own(e.from_defaults)) {
         attr_path(p, errors);
     }
-    for p in [&f.readwrite, &f.readonly, &f.config_paths]
-        .into_iter()
-        .flatten()
+    for p in f
+        .readwrite_grants()
+        .chain(&f.readonly)
+        .chain(&f.config_paths)
         .filter(|e| own(e.from_defaults))
     {
         if let Err(problem) = &p.value {
@@ -102,7 +103,7 @@ fn env_name(name: &crate::spec::Spanned<String>, errors: &mut Vec<SpecError>) {
 pub fn overlap(jail: &Jail, errors: &mut Vec<SpecError>) {
     let f = &jail.fields;
     let mut writable: HashMap<&str, &crate::spec::Spanned<String>> = HashMap::new();
-    for p in f.readwrite.iter().chain(&f.config_paths) {
+    for p in f.readwrite_grants().chain(&f.config_paths) {
         if let Ok(norm) = &p.value {
             writable.entry(norm.as_str()).or_insert(&p.raw);
         }

@@ -37,7 +37,7 @@ pub fn check(jail: &Jail, errors: &mut Vec<SpecError>) {
             span: span_of(&name.raw),
         });
     }
-    for p in f.readwrite.iter().chain(&f.config_paths) {
+    for p in f.readwrite_grants().chain(&f.config_paths) {
         if let Ok(norm) = &p.value
             && rules::names_a_file(norm)
         {

@@ -181,9 +181,10 @@ fn check_hidden_characters(r: &Resolved, errors: &mut Vec<SpecError>) {
         for p in f.packages.iter().filter(|e| own(e.from_defaults)) {
             report("package", &p.raw);
         }
-        for p in [&f.readwrite, &f.readonly, &f.config_paths]
-            .into_iter()
-            .flatten()
+        for p in f
+            .readwrite_grants()
+            .chain(&f.readonly)
+            .chain(&f.config_paths)
             .filter(|e| own(e.from_defaults))
         {
             report("path", &p.raw);

@@ -3,6 +3,7 @@
 //! `JAILGEN_REQUIRE_NIX=1`). Each test crate uses a subset, hence the `dead_code` allowance.
 #![allow(dead_code, unused_macros, unused_imports)]
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -168,29 +169,6 @@ pub fn launcher() -> PathBuf {
         .clone()
 }
 
-/// The real jail.nix checkout named by `JAILGEN_JAIL_NIX` (`.ci/run` unpacks
-/// ../shared/upstream and sets it). Without it the test is skipped loudly, and under
-/// `CI=true` / `JAILGEN_REQUIRE_NIX=1` it fails.
-pub fn real_jail_nix(test: &str) -> Option<PathBuf> {
-    let Some(dir) = std::env::var_os("JAILGEN_JAIL_NIX").map(PathBuf::from) else {
-        assert!(
-            !strict(),
-            "{test}: JAILGEN_JAIL_NIX is not set but CI=true / JAILGEN_REQUIRE_NIX=1 \
-             (`eval \"$(bash ../shared/upstream/unpack.sh DIR)\"` sets it)"
-        );
-        loud!(
-            "SKIPPED {test}: JAILGEN_JAIL_NIX is not set, so nothing was checked against real \
-             jail.nix (`eval \"$(bash ../shared/upstream/unpack.sh /tmp/upstream)\"` sets it)"
-        );
-        return None;
-    };
-    assert!(
-        dir.join("default.nix").is_file() && dir.join("lib").is_dir(),
-        "{test}: JAILGEN_JAIL_NIX={dir:?} is not a jail.nix checkout"
-    );
-    Some(dir)
-}
-
 /// A Nix string literal for `s` (test input only).
 pub fn nix_lit(s: &str) -> String {
     let body = s
@@ -199,4 +177,88 @@ pub fn nix_lit(s: &str) -> String {
         .replace("${", "\\${")
         .replace('\n', "\\n");
     format!("\"{body}\"")
+}
+
+/// Whether a test needing `what` (named by the environment variable `var`) may go ahead:
+/// `Some(dir)` when `var` names an existing `dir/probe`. Otherwise the test skips loudly, or,
+/// under `JAILGEN_REQUIRE_NIX=1` (CI), fails. `.ci/run` sets every such variable from
+/// `../shared` (upstream snapshots, the modern Nix); a clone without it skips these tests.
+pub fn required_dir(test: &str, var: &str, what: &str, probe: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os(var).map(PathBuf::from);
+    let found = dir.as_ref().filter(|d| d.join(probe).exists()).cloned();
+    if found.is_none() {
+        let why = match &dir {
+            Some(d) => format!("{var}={} has no {probe}", d.display()),
+            None => format!("{var} is not set"),
+        };
+        if strict() {
+            panic!("{test}: needs {what}, but {why} and CI=true / JAILGEN_REQUIRE_NIX=1");
+        }
+        loud!("SKIPPED {test}: needs {what}; {why} (set JAILGEN_REQUIRE_NIX=1 to fail instead)");
+    }
+    found
+}
+
+/// The modern Nix's `bin` directory (`JAILGEN_MODERN_NIX`, a directory made by
+/// `../shared/tools/modern-nix.sh DIR`).
+pub fn modern_nix(test: &str) -> Option<PathBuf> {
+    required_dir(
+        test,
+        "JAILGEN_MODERN_NIX",
+        "a current Nix (../shared/tools/modern-nix.sh DIR; JAILGEN_MODERN_NIX=DIR)",
+        "bin/nix-instantiate",
+    )
+    .map(|d| d.join("bin"))
+}
+
+/// nixpkgs' real `lib/` directory (`JAILGEN_NIXPKGS_LIB`, from ../shared/upstream/unpack.sh).
+pub fn nixpkgs_lib(test: &str) -> Option<PathBuf> {
+    required_dir(
+        test,
+        "JAILGEN_NIXPKGS_LIB",
+        "the real nixpkgs lib (eval \"$(bash ../shared/upstream/unpack.sh DIR)\")",
+        "default.nix",
+    )
+}
+
+/// A real jail.nix checkout (`JAILGEN_JAIL_NIX`, from ../shared/upstream/unpack.sh).
+pub fn real_jail_nix(test: &str) -> Option<PathBuf> {
+    required_dir(
+        test,
+        "JAILGEN_JAIL_NIX",
+        "a real jail.nix checkout (eval \"$(bash ../shared/upstream/unpack.sh DIR)\")",
+        "default.nix",
+    )
+}
+
+/// An llm-agents.nix checkout (`JAILGEN_LLM_AGENTS`, from ../shared/upstream/unpack.sh).
+pub fn llm_agents(test: &str) -> Option<PathBuf> {
+    required_dir(
+        test,
+        "JAILGEN_LLM_AGENTS",
+        "an llm-agents.nix checkout (eval \"$(bash ../shared/upstream/unpack.sh DIR)\")",
+        "packages",
+    )
+}
+
+/// Dotted attribute paths that follow `prefix` in the Nix text (`pkgs.python3Packages.pytest`).
+pub fn references(text: &str, prefix: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(prefix) {
+        let before = rest[..i].chars().next_back();
+        rest = &rest[i + prefix.len()..];
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.') {
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '\''))
+            .collect();
+        let name = name.trim_end_matches('.');
+        if !name.is_empty() {
+            found.insert(name.to_string());
+        }
+    }
+    found
 }

@@ -29,8 +29,7 @@ fn a_double_dash_as_an_option_value_is_not_the_end_of_the_options() {
     let pol = f.home.parent().unwrap().join("p.json");
     fs::write(&pol, policy("")).unwrap();
     let fake = f.home.parent().unwrap().join("fake");
-    fs::write(&fake, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n").unwrap();
-    let _ = Command::new("chmod").arg("755").arg(&fake).status();
+    write_script(&fake, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
     let out = Command::new(launcher())
         .arg(&pol)
         .arg(&fake)

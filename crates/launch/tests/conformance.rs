@@ -49,12 +49,10 @@ fn explain_and_the_launched_argv_agree_for_every_ok_fixture() {
     let t = tmp.path();
     let fake = t.join("fake-bwrap");
     let log = t.join("argv");
-    fs::write(
+    write_script(
         &fake,
         "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done > /t/argv\n",
-    )
-    .unwrap();
-    let _ = Command::new("chmod").arg("755").arg(&fake).status();
+    );
     let home = "/tmp/h";
     let cwd = "/tmp/h/proj";
     let mut cases: Vec<_> = fs::read_dir(repo().join("fixtures/ok"))
@@ -108,7 +106,14 @@ fn explain_and_the_launched_argv_agree_for_every_ok_fixture() {
             ]);
             let mut dirs: BTreeSet<String> = BTreeSet::new();
             dirs.insert(cwd.into());
-            for g in policy.readonly.iter().chain(&policy.readwrite) {
+            // readonlyIfExists grants exist here, so that they are bound (explain lists them
+            // as bound when present).
+            for g in policy
+                .readonly
+                .iter()
+                .chain(&policy.readonly_if_exists)
+                .chain(&policy.readwrite)
+            {
                 let p = g.resolve(home);
                 if !Path::new(&p).exists() || p.starts_with("/tmp/") || p.starts_with(home) {
                     dirs.insert(p);

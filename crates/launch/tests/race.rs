@@ -16,12 +16,10 @@ fn swapping_bwrap(dir: &std::path::Path, swap: &str) -> std::path::PathBuf {
         .unwrap();
     let real = stdout(&real).trim().to_string();
     let p = dir.join("swapping-bwrap");
-    fs::write(
+    write_script(
         &p,
-        format!("#!/bin/sh\nset -e\n{swap}\nexec {real} \"$@\"\n"),
-    )
-    .unwrap();
-    let _ = Command::new("chmod").arg("755").arg(&p).status();
+        &format!("#!/bin/sh\nset -e\n{swap}\nexec {real} \"$@\"\n"),
+    );
     p
 }
 

@@ -20,15 +20,10 @@ fn the_time_zone_is_bound_at_the_links_path_through_a_descriptor_on_its_file() {
     symlink("Berlin", t.join("zones/Alias")).unwrap();
     fs::write(t.join("pol.json"), policy(r#""hide":[]"#)).unwrap();
     // The fake bwrap prints its argv, and what each --ro-bind-fd descriptor names.
-    fs::write(
-        t.join("fake"),
+    write_script(
+        &t.join("fake"),
         "#!/bin/bash\nwhile (($#)); do if [[ $1 == --ro-bind-fd ]]; then echo \"fd $(readlink /proc/self/fd/$2) -> $3\"; shift 3; elif [[ $1 == --symlink ]]; then echo \"symlink $2 $3\"; shift 3; else shift; fi; done\n",
-    )
-    .unwrap();
-    let _ = Command::new("chmod")
-        .arg("755")
-        .arg(t.join("fake"))
-        .status();
+    );
     let run = |zone: &str| -> String {
         let launcher = launcher();
         let out = Command::new("bwrap")

@@ -69,6 +69,17 @@ let
   optionalAttrs = cond: as: if cond then as else { };
   nameValuePair = name: value: { inherit name value; };
   mapAttrs' = f: set: listToAttrs (map (attr: f attr set.${attr}) (attrNames set));
+  filterAttrs =
+    pred: set:
+    listToAttrs (
+      builtins.concatMap (
+        name:
+        let
+          v = set.${name};
+        in
+        if pred name v then [ (nameValuePair name v) ] else [ ]
+      ) (attrNames set)
+    );
   mapAttrsToList = f: attrs: map (name: f name attrs.${name}) (attrNames attrs);
   attrsToList = mapAttrsToList nameValuePair;
   genAttrs = names: f: listToAttrs (map (n: nameValuePair n (f n)) names);
@@ -144,9 +155,12 @@ let
   sort = builtins.sort;
   last = list: builtins.elemAt list (length list - 1);
   init = list: genList (builtins.elemAt list) (length list - 1);
-  isFunctionLike = f: isFunction f || (isAttrs f && f ? __functor);
+  # nixpkgs' lib.isFunction: functors (attrsets with __functor) count too. (There is no
+  # lib.isFunctionLike in nixpkgs; the real lib of tests/upstream.rs found the one this double had.)
+  isFunction' = f: isFunction f || (f ? __functor && isFunction (f.__functor f));
 in
 {
+  isFunction = isFunction';
   inherit
     all
     any
@@ -172,7 +186,6 @@ in
     id
     init
     isDerivation
-    isFunctionLike
     isList
     isValidPosixName
     last
@@ -180,6 +193,7 @@ in
     mapAttrs
     mapAttrs'
     mapAttrsToList
+    filterAttrs
     nameValuePair
     optional
     optionalAttrs

@@ -10,9 +10,11 @@
   host ? false,
   bubblewrapPrefix ? null,
   system ? "x86_64-linux",
+  # nixpkgs' real lib/ directory instead of the lib double (tests/upstream.rs).
+  nixpkgsLib ? null,
 }:
 let
-  lib = import ./lib.nix;
+  lib = if nixpkgsLib == null then import ./lib.nix else import nixpkgsLib;
 
   storePath =
     name: "/nix/store/${builtins.substring 0 32 (builtins.hashString "sha256" name)}-${name}";
@@ -107,6 +109,7 @@ let
       extra = {
         inherit buildCommand;
         envNames = builtins.attrNames env;
+        nativeBuildInputs = env.nativeBuildInputs or [ ];
       };
     };
 

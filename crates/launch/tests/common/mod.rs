@@ -18,6 +18,31 @@ macro_rules! loud {
     }};
 }
 
+/// Writes an executable script through a child process, so that this process never holds the
+/// file open for writing: a test thread forking at that moment would carry the descriptor into
+/// its child until the child's exec, and exec'ing the script then fails with ETXTBSY ("Text
+/// file busy"), which the loaded CI machine hit.
+pub fn write_script(path: &Path, text: &str) {
+    use std::io::Write as _;
+    let mut child = Command::new("sh")
+        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sh");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write the script");
+    assert!(
+        child.wait().expect("wait for sh").success(),
+        "writing {}",
+        path.display()
+    );
+}
+
 pub fn launcher() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_jailgen-launch"))
 }
@@ -288,15 +313,13 @@ impl<'a> Run<'a> {
         let fake = dir.join("fake-bwrap");
         let log = dir.join("argv");
         let _ = fs::remove_file(&log);
-        fs::write(
+        write_script(
             &fake,
-            format!(
+            &format!(
                 "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done > '{}'\n",
                 log.display()
             ),
-        )
-        .unwrap();
-        fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+        );
         let out = self
             .command(&fake)
             .args(["--", "entry", "arg"])

@@ -58,15 +58,15 @@ let
       what = "a non-empty list of strings or `noescape` values";
     };
     permission = {
-      ok = lib.isFunctionLike;
+      ok = lib.isFunction;
       what = "a permission (State -> State)";
     };
     permissions = {
-      ok = x: builtins.isList x && builtins.all lib.isFunctionLike x;
+      ok = x: builtins.isList x && builtins.all lib.isFunction x;
       what = "a list of permissions";
     };
     function = {
-      ok = lib.isFunctionLike;
+      ok = lib.isFunction;
       what = "a function";
     };
     seccomp = {
@@ -95,7 +95,7 @@ let
 
   sanitize =
     x:
-    if lib.isFunctionLike x then
+    if lib.isFunction x then
       "<function>"
     else if builtins.isList x then
       map sanitize x
