@@ -6,7 +6,7 @@
 //! worktree commit that reaches the main repository while its hooks stay read-only.
 //!
 //! Runs against the jail.nix double, and against real jail.nix when `JAILGEN_JAIL_NIX` names a
-//! checkout (`.ci/run` sets it). Needs nix-instantiate, bwrap, git, gcc with libseccomp: without
+//! checkout (`.ci/run` sets it). Needs nix-instantiate, bwrap and git (the launcher is built by cargo): without
 //! them the tests skip loudly, and fail under `JAILGEN_REQUIRE_NIX=1`.
 
 use std::fs;
@@ -39,7 +39,6 @@ fn have_tools(test: &str) -> bool {
     have_nix(test)
         && have("bwrap", &["--ro-bind", "/", "/", "--unshare-user", "true"])
         && have("git", &["--version"])
-        && have("gcc", &["--version"])
 }
 
 fn text(out: &Output) -> String {
@@ -77,7 +76,8 @@ struct Setup {
     tmp: tempfile::TempDir,
     home: PathBuf,
     proj: PathBuf,
-    filter: PathBuf,
+    /// The launcher cargo built (a directory holding bin/jailgen-launch).
+    launcher: PathBuf,
     jail_nix: Option<PathBuf>,
 }
 
@@ -99,12 +99,12 @@ impl Setup {
         let hook = proj.join(".git/hooks/pre-commit");
         fs::write(&hook, "#!/bin/sh\nexit 0\n").unwrap();
         fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
-        let filter = compile_filter(tmp.path());
+        let launcher = common::launcher();
         Setup {
             tmp,
             home,
             proj,
-            filter,
+            launcher,
             jail_nix,
         }
     }
@@ -114,8 +114,8 @@ impl Setup {
         cmd.args(["--eval", "--read-write-mode", "--strict", "--json"])
             .arg(root().join("nix/tests/compat-wrapper.nix"))
             .args(["--argstr", "call", call])
-            .args(["--argstr", "seccompFilter"])
-            .arg(&self.filter);
+            .args(["--argstr", "launcher"])
+            .arg(&self.launcher);
         if let Some(j) = &self.jail_nix {
             cmd.args(["--arg", "jailNix"]).arg(j);
         }
@@ -165,22 +165,6 @@ impl Setup {
         assert!(out.status.success(), "{call}\n{}", text(&out));
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
-}
-
-fn compile_filter(dir: &Path) -> PathBuf {
-    let bin = dir.join("tiocsti-filter");
-    let bpf = dir.join("filter.bpf");
-    let out = Command::new("gcc")
-        .arg(root().join("nix/runtime/seccomp/tiocsti-filter.c"))
-        .arg("-o")
-        .arg(&bin)
-        .arg("-lseccomp")
-        .output()
-        .expect("spawn gcc");
-    assert!(out.status.success(), "{}", text(&out));
-    let out = Command::new(&bin).arg(&bpf).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
-    bpf
 }
 
 /// The checks that write `WROTE <path>` or `blocked <path>`, and `read <path>`.
@@ -263,9 +247,22 @@ fn readme_calls(s: &Setup) {
         format!("WROTE {h}/.config/my-agent/x\nWROTE {h}/.local/share/my-agent/x\n")
     );
 
-    // "internals": no network, through baseJailOptions (with jailed-agents' mount-cwd in it).
+    // "internals": jailed-agents' README drops the network by leaving jail.nix's `network` out
+    // of baseJailOptions. Here the launcher shares or unshares the network last, as `network`
+    // says (README, "Migrating from jailed-agents"), so that call keeps the default network and
+    // `network = false` next to it is what takes it away.
+    let base = "baseJailOptions = [ combinators.time-zone combinators.no-new-session combinators.mount-cwd ];";
+    let readme = format!(
+        "let combinators = {LIB}.internals.jail.combinators; in {LIB}.makeJailedOpencode {{ {base} }}"
+    );
+    let so = s.run(&readme, &[], &format!("{IFACES}; pwd"));
+    assert_eq!(
+        so.lines().last(),
+        Some(s.proj.display().to_string().as_str()),
+        "the project is the working directory"
+    );
     let no_net = format!(
-        "let combinators = {LIB}.internals.jail.combinators; in {LIB}.makeJailedOpencode {{ baseJailOptions = [ combinators.time-zone combinators.no-new-session combinators.mount-cwd ]; }}"
+        "let combinators = {LIB}.internals.jail.combinators; in {LIB}.makeJailedOpencode {{ {base} network = false; }}"
     );
     let so = s.run(
         &no_net,
@@ -357,11 +354,12 @@ fn every_argument(s: &Setup) {
         format!("read {h}/.config/nix/nix.conf\nWROTE {h}/.config/nix/nix.conf\n")
     );
 
-    // enableNix: the host's /nix read-only, the daemon named.
+    // enableNix: the host's /nix read-only, the daemon named. The launcher refuses it to a
+    // trusted Nix user (root here, in CI) unless told to insist.
     if Path::new("/nix/store").is_dir() {
         let so = s.run(
             &agent("{ enableNix = true; }"),
-            &[],
+            &[("JAILGEN_ALLOW_TRUSTED_NIX", "1")],
             &format!("{PROBE} test -d /nix/store && echo STORE; w /nix/jail-test; echo \"NIX_REMOTE=$NIX_REMOTE\""),
         );
         assert_eq!(so, "STORE\nblocked /nix/jail-test\nNIX_REMOTE=daemon\n");

@@ -1,11 +1,11 @@
 # One jail built from a jailed-agents call, in host mode, for tests/compat.rs to run with real
-# bash and bwrap. `call` is Nix text using jailed-agents' own spelling:
+# bash and bwrap (through the launcher cargo built: `launcher` holds bin/jailgen-launch). `call` is Nix text using jailed-agents' own spelling:
 # `jailed-agents.lib.${system}.makeJailedOpencode { ... }`, `pkgs.nodejs`, `combinators.x`.
 # Every agent package, and the packages the README names that the double lacks, is the host's
 # bash (/usr/bin/bash), so the jail's entry runs the test's script.
 {
   call,
-  seccompFilter,
+  launcher,
   jailNix ? null,
   # Drop this llm-agents package (the missing-package error of a preset builder).
   withoutAgent ? null,
@@ -13,7 +13,7 @@
 let
   h = import ./harness.nix {
     host = true;
-    inherit seccompFilter jailNix;
+    inherit launcher jailNix;
   };
   bash = {
     type = "derivation";
@@ -34,7 +34,12 @@ let
   jailgen = import ../lib {
     inherit (h) pkgs jail;
     inherit agentPackages;
-    inherit seccompFilter;
+    launcher = {
+      type = "derivation";
+      name = "jailgen-launch";
+      outPath = launcher;
+      meta.mainProgram = "jailgen-launch";
+    };
   };
   system = "x86_64-linux";
   pkgs =
