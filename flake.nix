@@ -65,13 +65,15 @@
           available = lib.filterAttrs (
             _: spec: jailgenLib.agentPackages ? ${spec.package}
           ) jailgenLib.presets;
+          # The launcher every jail's wrapper runs (the library builds the same one).
+          jailgen-launch = pkgs.callPackage ./nix/launcher.nix { };
           jailed = lib.mapAttrs' (
             preset: spec: lib.nameValuePair "jailed-${preset}" (jailgenLib.${spec.builder} { })
           ) available;
         in
         jailed
         // {
-          inherit jailgen;
+          inherit jailgen jailgen-launch;
           default = jailgen;
         }
       );

@@ -11,6 +11,7 @@ let
     map (p: "${p}") [
       ../flake.nix
       ./package.nix
+      ./launcher.nix
       ./checks.nix
       ./lib
       ./tests
@@ -21,7 +22,7 @@ in
   inherit jailgen;
 
   # The same suites as tests/nix_library.rs, evaluated with the nix from nixpkgs. The library
-  # copies the seccomp source into the store while evaluating, so it gets a store of its own.
+  # copies the launcher's sources into the store while evaluating, so it gets a store of its own.
   nix-library =
     pkgs.runCommand "jailgen-nix-library-tests"
       {

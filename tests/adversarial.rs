@@ -7,9 +7,9 @@
 //!   evaluated by the real `nix-instantiate` with doubles for `pkgs` and `jailgen` whose builders
 //!   return their arguments, and every argument is compared with the value the YAML holds for
 //!   that jail (defaults merged, paths with `//`, `/./` and a trailing `/` collapsed). Then every
-//!   path is turned into the bash word the library writes (`nix/lib/paths.nix`, `word`), and
-//!   every env value and hide glob into its quoted form (`quote`), and real bash decodes them:
-//!   each must be one word equal to the value, with `~` expanded and nothing run.
+//!   path, env value and hide glob is handed to the real library (`makeJailedAgent`), and the
+//!   policy file it writes for the launcher is read back: each value must be there unchanged
+//!   (no shell sees them any more: the launcher binds paths and sets values itself).
 //!
 //! A file may pin values independently of the YAML parser with comment lines
 //! `# expect-env <jail> <NAME> <json string>`.
@@ -357,7 +357,8 @@ fn check_meaning(case: &str, src: &str, text: &str, jails_nix: &Path) {
     assert_eq!(got_names, names, "{case}: jail names changed");
 
     let mut words: Vec<(String, String)> = Vec::new(); // (path, why)
-    let mut quoted: Vec<(String, String)> = Vec::new(); // (value, why)
+    let mut values: Vec<(String, String)> = Vec::new(); // (env value, why)
+    let mut globs: Vec<(String, String)> = Vec::new(); // (hide glob, why)
 
     for (name, j) in spec.jails.value.iter() {
         let name = &name.value;
@@ -470,7 +471,7 @@ fn check_meaning(case: &str, src: &str, text: &str, jails_nix: &Path) {
             .unwrap_or_default();
         assert_eq!(got_env, want_env, "{ctx}: env");
         for (k, v) in &got_env {
-            quoted.push((v.clone(), format!("{ctx}: env {k}")));
+            values.push((v.clone(), format!("{ctx}: env {k}")));
         }
         assert_eq!(
             set(&strings(args.get("forwardEnv"))),
@@ -530,7 +531,7 @@ fn check_meaning(case: &str, src: &str, text: &str, jails_nix: &Path) {
         };
         assert_eq!(got_hide, want_hide, "{ctx}: hide");
         for h in &got_hide {
-            quoted.push((h.clone(), format!("{ctx}: hide")));
+            globs.push((h.clone(), format!("{ctx}: hide")));
         }
         for arg in [
             "configPaths",
@@ -552,35 +553,50 @@ fn check_meaning(case: &str, src: &str, text: &str, jails_nix: &Path) {
         );
     }
 
-    decode_with_bash(case, &words, &quoted, jails_nix.parent().expect("dir"));
+    through_the_policy(
+        case,
+        &words,
+        &values,
+        &globs,
+        jails_nix.parent().expect("dir"),
+    );
 }
 
-/// The library's bash words for paths and quoted forms of values, decoded by real bash.
-fn decode_with_bash(
+/// Paths, env values and hide globs handed to the real library, read back from the policy file
+/// it writes: every one must reach the launcher unchanged.
+fn through_the_policy(
     case: &str,
     words: &[(String, String)],
-    quoted: &[(String, String)],
+    values: &[(String, String)],
+    globs: &[(String, String)],
     tmp: &Path,
 ) {
-    // argv holds at most 128 KiB per word; larger values are covered by the Nix decoding only.
-    const MAX: usize = 64 * 1024;
-    let words: Vec<&(String, String)> = words.iter().filter(|(p, _)| p.len() < MAX).collect();
-    let quoted: Vec<&(String, String)> = quoted.iter().filter(|(v, _)| v.len() < MAX).collect();
-    if words.is_empty() && quoted.is_empty() {
+    if words.is_empty() && values.is_empty() && globs.is_empty() {
         return;
     }
     let input = json!({
         "paths": words.iter().map(|(p, _)| p).collect::<Vec<_>>(),
-        "values": quoted.iter().map(|(v, _)| v).collect::<Vec<_>>(),
+        "values": values.iter().map(|(v, _)| v).collect::<Vec<_>>(),
+        "globs": globs.iter().map(|(g, _)| g).collect::<Vec<_>>(),
     });
-    let input_file = tmp.join("words.json");
-    std::fs::write(&input_file, input.to_string()).expect("write words");
+    let input_file = tmp.join("values.json");
+    std::fs::write(&input_file, input.to_string()).expect("write values");
     let expr = r#"{ inputFile }:
       let
         h = import ./nix/tests/helpers.nix { };
-        p = h.jailgen.internals.paths;
         i = builtins.fromJSON (builtins.readFile inputFile);
-      in { paths = map p.word i.paths; values = map p.quote i.values; }"#;
+        n = builtins.length i.values;
+      in h.policyOf (h.jailgen.makeJailedAgent {
+        name = "a";
+        pkg = h.pkgs.hello;
+        configPaths = [ ];
+        extraReadonlyDirs = i.paths;
+        env = builtins.listToAttrs (builtins.genList (k: {
+          name = "V${toString k}";
+          value = builtins.elemAt i.values k;
+        }) n);
+        hide = i.globs;
+      })"#;
     let out = Command::new("nix-instantiate")
         .args([
             "--eval",
@@ -595,55 +611,32 @@ fn decode_with_bash(
         .current_dir(root())
         .output()
         .expect("run nix-instantiate");
-    std::fs::remove_file(&input_file).expect("rm words");
+    std::fs::remove_file(&input_file).expect("rm values");
     assert!(
         out.status.success(),
-        "{case}: quoting with the library failed: {}",
+        "{case}: the library refused what the CLI rendered: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    let home = tempfile::tempdir().expect("home");
-    let home_str = home.path().to_str().expect("utf-8 home");
-    // Bait for globs, should a word be unquoted.
-    for bait in ["starXglob", "a", "x", "h"] {
-        std::fs::write(home.path().join(bait), "").expect("bait");
-    }
-    let pairs = strings(Some(&v["paths"]))
-        .into_iter()
-        .zip(&words)
-        .map(|(w, (p, why))| {
-            let want = match p.strip_prefix('~') {
-                Some(rest) => format!("{home_str}{rest}"),
-                None => p.clone(),
-            };
-            (w, want, why)
-        })
-        .chain(
-            strings(Some(&v["values"]))
-                .into_iter()
-                .zip(&quoted)
-                .map(|(w, (val, why))| (w, val.clone(), why)),
-        );
-    for (word, want, why) in pairs {
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg("eval \"printf '%s\\0' $1\"")
-            .arg("bash")
-            .arg(&word)
-            .env("HOME", home_str)
-            .current_dir(home.path())
-            .output()
-            .expect("run bash");
-        assert!(out.status.success(), "{why}: bash failed on {word:?}");
+    let policy: Value = serde_json::from_slice(&out.stdout).expect("json");
+    // Grants are ordered parents first, each once.
+    let want: BTreeSet<String> = words.iter().map(|(p, _)| p.clone()).collect();
+    assert_eq!(
+        set(&strings(Some(&policy["readonly"]))),
+        want,
+        "{case}: paths in the policy"
+    );
+    for (k, (v, why)) in values.iter().enumerate() {
         assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            format!("{want}\0"),
-            "{why}: the word {word:?} is not one shell word equal to the value"
+            policy["env"]["set"][format!("V{k}")],
+            Value::String(v.clone()),
+            "{why}: the env value in the policy"
         );
     }
-    assert!(
-        !Path::new("/tmp/jailgen-pwned").exists() && !home.path().join("pwned").exists(),
-        "{case}: a command ran"
+    let got_globs = strings(Some(&policy["hide"]));
+    assert_eq!(
+        got_globs,
+        globs.iter().map(|(g, _)| g.clone()).collect::<Vec<_>>(),
+        "{case}: hide globs in the policy"
     );
 }
 

@@ -3,10 +3,11 @@
 //! jailed-agents' own spelling (`jailed-agents.lib.${system}.makeJailedOpencode { … }`), evaluated
 //! into a wrapper (host mode: the agent is the host's bash) and run with real bwrap, checking what
 //! the argument means: a variable set, forwarded or absent, a directory read-only or writable, a
-//! worktree commit that reaches the main repository while its hooks stay read-only.
+//! worktree commit that reaches the main repository while its hooks stay read-only. The wrapper
+//! runs the launcher (crates/launch, built by cargo: tests/common) in front of real bwrap.
 //!
 //! Runs against the jail.nix double, and against real jail.nix when `JAILGEN_JAIL_NIX` names a
-//! checkout (`.ci/run` sets it). Needs nix-instantiate, bwrap, git, gcc with libseccomp: without
+//! checkout (`.ci/run` sets it). Needs nix-instantiate, bwrap and git: without
 //! them the tests skip loudly, and fail under `JAILGEN_REQUIRE_NIX=1`.
 
 use std::fs;
@@ -39,7 +40,6 @@ fn have_tools(test: &str) -> bool {
     have_nix(test)
         && have("bwrap", &["--ro-bind", "/", "/", "--unshare-user", "true"])
         && have("git", &["--version"])
-        && have("gcc", &["--version"])
 }
 
 fn text(out: &Output) -> String {
@@ -77,7 +77,7 @@ struct Setup {
     tmp: tempfile::TempDir,
     home: PathBuf,
     proj: PathBuf,
-    filter: PathBuf,
+    launcher: PathBuf,
     jail_nix: Option<PathBuf>,
 }
 
@@ -99,12 +99,12 @@ impl Setup {
         let hook = proj.join(".git/hooks/pre-commit");
         fs::write(&hook, "#!/bin/sh\nexit 0\n").unwrap();
         fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
-        let filter = compile_filter(tmp.path());
+        let launcher = common::launcher();
         Setup {
             tmp,
             home,
             proj,
-            filter,
+            launcher,
             jail_nix,
         }
     }
@@ -114,8 +114,8 @@ impl Setup {
         cmd.args(["--eval", "--read-write-mode", "--strict", "--json"])
             .arg(root().join("nix/tests/compat-wrapper.nix"))
             .args(["--argstr", "call", call])
-            .args(["--argstr", "seccompFilter"])
-            .arg(&self.filter);
+            .args(["--argstr", "launcher"])
+            .arg(&self.launcher);
         if let Some(j) = &self.jail_nix {
             cmd.args(["--arg", "jailNix"]).arg(j);
         }
@@ -165,22 +165,6 @@ impl Setup {
         assert!(out.status.success(), "{call}\n{}", text(&out));
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
-}
-
-fn compile_filter(dir: &Path) -> PathBuf {
-    let bin = dir.join("tiocsti-filter");
-    let bpf = dir.join("filter.bpf");
-    let out = Command::new("gcc")
-        .arg(root().join("nix/runtime/seccomp/tiocsti-filter.c"))
-        .arg("-o")
-        .arg(&bin)
-        .arg("-lseccomp")
-        .output()
-        .expect("spawn gcc");
-    assert!(out.status.success(), "{}", text(&out));
-    let out = Command::new(&bin).arg(&bpf).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
-    bpf
 }
 
 /// The checks that write `WROTE <path>` or `blocked <path>`, and `read <path>`.

@@ -78,9 +78,22 @@ fn every_ok_fixture_evaluates_to_one_jail_per_spec_entry() {
         );
         for (attr, jail) in result.as_object().expect("attrset") {
             assert_eq!(jail["type"], "derivation", "{}: {attr}", case.display());
+            // jail.nix's base (3), the grants token and the packages at least.
             assert!(
-                jail["calls"].as_u64().is_some_and(|n| n > 20),
+                jail["calls"].as_u64().is_some_and(|n| n >= 6),
                 "{}: {attr} has too few permissions: {jail}",
+                case.display()
+            );
+            assert_eq!(
+                jail["policyName"],
+                jail["name"],
+                "{}: {attr}",
+                case.display()
+            );
+            assert_eq!(
+                jail["launches"],
+                true,
+                "{}: {attr} does not run the launcher: {jail}",
                 case.display()
             );
             assert!(

@@ -3,7 +3,6 @@
   pkgs,
   jail,
   fastNetwork,
-  runtime,
 }:
 {
   # jailed-agents' current set (python3 and gnused included) plus coreutils.
@@ -28,12 +27,11 @@
     pkgs.coreutils
   ];
 
-  # jailed-agents' [ network time-zone no-new-session mount-cwd ], with jailgen's faster network
-  # and time zone, and without `mount-cwd`: makeJailedAgent places it after the read-only binds,
-  # behind the working-directory guard.
+  # jailed-agents' [ network time-zone no-new-session mount-cwd ], with jailgen's faster network,
+  # and without `time-zone` and `mount-cwd`: the launcher binds the time zone and the working
+  # directory itself (the working directory behind its guard, after the read-only grants).
   commonJailOptions = [
-    (fastNetwork { })
-    runtime.timeZone
+    fastNetwork
     jail.combinators.no-new-session
   ];
 }

@@ -4,26 +4,19 @@
   pkgs,
   jail,
   agentPackages,
-  # Overridable so that tests can run the wrapper with a filter compiled outside Nix.
-  seccompFilter ? import ./seccomp-filter.nix { inherit pkgs; },
+  # The launcher every wrapper runs; overridable so that tests can run one built by cargo.
+  launcher ? pkgs.callPackage ../launcher.nix { },
 }:
 let
   inherit (pkgs) lib;
 
   presets = builtins.fromJSON (builtins.readFile ./agents.json);
   knownCombinators = builtins.attrNames (builtins.fromJSON (builtins.readFile ./combinators.json));
+  defaults = builtins.fromJSON (builtins.readFile ./defaults.json);
 
-  paths = import ./paths.nix { inherit lib jail; };
-  runtime = import ./runtime.nix { inherit pkgs jail; };
-  fastNetwork = import ./fast-network.nix { inherit pkgs jail; };
-  common = import ./common.nix {
-    inherit
-      pkgs
-      jail
-      fastNetwork
-      runtime
-      ;
-  };
+  paths = import ./paths.nix { inherit lib; };
+  fastNetwork = import ./fast-network.nix { inherit jail; };
+  common = import ./common.nix { inherit pkgs jail fastNetwork; };
 
   openUrls = import ./open-urls.nix { inherit pkgs jail; };
 
@@ -31,6 +24,11 @@ let
   makeJailedAgent = import ./compat.nix {
     inherit lib;
     openUrls = openUrls.permission;
+    # What puts a jail on the network when it sits in a caller's baseJailOptions.
+    networkOptions = [
+      jail.combinators.network
+      fastNetwork
+    ];
   } makeNativeJailedAgent;
 
   makeNativeJailedAgent = import ./make-jailed-agent.nix {
@@ -40,8 +38,8 @@ let
       jail
       paths
       fastNetwork
-      seccompFilter
-      runtime
+      launcher
+      defaults
       knownCombinators
       ;
     inherit (common) commonPkgs;
@@ -71,9 +69,9 @@ builders
     inherit
       jail
       paths
-      runtime
       fastNetwork
-      seccompFilter
+      launcher
+      defaults
       knownCombinators
       ;
   };

@@ -1,31 +1,26 @@
-# makeJailedAgent: the one function that turns arguments into a jail.nix permission list.
-# Arguments and defaults: nix/lib/API.md.
+# makeJailedAgent: the one function that turns arguments into a jail. Arguments and defaults:
+# nix/lib/API.md; the policy file and how the launcher reads it: crates/POLICY.md.
 #
-# Permission order (each step relies on the ones before it):
-#   1. baseJailOptions: by default fast network (unless `network = false`), time zone,
-#      no-new-session (unless `newSession = true`)
-#   2. LANG guard: `set-env LANG "${LANG:-C.UTF-8}"` replaces jail.nix base's `fwd-env LANG`,
-#      which aborts the wrapper under `set -u` when LANG is unset
-#   3. the working-directory guard (switches to the physical directory; refuses $HOME, / and
-#      ancestors of $HOME, directories of secrets); the functions of nix/runtime/wrapper.sh are
-#      pasted once, before their first call (nix/lib/runtime.nix). Then the launch-time checks
-#      that no grant lying inside a read-write grant (or the working directory) is reached
-#      through a symlink, and read-only grants inside the working directory bound again
-#      (runtime binds, after mount-cwd); and the per-directory session lock (jailgen_lock)
-#   4. state paths created on the host when missing (before anything binds them)
-#   5. read-only binds, parents before children, then extraReadonlyIfExists (try-readonly)
-#   6. mount-cwd
-#   7. read-write binds (configPaths, extraConfigPaths, extraReadwriteDirs), parents first
-#   8. read-only paths that lie under a read-write grant, bound again so the grant does not
-#      shadow them
-#   9. add-pkg-deps basePackages ++ extraPkgs ++ [ pkg ] (the last one comes first in PATH)
-#  10. env (literal) and the preset's homeEnv ("$HOME"/'rest', expanded at launch)
-#  11. forwardEnv, then the terminal's variables (terminal-env.json, unless
-#      forwardTerminalEnv = false), through try-fwd-env (absent in the jail when unset on the host)
-#  12. enableNix: read-only /nix and /etc/nix, the daemon socket, nix on PATH, NIX_REMOTE
-#  13. git protection, then hidden files (runtime binds, which land after every static bind)
-#  14. the TIOCSTI seccomp filter
-#  15. extraCombinators
+# The library checks every argument (the errors below), then passes data: the jail's policy
+# (grants, state paths, env, git mode, hide globs, network, TLS, Nix) is written as JSON into the
+# store, and the wrapper jail.nix builds runs the launcher (crates/launch) with it in front of
+# bwrap. The launcher decides everything that depends on the host at launch: the
+# working-directory guard, the session lock, state paths created without following symlinks,
+# every grant (bound through descriptors it opened once), git protection, hidden files, the time
+# zone, LANG, the network's files, the TIOCSTI filter, the environment.
+#
+# What stays with jail.nix, in this order:
+#   1. baseJailOptions: by default the host's network namespace and hostname (unless
+#      `network = false`) and no-new-session (unless `newSession = true`); with a list of your
+#      own, the launcher still shares or unshares the network as `network` says
+#   2. `--jailgen-grants`, the token the launcher replaces with the grants (read-only grants,
+#      the working directory, read-write grants, read-only grants under a read-write one again)
+#   3. add-pkg-deps basePackages ++ extraPkgs ++ [ pkg ] (the last one comes first in PATH), then
+#      nix with enableNix
+#   4. extraCombinators
+# plus two changes of jail.nix's state: its command is prefixed with the launcher and the policy
+# file, and base's `fwd-env LANG` (which aborts the wrapper under `set -u` when LANG is unset) is
+# dropped, since the launcher sets LANG (the host's, else C.UTF-8).
 {
   lib,
   pkgs,
@@ -33,8 +28,8 @@
   paths,
   fastNetwork,
   commonPkgs,
-  seccompFilter,
-  runtime,
+  launcher,
+  defaults,
   knownCombinators,
 }:
 {
@@ -52,29 +47,21 @@
   homeEnv ? { },
   forwardEnv ? [ ],
   forwardTerminalEnv ? true,
-  network ? true,
-  newSession ? false,
-  enableNix ? false,
-  hostSsl ? false,
+  network ? defaults.network,
+  newSession ? defaults.newSession,
+  enableNix ? defaults.nix,
+  hostSsl ? defaults.hostSsl,
   extraCombinators ? [ ],
-  git ? "protect",
-  hide ? [
-    ".env"
-    ".env.*"
-  ],
+  git ? defaults.git,
+  hide ? defaults.hide,
 }:
 let
   inherit (lib)
     concatStringsSep
     filter
     optional
-    optionals
     ;
   c = jail.combinators;
-
-  # The terminal's capability variables (COLORTERM, TERM_PROGRAM, …): not secrets, and without
-  # them TUIs fall back to 256 colours. Forwarded like forwardEnv (absent when unset).
-  terminalEnv = builtins.fromJSON (builtins.readFile ./terminal-env.json);
 
   # What a store path name allows, not starting with a dot.
   commandName = "[A-Za-z0-9+_?=-][A-Za-z0-9+._?=-]*";
@@ -296,113 +283,79 @@ let
         };
   };
 
-  defaultBase =
-    optional network (fastNetwork {
-      inherit hostSsl;
-    })
-    ++ [ runtime.timeZone ]
-    ++ optional (!newSession) c.no-new-session;
+  defaultBase = optional network fastNetwork ++ optional (!newSession) c.no-new-session;
 
-  # `network`, `newSession` and `hostSsl` shape the default base options only: with a
-  # `baseJailOptions` of your own they would be silently ignored (network = false would still
-  # have the network your list grants), so that combination is refused.
+  # `newSession` shapes the default base options only (jail.nix's `--new-session` is static): with
+  # a `baseJailOptions` of your own it would be silently ignored, so that combination is refused.
+  # `network` and `hostSsl` are the launcher's (it shares or unshares the network namespace last),
+  # so they hold whatever the list does.
   base =
     if baseJailOptions == null then
       defaultBase
-    else if !network || newSession || hostSsl then
+    else if newSession then
       fail {
-        why = "`network`, `newSession` and `hostSsl` only shape the default `baseJailOptions`; with your own `baseJailOptions` they would be ignored. Put what you want into the list instead.";
-        example = "baseJailOptions = [ jailgen.internals.jail.combinators.time-zone jailgen.internals.jail.combinators.no-new-session ];   # no network";
+        why = "`newSession` only shapes the default `baseJailOptions`; with your own `baseJailOptions` it would be ignored. Leave `no-new-session` out of the list instead.";
+        example = "baseJailOptions = [ ];   # keeps bwrap's --new-session";
       }
     else
       baseJailOptions;
 
-  readonlyPaths = paths.parentsFirst checked.readonly;
-  readwritePaths = paths.parentsFirst (checked.configPaths ++ checked.readwrite);
-  underReadwrite = ro: builtins.any (rw: paths.isUnder ro rw) readwritePaths;
-  shadowedReadonly = filter underReadwrite readonlyPaths;
+  # The policy (crates/POLICY.md): grants parents first, otherwise in the order given.
+  policy = {
+    version = 1;
+    inherit (checked) name git hide;
+    readonly = paths.parentsFirst checked.readonly;
+    readonlyIfExists = paths.parentsFirst checked.readonlyIfExists;
+    readwrite = paths.parentsFirst (checked.configPaths ++ checked.readwrite);
+    state = map (path: {
+      inherit path;
+      kind = if paths.isFile path then "file" else "dir";
+    }) (lib.unique checked.configPaths);
+    env = {
+      set = checked.env;
+      home = checked.homeEnv;
+      # forwardEnv, then the terminal's variables (COLORTERM, …: not secrets; TUIs fall back to
+      # 256 colours without them), absent in the jail when unset on the host.
+      forward = lib.unique (
+        checked.forwardEnv
+        ++ lib.optionals forwardTerminalEnv (builtins.fromJSON (builtins.readFile ./terminal-env.json))
+      );
+    };
+    inherit network newSession;
+    tls = {
+      caBundle = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
+      inherit hostSsl;
+    };
+    nix = enableNix;
+    inherit (defaults) seccomp;
+  };
 
-  # Read-only grants skipped when the host has no such path (`try-readonly`; jailed-agents'
-  # mountGitConfig). One under a read-write grant is refused: the agent could put a symlink
-  # there, which the next launch would follow.
-  readonlyIfExistsPaths = map (
-    p:
-    if underReadwrite p then
-      fail {
-        why = "`extraReadonlyIfExists` path `${p}` lies inside a read-write grant, where the agent could replace it with a symlink to anything on the host.";
-        example = "extraReadonlyIfExists = [ \"~/.gitconfig\" ];";
-      }
-    else
-      p
-  ) (paths.parentsFirst checked.readonlyIfExists);
+  policyJson = builtins.toJSON policy;
+  policyFile = pkgs.writeText "${checked.name}-policy.json" policyJson;
 
-  # Grants that may lie inside the working directory (checked at launch). One directly under `~`
-  # or `/` cannot: the guard refuses `~`, `/` and their ancestors as working directories.
-  mayBeInCwd = filter (p: paths.depth p > 1);
-  inCwdReadonly = mayBeInCwd (readonlyPaths ++ readonlyIfExistsPaths);
-  inCwdOther = mayBeInCwd readwritePaths;
+  # The wrapper's last line becomes `exec <launcher> <policy> <bwrap> <static args> …`.
+  runLauncher = state: state // { cmd = "${lib.getExe launcher} ${policyFile} ${state.cmd}"; };
 
-  # Grants bound after a read-write grant that contains them: (root, path) pairs for the
-  # launch-time symlink check (jailgen_check_nested in nix/runtime/wrapper.sh).
-  nestedPairs = builtins.concatMap (
-    p:
-    builtins.concatMap (
-      rw:
-      optionals (paths.isUnder p rw) [
-        rw
-        p
-      ]
-    ) readwritePaths
-  ) (readonlyPaths ++ readwritePaths);
-
-  stateFiles = filter paths.isFile checked.configPaths;
-  stateDirs = filter (p: !paths.isFile p) checked.configPaths;
-  words = ps: concatStringsSep " " (map paths.word ps);
-  # A command line: the function name and `--` as they are, then paths as words.
-  words' =
-    ws:
-    concatStringsSep " " (map (w: if builtins.match "[a-z_-]+" w != null then w else paths.word w) ws);
+  # jail.nix base's `fwd-env LANG` is `--setenv LANG "$LANG"`, fatal under `set -u` when LANG is
+  # unset; the launcher sets LANG instead.
+  dropLang = state: state // { env = builtins.removeAttrs state.env [ "LANG" ]; };
 
   # A package's bin comes first in PATH; a string `pkg` is a command, not a package.
   agentBin = optional (lib.isDerivation checked.pkg) checked.pkg;
 
-  homeEnvValue = rel: c.noescape ''"$HOME"/${paths.quote rel}'';
-
+  # Every argument is checked before jail.nix sees a permission (the policy holds them all).
   permissions =
     assert checked.flags;
-    base
+    builtins.seq policyJson [
+      runLauncher
+      dropLang
+    ]
+    ++ base
     ++ [
-      (c.set-env "LANG" (c.noescape ''"''${LANG:-C.UTF-8}"''))
-      (runtime.call "jailgen_guard_cwd")
-      (runtime.call "jailgen_lock")
+      (c.unsafe-add-raw-args "--jailgen-grants")
+      (c.add-pkg-deps (checked.packages ++ agentBin))
     ]
-    ++ optional (nestedPairs != [ ]) (runtime.call "jailgen_check_nested ${words nestedPairs}")
-    ++ optional (inCwdReadonly ++ inCwdOther != [ ]) (
-      runtime.call (words' ([ "jailgen_grants_in_cwd" ] ++ inCwdReadonly ++ [ "--" ] ++ inCwdOther))
-    )
-    ++ optional (stateDirs != [ ]) (runtime.call "jailgen_ensure_dir ${words stateDirs}")
-    ++ optional (stateFiles != [ ]) (runtime.call "jailgen_ensure_file ${words stateFiles}")
-    ++ map (p: c.readonly (paths.jailArg p)) readonlyPaths
-    ++ map (p: c.try-readonly (paths.jailArg p)) readonlyIfExistsPaths
-    ++ [ c.mount-cwd ]
-    ++ map (p: c.readwrite (paths.jailArg p)) readwritePaths
-    ++ map (p: c.readonly (paths.jailArg p)) shadowedReadonly
-    ++ [ (c.add-pkg-deps (checked.packages ++ agentBin)) ]
-    ++ lib.mapAttrsToList (var: value: c.set-env var (paths.jailValue value)) checked.env
-    ++ lib.mapAttrsToList (var: rel: c.set-env var (homeEnvValue rel)) checked.homeEnv
-    ++ map c.try-fwd-env (lib.unique (checked.forwardEnv ++ optionals forwardTerminalEnv terminalEnv))
-    ++ optionals enableNix [
-      (c.readonly "/nix")
-      (c.try-readonly "/etc/nix")
-      (c.try-readwrite "/nix/var/nix/daemon-socket")
-      (c.add-pkg-deps [ pkgs.nix ])
-      (c.set-env "NIX_REMOTE" "daemon")
-    ]
-    ++ [ (runtime.call "jailgen_protect_git ${checked.git}") ]
-    ++ optional (checked.hide != [ ]) (
-      runtime.call "jailgen_hide ${concatStringsSep " " (map paths.quote checked.hide)}"
-    )
-    ++ [ (c.add-seccomp seccompFilter) ]
+    ++ optional enableNix (c.add-pkg-deps [ pkgs.nix ])
     ++ checked.extraCombinators;
 in
-jail checked.name checked.pkg permissions
+jail checked.name checked.pkg permissions // { inherit policy policyFile; }

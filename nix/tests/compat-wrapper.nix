@@ -5,7 +5,8 @@
 # bash (/usr/bin/bash), so the jail's entry runs the test's script.
 {
   call,
-  seccompFilter,
+  # A directory holding bin/jailgen-launch (tests/common: built by cargo).
+  launcher,
   jailNix ? null,
   # Drop this llm-agents package (the missing-package error of a preset builder).
   withoutAgent ? null,
@@ -13,7 +14,7 @@
 let
   h = import ./harness.nix {
     host = true;
-    inherit seccompFilter jailNix;
+    inherit launcher jailNix;
   };
   bash = {
     type = "derivation";
@@ -34,7 +35,7 @@ let
   jailgen = import ../lib {
     inherit (h) pkgs jail;
     inherit agentPackages;
-    inherit seccompFilter;
+    inherit (h.jailgen.internals) launcher;
   };
   system = "x86_64-linux";
   pkgs =

@@ -12,9 +12,14 @@ let
     pkgs
     ;
 
+  # What a jail is: jail.nix's recorded calls and the policy the launcher reads.
+  jailOf = drv: {
+    calls = calls drv;
+    policy = h.policyOf drv;
+  };
   agent =
     args:
-    calls (
+    jailOf (
       jailgen.makeJailedAgent (
         {
           name = "my-agent";
@@ -95,25 +100,14 @@ in
 
   "test: enableGitWorktrees.mountGitConfig binds ~/.gitconfig read-only only when it exists" = {
     expr =
-      let
-        l = agent {
-          enableGitWorktrees = {
-            enable = true;
-            mountGitConfig = true;
-          };
+      (agent {
+        enableGitWorktrees = {
+          enable = true;
+          mountGitConfig = true;
         };
-      in
-      {
-        try = has (call "try-readonly" [ (noescape "~/.gitconfig") ]) l;
-        strict = has (call "readonly" [ (noescape "~/.gitconfig") ]) l;
-        beforeCwd =
-          h.indexOf (c: c.name == "try-readonly" && c.args == [ (noescape "~/.gitconfig") ]) l
-          < h.indexOf (c: c.name == "mount-cwd") l;
-      };
-    expected = {
-      try = true;
-      strict = false;
-      beforeCwd = true;
+      }).policy;
+    expected = (agent { }).policy // {
+      readonlyIfExists = [ "~/.gitconfig" ];
     };
   };
 
@@ -162,10 +156,10 @@ in
   "test: enableOpenUrls adds lib.openUrls: BROWSER is the channel, xdg-open a shim" = {
     expr =
       let
-        l = agent { enableOpenUrls = true; };
+        l = (agent { enableOpenUrls = true; }).calls;
       in
       {
-        same = l == agent { extraCombinators = [ jailgen.openUrls ]; };
+        same = agent { enableOpenUrls = true; } == agent { extraCombinators = [ jailgen.openUrls ]; };
         browser = has (call "set-env" [
           "BROWSER"
           "browserchannel"
@@ -173,6 +167,7 @@ in
         channel = count (c: c.name == "jail-to-host-channel") l;
         shim = has (call "add-pkg-deps" [ [ "pkg:xdg-open" ] ]) l;
         off = agent { enableOpenUrls = false; } == agent { };
+        on = agent { enableOpenUrls = true; } == agent { };
       };
     expected = {
       same = true;
@@ -180,6 +175,7 @@ in
       channel = 1;
       shim = true;
       off = true;
+      on = false;
     };
   };
 
@@ -191,7 +187,7 @@ in
         )
         (agent {
           enableOpenUrls = true;
-        });
+        }).calls;
     expected = true;
   };
 
@@ -230,8 +226,8 @@ in
 
   "test: a preset's defaultExtraPkgs come before extraPkgs, and the argument replaces them" = {
     expr = [
-      (calls (jailgen.makeJailedPi { extraPkgs = [ pkgs.nodejs ]; }))
-      (calls (
+      (jailOf (jailgen.makeJailedPi { extraPkgs = [ pkgs.nodejs ]; }))
+      (jailOf (
         jailgen.makeJailedPi {
           defaultExtraPkgs = [ pkgs.python3 ];
           extraPkgs = [ pkgs.nodejs ];
@@ -239,7 +235,7 @@ in
       ))
     ];
     expected = [
-      (calls (
+      (jailOf (
         jailgen.makeJailedAgent {
           name = "jailed-pi";
           pkg = h.harness.agentPackages.pi;
@@ -248,7 +244,7 @@ in
           extraPkgs = [ pkgs.nodejs ];
         }
       ))
-      (calls (
+      (jailOf (
         jailgen.makeJailedAgent {
           name = "jailed-pi";
           pkg = h.harness.agentPackages.pi;
@@ -276,18 +272,47 @@ in
 
   "test: the terminal's variables are forwarded unless forwardTerminalEnv = false" = {
     expr = {
-      on = builtins.filter (c: c.name == "try-fwd-env") (agent { });
-      off = builtins.filter (c: c.name == "try-fwd-env") (agent {
-        forwardTerminalEnv = false;
-      });
-      once = count (c: c == call "try-fwd-env" [ "COLORTERM" ]) (agent {
-        fwdEnv = [ "COLORTERM" ];
-      });
+      on = (agent { }).policy.env.forward;
+      off = (agent { forwardTerminalEnv = false; }).policy.env.forward;
+      after =
+        (agent {
+          fwdEnv = [
+            "A"
+            "COLORTERM"
+          ];
+        }).policy.env.forward;
     };
     expected = {
-      on = h.terminalFwd;
+      on = [
+        "COLORTERM"
+        "TERM_PROGRAM"
+        "TERM_PROGRAM_VERSION"
+      ];
       off = [ ];
-      once = 1;
+      after = [
+        "A"
+        "COLORTERM"
+        "TERM_PROGRAM"
+        "TERM_PROGRAM_VERSION"
+      ];
     };
+  };
+
+  "test: a jailed-agents argument changes the policy, so the comparisons above can fail" = {
+    expr = map (args: agent args == agent { }) [
+      { fwdEnv = [ "A" ]; }
+      { nixConfigDir = "~/.config/nix"; }
+      {
+        enableGitWorktrees = {
+          enable = true;
+          dir = "~/wt";
+        };
+      }
+    ];
+    expected = [
+      false
+      false
+      false
+    ];
   };
 }

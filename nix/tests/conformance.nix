@@ -59,6 +59,7 @@ let
         }
         { newSession = true; }
         { hostSsl = true; }
+        { extraReadonlyIfExists = [ "~/.gitconfig" ]; }
         {
           extraCombinators = [
             "gpu"

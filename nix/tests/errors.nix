@@ -49,6 +49,18 @@ in
     expr = refused { extraReadonlyDirs = [ "~/a\nb" ]; };
     expected = true;
   };
+  "test: extraReadonlyIfExists paths are checked like every other path" = {
+    expr = map refused [
+      { extraReadonlyIfExists = [ ".gitconfig" ]; }
+      { extraReadonlyIfExists = [ "~/../x" ]; }
+      { extraReadonlyIfExists = "~/.gitconfig"; }
+    ];
+    expected = [
+      true
+      true
+      true
+    ];
+  };
   "test: a tilde-user path is refused as relative" = {
     expr = refused { extraReadonlyDirs = [ "~root/.ssh" ]; };
     expected = true;
@@ -109,29 +121,30 @@ in
       false
     ];
   };
-  "test: network, newSession and hostSsl are refused next to a custom baseJailOptions" = {
-    expr = map refused [
-      {
-        baseJailOptions = [ ];
-        network = false;
-      }
-      {
-        baseJailOptions = [ ];
-        newSession = true;
-      }
-      {
-        baseJailOptions = [ ];
-        hostSsl = true;
-      }
-      { baseJailOptions = [ ]; }
-    ];
-    expected = [
-      true
-      true
-      true
-      false
-    ];
-  };
+  "test: newSession is refused next to a custom baseJailOptions; network and hostSsl are the launcher's" =
+    {
+      expr = map refused [
+        {
+          baseJailOptions = [ ];
+          newSession = true;
+        }
+        {
+          baseJailOptions = [ ];
+          network = false;
+        }
+        {
+          baseJailOptions = [ ];
+          hostSsl = true;
+        }
+        { baseJailOptions = [ ]; }
+      ];
+      expected = [
+        true
+        false
+        false
+        false
+      ];
+    };
   "test: hide patterns must stay inside the working directory" = {
     expr = map refused [
       { hide = [ "/etc/passwd" ]; }

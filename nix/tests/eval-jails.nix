@@ -59,4 +59,11 @@ builtins.mapAttrs (_: j: {
   # The double records its calls; real jail.nix does not.
   calls = if j ? calls then builtins.length j.calls else null;
   textBytes = builtins.stringLength j.text;
+  policyName = j.policy.name;
+  # The wrapper runs the launcher with the jail's policy file (without `exec` when jail.nix has
+  # cleanups to run, e.g. for `notifications`).
+  launches = builtins.any (
+    line:
+    builtins.match "(exec )?[^ ]*/bin/jailgen-launch [^ ]*-policy.json [^ ]*/bin/bwrap .*" line != null
+  ) (lib.splitString "\n" j.text);
 }) jails

@@ -3,13 +3,14 @@
 #   host              pkgs double in host mode (tools in /usr) with the host base permissions,
 #                     so `.text` runs with real bash + bwrap
 #   bubblewrapPrefix  a directory holding bin/bwrap, used instead of bubblewrap (host mode)
-#   seccompFilter     a filter file to use instead of the Nix-built one (host mode)
+#   launcher          a directory holding bin/jailgen-launch (one built by cargo), used instead
+#                     of nix/launcher.nix
 #   jailNix           a jail.nix checkout to use instead of the double (JAILGEN_JAIL_NIX)
 #   nixpkgsLib        nixpkgs' real lib/ to use instead of the double's (JAILGEN_NIXPKGS_LIB)
 {
   host ? false,
   bubblewrapPrefix ? null,
-  seccompFilter ? null,
+  launcher ? null,
   jailNix ? null,
   nixpkgsLib ? null,
   system ? "x86_64-linux",
@@ -38,7 +39,14 @@ let
     {
       inherit pkgs jail agentPackages;
     }
-    // pkgs.lib.optionalAttrs (seccompFilter != null) { inherit seccompFilter; }
+    // pkgs.lib.optionalAttrs (launcher != null) {
+      launcher = {
+        type = "derivation";
+        name = "jailgen-launch";
+        outPath = launcher;
+        meta.mainProgram = "jailgen-launch";
+      };
+    }
   );
 in
 {

@@ -5,13 +5,6 @@
 let
   inherit (harness) pkgs jailgen;
   inherit (pkgs) lib;
-  # What the library pastes: the rare file's path, then wrapper.sh without comment-only and
-  # blank lines.
-  runtimeScript =
-    (import ../lib/runtime.nix {
-      inherit pkgs;
-      jail = null;
-    }).pasted;
 
   normArg =
     a:
@@ -19,8 +12,6 @@ let
       "pkg:${a.name}"
     else if builtins.isList a then
       map normArg a
-    else if a == runtimeScript then
-      "<wrapper.sh>"
     else
       a;
 in
@@ -32,9 +23,15 @@ rec {
     jailgen
     ;
 
-  # A jail's recorded calls, with packages as "pkg:<name>" and the pasted wrapper.sh elided.
+  # A jail's recorded calls, with packages as "pkg:<name>".
   calls = drv: map (c: c // { args = map normArg c.args; }) drv.calls;
   names = drv: map (c: c.name) drv.calls;
+
+  # The policy a jail's wrapper hands the launcher: the file's contents, read back.
+  policyOf = drv: builtins.fromJSON drv.policyFile.text;
+
+  # The wrapper's last line (the exec of the launcher).
+  execLine = drv: lib.last (builtins.filter (l: l != "") (lib.splitString "\n" drv.text));
 
   call = name: args: { inherit name args; };
   noescape = s: { _noescape = s; };
@@ -65,78 +62,20 @@ rec {
     (call "fake-passwd" [ ])
   ];
 
-  certFile = "/etc/ssl/certs/ca-certificates.crt";
-
   fastNetwork = [
     (call "include-once" [
       "jailgen-network"
       "<function>"
     ])
-    (call "compose" [ (fns 11) ])
+    (call "compose" [ (fns 2) ])
     (call "share-ns" [ "net" ])
-    (call "try-readonly" [ "/etc/resolv.conf" ])
-    (call "try-readonly" [ "/etc/hosts" ])
-    (call "try-readonly" [ "/etc/nsswitch.conf" ])
-    (call "try-readonly" [ "/run/systemd/resolve" ])
-    (call "ro-bind" [
-      "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt"
-      certFile
-    ])
-    (call "set-env" [
-      "SSL_CERT_FILE"
-      certFile
-    ])
-    (call "set-env" [
-      "NIX_SSL_CERT_FILE"
-      certFile
-    ])
-    (call "set-env" [
-      "CURL_CA_BUNDLE"
-      certFile
-    ])
-    (call "set-env" [
-      "REQUESTS_CA_BUNDLE"
-      certFile
-    ])
     (call "unsafe-add-raw-args" [ "--hostname jail" ])
   ];
 
-  # A call of a wrapper.sh function: the functions are pasted before the first call only.
-  runtimeCall =
-    first: command:
-    [
-      (call "compose" [ (fns 2) ])
-      (call "include-once" [
-        "jailgen-runtime"
-        "<function>"
-      ])
-    ]
-    ++ (if first then [ (call "add-runtime" [ "<wrapper.sh>" ]) ] else [ ])
-    ++ [ (call "add-runtime" [ command ]) ];
-  rt = runtimeCall false;
+  defaultBase = fastNetwork ++ [ (call "no-new-session" [ ]) ];
 
-  timeZone = [
-    (call "include-once" [
-      "jailgen-time-zone"
-      "<function>"
-    ])
-  ]
-  ++ runtimeCall true "jailgen_time_zone";
-
-  defaultBase = fastNetwork ++ timeZone ++ [ (call "no-new-session" [ ]) ];
-
-  # After the base options; `first` when the base made no wrapper.sh call before.
-  prologueWith =
-    first:
-    [
-      (call "set-env" [
-        "LANG"
-        (noescape ''"''${LANG:-C.UTF-8}"'')
-      ])
-    ]
-    ++ runtimeCall first "jailgen_guard_cwd"
-    ++ runtimeCall false "jailgen_lock";
-  prologue = prologueWith false;
+  # Where the launcher puts the grants.
+  grants = call "unsafe-add-raw-args" [ "--jailgen-grants" ];
 
   commonPkgNames = [
     "pkg:bashInteractive"
@@ -159,16 +98,41 @@ rec {
     "pkg:coreutils"
   ];
 
-  # Forwarded by default, after forwardEnv (issue 11: TUIs lose true colour without COLORTERM).
-  terminalFwd = map (v: call "try-fwd-env" [ v ]) [
+  caBundle = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
+
+  # Forwarded by default after forwardEnv, absent when unset (issue 11: TUIs lose true colour
+  # without COLORTERM).
+  forward = [
     "COLORTERM"
     "TERM_PROGRAM"
     "TERM_PROGRAM_VERSION"
   ];
 
-  epilogue =
-    terminalFwd
-    ++ rt "jailgen_protect_git protect"
-    ++ rt "jailgen_hide .env '.env.*'"
-    ++ [ (call "add-seccomp" [ "pkg:jailgen-tiocsti-filter" ]) ];
+  # The policy of a jail made with no optional arguments (crates/POLICY.md), written out by hand.
+  defaultPolicy = name: {
+    version = 1;
+    inherit name;
+    readonly = [ ];
+    readonlyIfExists = [ ];
+    readwrite = [ ];
+    state = [ ];
+    env = {
+      set = { };
+      home = { };
+      inherit forward;
+    };
+    git = "protect";
+    hide = [
+      ".env"
+      ".env.*"
+    ];
+    network = true;
+    tls = {
+      inherit caBundle;
+      hostSsl = false;
+    };
+    nix = false;
+    newSession = false;
+    seccomp = true;
+  };
 }

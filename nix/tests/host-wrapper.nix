@@ -1,9 +1,9 @@
 # The wrapper script of one jail built in host mode, for running with real bash and bwrap (or a
-# fake bwrap) outside Nix: tests/nix_library.rs here, tests/runtime.rs and the benchmark in H3's
-# part. Tools resolve to /usr, the base binds the host's /usr, /bin, /lib… (no store closure).
+# fake bwrap) outside Nix: tests/nix_library.rs and scripts/bench-launch.sh. Tools resolve to
+# /usr, the base binds the host's /usr, /bin, /lib… (no store closure).
 #
-#   nix-instantiate --eval --strict --json nix/tests/host-wrapper.nix \
-#     --argstr seccompFilter /path/to/filter.bpf \
+#   nix-instantiate --eval --read-write-mode --strict --json nix/tests/host-wrapper.nix \
+#     --argstr launcher /dir/with/bin/jailgen-launch \
 #     --argstr argsJson '{"pkg": "/usr/bin/env", "configPaths": ["~/.agent"]}' \
 #     [--argstr preset claude-code] [--argstr bubblewrapPrefix /dir/with/bin/bwrap] \
 #     [--argstr jailNix /path/to/jail.nix]
@@ -11,7 +11,7 @@
 # argsJson holds makeJailedAgent arguments; a string `pkg` is the command to run (no package).
 # The result is the text of the wrapper (a bash script with its #! line).
 {
-  seccompFilter,
+  launcher,
   argsJson ? "{}",
   preset ? "",
   bubblewrapPrefix ? "",
@@ -20,7 +20,7 @@
 let
   harness = import ./harness.nix {
     host = true;
-    inherit seccompFilter;
+    inherit launcher;
     bubblewrapPrefix = if bubblewrapPrefix == "" then null else bubblewrapPrefix;
     jailNix = if jailNix == "" then null else jailNix;
   };

@@ -1,4 +1,5 @@
-# Every makeJailedAgent argument, one at a time, against the exact recorded list.
+# Every makeJailedAgent argument, one at a time: the exact recorded jail.nix calls and the exact
+# policy the wrapper hands the launcher.
 {
   h ? import ./helpers.nix { },
 }:
@@ -7,68 +8,61 @@ let
     call
     calls
     jailgen
-    noescape
     pkgs
     ;
 
+  jailOf =
+    args:
+    jailgen.makeJailedAgent (
+      {
+        name = "my-agent";
+        pkg = pkgs.hello;
+        configPaths = [ ];
+      }
+      // args
+    );
+
   agent =
     args:
-    calls (
-      jailgen.makeJailedAgent (
-        {
-          name = "my-agent";
-          pkg = pkgs.hello;
-          configPaths = [ ];
-        }
-        // args
-      )
-    );
+    let
+      j = jailOf args;
+    in
+    {
+      calls = calls j;
+      policy = h.policyOf j;
+    };
 
   pkgDeps = extra: call "add-pkg-deps" [ (h.commonPkgNames ++ extra ++ [ "pkg:hello" ]) ];
 
-  # The list for `agent { }`, cut where options insert their calls.
+  # What `agent { }` records and writes, with the parts an option changes.
   expect =
     {
       base ? h.defaultBase,
-      # whether `base` already called a wrapper.sh function (the default time zone does)
-      baseRuntime ? true,
-      # the launch-time grant checks (jailgen_check_nested, jailgen_grants_in_cwd)
-      checks ? [ ],
-      ensure ? [ ],
-      readonly ? [ ],
-      readwrite ? [ ],
       deps ? pkgDeps [ ],
-      env ? [ ],
-      terminal ? h.terminalFwd,
       nix ? [ ],
-      git ? "protect",
-      hide ? h.rt "jailgen_hide .env '.env.*'",
       extra ? [ ],
+      policy ? { },
     }:
-    h.jailNixBase
-    ++ base
-    ++ h.prologueWith (!baseRuntime)
-    ++ checks
-    ++ ensure
-    ++ readonly
-    ++ [ (call "mount-cwd" [ ]) ]
-    ++ readwrite
-    ++ [ deps ]
-    ++ env
-    ++ terminal
-    ++ nix
-    ++ h.rt "jailgen_protect_git ${git}"
-    ++ hide
-    ++ [ (call "add-seccomp" [ "pkg:jailgen-tiocsti-filter" ]) ]
-    ++ extra;
+    {
+      calls =
+        h.jailNixBase
+        ++ base
+        ++ [
+          h.grants
+          deps
+        ]
+        ++ nix
+        ++ extra;
+      policy = h.defaultPolicy "my-agent" // policy;
+    };
 in
 {
-  "test: makeJailedAgent with no optional arguments records the default list" = {
+  "test: makeJailedAgent with no optional arguments records the default list and policy" = {
     expr = agent { };
     expected = expect { };
   };
 
-  "test: configPaths are created when missing and bound read-write" = {
+  "test: configPaths are state the launcher creates when missing, and read-write grants" = {
     expr = agent {
       configPaths = [
         "~/.config/my-agent"
@@ -76,46 +70,78 @@ in
       ];
     };
     expected = expect {
-      checks = h.rt "jailgen_grants_in_cwd -- ~/.config/my-agent /var/lib/my-agent";
-      ensure = h.rt "jailgen_ensure_dir ~/.config/my-agent /var/lib/my-agent";
-      # Two components before three: parents first, otherwise in the order given.
-      readwrite = [
-        (call "readwrite" [ (noescape "~/.config/my-agent") ])
-        (call "readwrite" [ "/var/lib/my-agent" ])
-      ];
+      policy = {
+        state = [
+          {
+            path = "~/.config/my-agent";
+            kind = "dir";
+          }
+          {
+            path = "/var/lib/my-agent";
+            kind = "dir";
+          }
+        ];
+        # Two components before three: parents first, otherwise in the order given.
+        readwrite = [
+          "~/.config/my-agent"
+          "/var/lib/my-agent"
+        ];
+      };
     };
   };
 
   "test: a state path with a file extension is created as a file" = {
-    expr = agent {
-      configPaths = [
-        "~/.my-agent"
-        "~/.my-agent.json"
-      ];
-    };
-    expected = expect {
-      ensure = h.rt "jailgen_ensure_dir ~/.my-agent" ++ h.rt "jailgen_ensure_file ~/.my-agent.json";
-      readwrite = [
-        (call "readwrite" [ (noescape "~/.my-agent") ])
-        (call "readwrite" [ (noescape "~/.my-agent.json") ])
-      ];
-    };
+    expr =
+      (agent {
+        configPaths = [
+          "~/.my-agent"
+          "~/.my-agent.json"
+        ];
+      }).policy.state;
+    expected = [
+      {
+        path = "~/.my-agent";
+        kind = "dir";
+      }
+      {
+        path = "~/.my-agent.json";
+        kind = "file";
+      }
+    ];
   };
 
   "test: extraConfigPaths are appended to a preset's configPaths" = {
-    expr = calls (jailgen.makeJailedCodex { extraConfigPaths = [ "~/.codex-extra" ]; });
-    expected =
-      h.jailNixBase
-      ++ h.defaultBase
-      ++ h.prologue
-      ++ h.rt "jailgen_ensure_dir ~/.codex ~/.codex-extra"
-      ++ [
-        (call "mount-cwd" [ ])
-        (call "readwrite" [ (noescape "~/.codex") ])
-        (call "readwrite" [ (noescape "~/.codex-extra") ])
-        (call "add-pkg-deps" [ (h.commonPkgNames ++ [ "pkg:codex" ]) ])
-      ]
-      ++ h.epilogue;
+    expr =
+      let
+        j = jailgen.makeJailedCodex { extraConfigPaths = [ "~/.codex-extra" ]; };
+      in
+      {
+        calls = calls j;
+        inherit (h.policyOf j) state readwrite;
+      };
+    expected = {
+      calls =
+        h.jailNixBase
+        ++ h.defaultBase
+        ++ [
+          h.grants
+          (call "add-pkg-deps" [ (h.commonPkgNames ++ [ "pkg:codex" ]) ])
+        ];
+      state = [
+        {
+          path = "~/.codex";
+          kind = "dir";
+        }
+        {
+          path = "~/.codex-extra";
+          kind = "dir";
+        }
+      ];
+      readwrite = [
+        "~/.codex"
+        "~/.codex-extra"
+      ];
+    };
   };
 
   "test: extraPkgs come after basePackages and before the agent in add-pkg-deps" = {
@@ -145,40 +171,45 @@ in
     };
   };
 
-  "test: extraReadwriteDirs are bound read-write after mount-cwd and are not created" = {
+  "test: extraReadwriteDirs are read-write grants and not state" = {
     expr = agent { extraReadwriteDirs = [ "~/projects/shared" ]; };
-    expected = expect {
-      checks = h.rt "jailgen_grants_in_cwd -- ~/projects/shared";
-      readwrite = [ (call "readwrite" [ (noescape "~/projects/shared") ]) ];
-    };
+    expected = expect { policy.readwrite = [ "~/projects/shared" ]; };
   };
 
-  "test: grants nested under a read-write grant are checked for planted symlinks at launch" = {
-    expr =
-      let
-        got = agent {
+  "test: read-write grants list configPaths, then extraConfigPaths, then extraReadwriteDirs, parents first" =
+    {
+      expr =
+        (agent {
+          configPaths = [ "~/work/a/cache" ];
+          extraConfigPaths = [ "~/.b" ];
           extraReadwriteDirs = [
             "~/work"
             "~/work/a/cache"
           ];
           extraReadonlyDirs = [ "~/work/a/ref" ];
-        };
-      in
-      map (c: builtins.elem c got) (
-        h.rt "jailgen_check_nested ~/work ~/work/a/ref ~/work ~/work/a/cache"
-        ++ h.rt "jailgen_grants_in_cwd ~/work/a/ref -- ~/work/a/cache"
-      );
-    expected = [
-      true
-      true
-      true
-      true
-      true
-      true
-    ];
-  };
+        }).policy;
+      expected = h.defaultPolicy "my-agent" // {
+        readonly = [ "~/work/a/ref" ];
+        # duplicates once; the launcher checks the nested ones for planted symlinks
+        readwrite = [
+          "~/.b"
+          "~/work"
+          "~/work/a/cache"
+        ];
+        state = [
+          {
+            path = "~/work/a/cache";
+            kind = "dir";
+          }
+          {
+            path = "~/.b";
+            kind = "dir";
+          }
+        ];
+      };
+    };
 
-  "test: extraReadonlyDirs are bound read-only before mount-cwd" = {
+  "test: extraReadonlyDirs are read-only grants in the order given" = {
     expr = agent {
       extraReadonlyDirs = [
         "~/.gitconfig"
@@ -186,16 +217,33 @@ in
       ];
     };
     expected = expect {
-      # ~/.gitconfig cannot lie inside an accepted working directory
-      checks = h.rt "jailgen_grants_in_cwd /opt/models --";
-      readonly = [
-        (call "readonly" [ (noescape "~/.gitconfig") ])
-        (call "readonly" [ "/opt/models" ])
+      policy.readonly = [
+        "~/.gitconfig"
+        "/opt/models"
       ];
     };
   };
 
-  "test: env values are literal set-env calls" = {
+  "test: extraReadonlyIfExists are read-only grants the launcher skips when missing" = {
+    expr = agent {
+      extraReadonlyIfExists = [
+        "~/.config/git/config"
+        "~/.gitconfig"
+      ];
+      extraReadonlyDirs = [ "/opt/models" ];
+    };
+    expected = expect {
+      policy = {
+        readonly = [ "/opt/models" ];
+        readonlyIfExists = [
+          "~/.gitconfig"
+          "~/.config/git/config"
+        ];
+      };
+    };
+  };
+
+  "test: env values are literals in the policy, never shell text" = {
     expr = agent {
       env = {
         MODE = "fast";
@@ -203,105 +251,87 @@ in
       };
     };
     expected = expect {
-      env = [
-        (call "set-env" [
-          "MODE"
-          "fast"
-        ])
-        # `$` and backticks go in escaped double quotes (shellcheck rejects them in single ones)
-        (call "set-env" [
-          "ODD"
-          (noescape "\"\\$(rm -rf ~) \\`x\\` 'q'\"")
-        ])
-      ];
+      policy.env = {
+        set = {
+          MODE = "fast";
+          ODD = "$(rm -rf ~) `x` 'q'";
+        };
+        home = { };
+        inherit (h) forward;
+      };
     };
   };
 
-  "test: homeEnv values are expanded from HOME at launch with the rest quoted" = {
+  "test: homeEnv values are paths relative to HOME for the launcher to expand" = {
     expr = agent { homeEnv.AGENT_HOME = ".my agent/x"; };
     expected = expect {
-      env = [
-        (call "set-env" [
-          "AGENT_HOME"
-          (noescape "\"$HOME\"/'.my agent/x'")
-        ])
-      ];
+      policy.env = {
+        set = { };
+        home.AGENT_HOME = ".my agent/x";
+        inherit (h) forward;
+      };
     };
   };
 
   "test: a caller's env is merged over the preset's env" = {
-    expr = builtins.filter (
-      c:
-      c.name == "set-env"
-      && builtins.elem (builtins.head c.args) [
-        "PI_SKIP_VERSION_CHECK"
-        "EXTRA"
-      ]
-    ) (calls (jailgen.makeJailedPi { env.EXTRA = "1"; }));
-    expected = [
-      (call "set-env" [
-        "EXTRA"
-        "1"
-      ])
-      (call "set-env" [
-        "PI_SKIP_VERSION_CHECK"
-        "1"
-      ])
-    ];
+    expr = (h.policyOf (jailgen.makeJailedPi { env.EXTRA = "1"; })).env.set;
+    expected = {
+      EXTRA = "1";
+      PI_SKIP_VERSION_CHECK = "1";
+    };
   };
 
-  "test: forwardEnv names become try-fwd-env calls" = {
+  "test: forwardEnv names are forwarded by the launcher in the order given" = {
     expr = agent {
       forwardEnv = [
-        "ANTHROPIC_API_KEY"
         "OPENAI_API_KEY"
+        "ANTHROPIC_API_KEY"
       ];
     };
     expected = expect {
-      env = [
-        (call "try-fwd-env" [ "ANTHROPIC_API_KEY" ])
-        (call "try-fwd-env" [ "OPENAI_API_KEY" ])
-      ];
+      policy.env = {
+        set = { };
+        home = { };
+        forward = [
+          "OPENAI_API_KEY"
+          "ANTHROPIC_API_KEY"
+        ]
+        ++ h.forward;
+      };
     };
   };
 
-  "test: network = false drops the network combinator and keeps time-zone and no-new-session" = {
+  "test: network = false drops the network combinator and keeps no-new-session" = {
     expr = agent { network = false; };
     expected = expect {
-      base = h.timeZone ++ [ (call "no-new-session" [ ]) ];
+      base = [ (call "no-new-session" [ ]) ];
+      policy.network = false;
     };
   };
 
   "test: newSession = true drops no-new-session" = {
     expr = agent { newSession = true; };
-    expected = expect { base = h.fastNetwork ++ h.timeZone; };
-  };
-
-  "test: hostSsl binds the host's /etc/ssl instead of the store bundle" = {
-    expr = agent { hostSsl = true; };
     expected = expect {
-      base =
-        builtins.genList (i: builtins.elemAt h.fastNetwork i) 7
-        ++ [ (call "runtime-deep-ro-bind" [ "/etc/ssl" ]) ]
-        ++ builtins.genList (i: builtins.elemAt h.fastNetwork (i + 8)) 5
-        ++ h.timeZone
-        ++ [ (call "no-new-session" [ ]) ];
+      base = h.fastNetwork;
+      policy.newSession = true;
     };
   };
 
-  "test: enableNix binds /nix read-only, the daemon socket read-write and adds nix" = {
+  "test: hostSsl asks the launcher for the host's /etc/ssl instead of the store bundle" = {
+    expr = agent { hostSsl = true; };
+    expected = expect {
+      policy.tls = {
+        inherit (h) caBundle;
+        hostSsl = true;
+      };
+    };
+  };
+
+  "test: enableNix adds nix to PATH and asks the launcher for /nix and the daemon" = {
     expr = agent { enableNix = true; };
     expected = expect {
-      nix = [
-        (call "readonly" [ "/nix" ])
-        (call "try-readonly" [ "/etc/nix" ])
-        (call "try-readwrite" [ "/nix/var/nix/daemon-socket" ])
-        (call "add-pkg-deps" [ [ "pkg:nix" ] ])
-        (call "set-env" [
-          "NIX_REMOTE"
-          "daemon"
-        ])
-      ];
+      nix = [ (call "add-pkg-deps" [ [ "pkg:nix" ] ]) ];
+      policy.nix = true;
     };
   };
 
@@ -317,7 +347,45 @@ in
         (call "time-zone" [ ])
         (call "mount-cwd" [ ])
       ];
-      baseRuntime = false;
+      # No network combinator in the list: offline, as in jailed-agents (nix/lib/compat.nix).
+      policy.network = false;
+    };
+  };
+
+  "test: a custom baseJailOptions built on lib.commonJailOptions keeps the network" = {
+    expr =
+      map
+        (
+          base:
+          (h.policyOf (
+            jailgen.makeJailedAgent {
+              name = "my-agent";
+              pkg = pkgs.hello;
+              configPaths = [ ];
+              baseJailOptions = base;
+            }
+          )).network
+        )
+        [
+          jailgen.commonJailOptions
+          (jailgen.commonJailOptions ++ [ h.harness.jail.combinators.gpu ])
+          [ h.harness.jail.combinators.no-new-session ]
+        ];
+    expected = [
+      true
+      true
+      false
+    ];
+  };
+
+  "test: with a custom baseJailOptions, network = false still reaches the launcher" = {
+    expr = agent {
+      baseJailOptions = [ h.harness.jail.combinators.no-new-session ];
+      network = false;
+    };
+    expected = expect {
+      base = [ (call "no-new-session" [ ]) ];
+      policy.network = false;
     };
   };
 
@@ -326,7 +394,7 @@ in
     expected = expect { };
   };
 
-  "test: extraCombinators accepts names from combinators.json and permission values" = {
+  "test: extraCombinators accepts names from combinators.json and permission values, last" = {
     expr = agent {
       extraCombinators = [
         "gpu"
@@ -343,12 +411,12 @@ in
     };
   };
 
-  "test: git = \"open\" passes open to the git runtime function" = {
+  "test: git = \"open\" is the policy's git mode" = {
     expr = agent { git = "open"; };
-    expected = expect { git = "open"; };
+    expected = expect { policy.git = "open"; };
   };
 
-  "test: hide patterns are shell-quoted one per word" = {
+  "test: hide patterns reach the policy as they are" = {
     expr = agent {
       hide = [
         "secrets/*.key"
@@ -357,13 +425,46 @@ in
       ];
     };
     expected = expect {
-      hide = h.rt "jailgen_hide 'secrets/*.key' 'my file' 'it'\\''s'";
+      policy.hide = [
+        "secrets/*.key"
+        "my file"
+        "it's"
+      ];
     };
   };
 
-  "test: hide = [ ] adds no hide call" = {
+  "test: hide = [ ] hides nothing" = {
     expr = agent { hide = [ ]; };
-    expected = expect { hide = [ ]; };
+    expected = expect { policy.hide = [ ]; };
+  };
+
+  "test: the defaults come from defaults.json, which the launcher reads too" = {
+    expr =
+      let
+        p = (agent { }).policy;
+      in
+      {
+        inherit (p)
+          git
+          hide
+          network
+          newSession
+          nix
+          seccomp
+          ;
+        inherit (p.tls) hostSsl;
+      };
+    expected = {
+      inherit (builtins.fromJSON (builtins.readFile ../lib/defaults.json))
+        git
+        hide
+        network
+        newSession
+        nix
+        seccomp
+        hostSsl
+        ;
+    };
   };
 
   "test: name and pkg override a preset's defaults" = {
@@ -376,11 +477,13 @@ in
       in
       [
         j.name
+        (h.policyOf j).name
         (builtins.elem "pkg:hello" (
           builtins.elemAt (h.lib.last (builtins.filter (c: c.name == "add-pkg-deps") (calls j))).args 0
         ))
       ];
     expected = [
+      "oc"
       "oc"
       true
     ];

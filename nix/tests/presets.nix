@@ -1,4 +1,5 @@
-# Every preset builder with default arguments records exactly this permission list.
+# Every preset builder with default arguments records exactly this permission list and writes
+# exactly this policy.
 {
   h ? import ./helpers.nix { },
 }:
@@ -7,35 +8,47 @@ let
     call
     calls
     jailgen
-    noescape
     ;
 
-  # The expected list for a preset: its state dirs, the agent package and its env calls.
+  # The expected calls and policy for a preset: its state dirs, the agent package, its env.
   expected =
     {
+      preset,
       dirs,
       pkg,
-      env ? [ ],
+      set ? { },
+      home ? { },
     }:
-    h.jailNixBase
-    ++ h.defaultBase
-    ++ h.prologue
-    # only grants deeper than `~/x` can lie inside an accepted working directory
-    ++ (
-      let
-        deep = builtins.filter (d: builtins.length (builtins.split "/" d) > 3) dirs;
-      in
-      if deep == [ ] then [ ] else h.rt "jailgen_grants_in_cwd -- ${builtins.concatStringsSep " " deep}"
-    )
-    ++ h.rt "jailgen_ensure_dir ${builtins.concatStringsSep " " dirs}"
-    ++ [ (call "mount-cwd" [ ]) ]
-    ++ map (d: call "readwrite" [ (noescape d) ]) dirs
-    ++ [ (call "add-pkg-deps" [ (h.commonPkgNames ++ [ "pkg:${pkg}" ]) ]) ]
-    ++ env
-    ++ h.epilogue;
+    {
+      calls =
+        h.jailNixBase
+        ++ h.defaultBase
+        ++ [
+          h.grants
+          (call "add-pkg-deps" [ (h.commonPkgNames ++ [ "pkg:${pkg}" ]) ])
+        ];
+      policy = h.defaultPolicy "jailed-${preset}" // {
+        readwrite = dirs;
+        state = map (path: {
+          inherit path;
+          kind = "dir";
+        }) dirs;
+        env = {
+          inherit set home;
+          inherit (h) forward;
+        };
+      };
+    };
 
   case = builder: spec: {
-    expr = calls (jailgen.${builder} { });
+    expr =
+      let
+        j = jailgen.${builder} { };
+      in
+      {
+        calls = calls j;
+        policy = h.policyOf j;
+      };
     expected = expected spec;
   };
 in
@@ -43,39 +56,33 @@ in
   "test: the amp preset binds its config, data and log dirs and skips the update check" =
     case "makeJailedAmp"
       {
+        preset = "amp";
         dirs = [
           "~/.config/amp"
           "~/.cache/amp"
           "~/.local/share/amp"
         ];
         pkg = "amp";
-        env = [
-          (call "set-env" [
-            "AMP_SKIP_UPDATE_CHECK"
-            "1"
-          ])
-        ];
+        set.AMP_SKIP_UPDATE_CHECK = "1";
       };
 
   "test: the claude-code preset binds ~/.claude and points CLAUDE_CONFIG_DIR at it" =
     case "makeJailedClaudeCode"
       {
+        preset = "claude-code";
         dirs = [ "~/.claude" ];
         pkg = "claude-code";
-        env = [
-          (call "set-env" [
-            "CLAUDE_CONFIG_DIR"
-            (noescape ''"$HOME"/.claude'')
-          ])
-        ];
+        home.CLAUDE_CONFIG_DIR = ".claude";
       };
 
   "test: the codex preset binds ~/.codex" = case "makeJailedCodex" {
+    preset = "codex";
     dirs = [ "~/.codex" ];
     pkg = "codex";
   };
 
   "test: the crush preset binds its config and data dirs" = case "makeJailedCrush" {
+    preset = "crush";
     dirs = [
       "~/.config/crush"
       "~/.local/share/crush"
@@ -86,6 +93,7 @@ in
   "test: the cursor-agent preset binds ~/.cursor and ~/.config/cursor" =
     case "makeJailedCursorAgent"
       {
+        preset = "cursor-agent";
         dirs = [
           "~/.cursor"
           "~/.config/cursor"
@@ -94,26 +102,24 @@ in
       };
 
   "test: the gemini-cli preset binds ~/.gemini" = case "makeJailedGeminiCli" {
+    preset = "gemini-cli";
     dirs = [ "~/.gemini" ];
     pkg = "gemini-cli";
   };
 
   "test: the goose preset binds three XDG dirs and turns the keyring off" = case "makeJailedGoose" {
+    preset = "goose";
     dirs = [
       "~/.config/goose"
       "~/.local/share/goose"
       "~/.local/state/goose"
     ];
     pkg = "goose-cli";
-    env = [
-      (call "set-env" [
-        "GOOSE_DISABLE_KEYRING"
-        "1"
-      ])
-    ];
+    set.GOOSE_DISABLE_KEYRING = "1";
   };
 
   "test: the opencode preset binds three XDG dirs and its cache" = case "makeJailedOpencode" {
+    preset = "opencode";
     dirs = [
       "~/.config/opencode"
       "~/.cache/opencode"
@@ -124,17 +130,14 @@ in
   };
 
   "test: the pi preset binds ~/.pi and skips the version check" = case "makeJailedPi" {
+    preset = "pi";
     dirs = [ "~/.pi" ];
     pkg = "pi";
-    env = [
-      (call "set-env" [
-        "PI_SKIP_VERSION_CHECK"
-        "1"
-      ])
-    ];
+    set.PI_SKIP_VERSION_CHECK = "1";
   };
 
   "test: the qwen-code preset binds ~/.qwen" = case "makeJailedQwenCode" {
+    preset = "qwen-code";
     dirs = [ "~/.qwen" ];
     pkg = "qwen-code";
   };

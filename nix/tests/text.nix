@@ -4,16 +4,17 @@
 }:
 let
   inherit (h) jailgen pkgs;
-  agent =
+  jailOf =
     args:
-    (jailgen.makeJailedAgent (
+    jailgen.makeJailedAgent (
       {
         name = "my-agent";
         pkg = pkgs.hello;
         configPaths = [ ];
       }
       // args
-    )).text;
+    );
+  agent = args: (jailOf args).text;
   # Plain substring search (no regex): is `needle` somewhere in `text`?
   contains =
     needle: text:
@@ -24,25 +25,64 @@ let
       builtins.genList (i: i) (builtins.stringLength text - n + 1)
     );
   plain = agent { };
+  reverse =
+    l: builtins.genList (i: builtins.elemAt l (builtins.length l - 1 - i)) (builtins.length l);
 in
 {
-  "test: LANG falls back to C.UTF-8 instead of aborting when unset" = {
+  "test: the wrapper never reads LANG, so an unset LANG cannot abort it (the launcher sets it)" = {
     expr = [
-      (contains ''--setenv LANG "''${LANG:-C.UTF-8}"'' plain)
-      (contains ''--setenv LANG "$LANG"'' plain)
+      (contains "LANG" plain)
+      (contains "--clearenv" plain)
     ];
     expected = [
-      true
       false
+      true
     ];
   };
-  "test: a forwarded variable is guarded by ${"$"}{NAME+…} so it is absent when unset" = {
+  "test: the wrapper's last line is the launcher, the policy, bwrap, static arguments, runtime arguments, the agent" =
+    {
+      expr = h.execLine (jailOf {
+        network = false;
+      });
+      expected =
+        let
+          j = jailOf { network = false; };
+        in
+        builtins.concatStringsSep " " [
+          "exec ${jailgen.internals.launcher}/bin/jailgen-launch ${j.policyFile} ${pkgs.bubblewrap}/bin/bwrap"
+          "--proc /proc --dev /dev --tmpfs /tmp --tmpfs ~ --ro-bind ${pkgs.bash}/bin/sh /bin/sh --clearenv"
+          "--ro-bind ~/.local/share/jail.nix/passwd /etc/passwd --ro-bind ~/.local/share/jail.nix/group /etc/group"
+          "--jailgen-grants"
+          ''--args "$RUNTIME_CLOSURE_BIND_ARGS_FD"''
+          "--unshare-user --unshare-ipc --unshare-pid --unshare-net --unshare-uts --unshare-cgroup --die-with-parent"
+          ''--setenv TERM "$TERM"''
+          "--setenv PATH ${
+            builtins.concatStringsSep ":" (
+              map (p: "${p}/bin") ([ pkgs.hello ] ++ reverse jailgen.commonPkgs ++ [ pkgs.coreutils ])
+            )
+          }:/bin"
+          ''--setenv HOME "$HOME" "''${RUNTIME_ARGS[@]}" -- ${pkgs.hello}/bin/hello "$@"''
+        ];
+    };
+  "test: forwarded variables and env values are not in the wrapper; the launcher sets them" = {
     expr =
-      contains ''''${ANTHROPIC_API_KEY+--setenv ANTHROPIC_API_KEY "''${ANTHROPIC_API_KEY}"}''
-        (agent {
+      let
+        t = agent {
           forwardEnv = [ "ANTHROPIC_API_KEY" ];
-        });
-    expected = true;
+          env.MODE = "fast";
+          homeEnv.AGENT_HOME = ".agent";
+        };
+      in
+      map (n: contains n t) [
+        "ANTHROPIC_API_KEY"
+        "MODE"
+        "AGENT_HOME"
+      ];
+    expected = [
+      false
+      false
+      false
+    ];
   };
   "test: network = false keeps the network namespace unshared" = {
     expr = [
@@ -50,13 +90,15 @@ in
         network = false;
       }))
       (contains "--unshare-net" plain)
-      (contains "/etc/resolv.conf" (agent {
+      (contains "--hostname jail" plain)
+      (contains "--hostname" (agent {
         network = false;
       }))
     ];
     expected = [
       true
       false
+      true
       false
     ];
   };
@@ -64,9 +106,19 @@ in
     expr = contains "bindRuntime" plain;
     expected = false;
   };
-  "test: the runtime functions are defined once in the wrapper" = {
-    expr = builtins.length (builtins.split "\njailgen_guard_cwd[(][)] [{]" plain);
-    expected = 3;
+  "test: no runtime is pasted: the wrapper holds jail.nix's passwd set-up and the exec only" = {
+    expr = map (n: contains n plain) [
+      "jailgen_"
+      "function"
+      "add-seccomp-fd"
+      "RUNTIME_ARGS+="
+    ];
+    expected = [
+      false
+      false
+      false
+      false
+    ];
   };
   "test: runtime binds are passed after every static argument" = {
     expr =
@@ -75,28 +127,18 @@ in
       ) != null;
     expected = true;
   };
-  "test: the seccomp filter is read at launch" = {
-    expr = contains "--add-seccomp-fd" plain;
-    expected = true;
-  };
-  "test: enableNix sets NIX_REMOTE and binds the daemon socket" = {
-    expr =
-      map
-        (
-          n:
-          contains n (agent {
-            enableNix = true;
-          })
-        )
-        [
-          "--setenv NIX_REMOTE daemon"
-          "--bind-try /nix/var/nix/daemon-socket /nix/var/nix/daemon-socket"
-          "--ro-bind /nix /nix"
-        ];
+  "test: enableNix puts nix first in PATH; the launcher binds /nix and the daemon socket" = {
+    expr = [
+      (contains "--setenv PATH ${pkgs.nix}/bin:${pkgs.hello}/bin:" (agent {
+        enableNix = true;
+      }))
+      (contains "/nix/var/nix/daemon-socket" (agent {
+        enableNix = true;
+      }))
+    ];
     expected = [
       true
-      true
-      true
+      false
     ];
   };
 }

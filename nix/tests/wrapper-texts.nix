@@ -23,6 +23,7 @@ presets
         "~/rw `x`/ro"
         "/opt/a;b"
       ];
+      extraReadonlyIfExists = [ "~/.gitconfig" ];
       env.LITERAL = "$(id) 'q' \"d\"";
       homeEnv.AGENT_DIR = ".state dir";
       forwardEnv = [ "API_KEY" ];

@@ -149,16 +149,20 @@ pub fn required_dir(test: &str, var: &str, what: &str, probe: &str) -> Option<Pa
     found
 }
 
-/// The modern Nix's `bin` directory (`JAILGEN_MODERN_NIX`, a directory made by
-/// `../shared/tools/modern-nix.sh DIR`).
+/// The modern Nix's `bin` directory: `JAILGEN_MODERN_NIX` names it (`DIR/bin` after
+/// `../shared/tools/modern-nix.sh DIR`, as `.ci/run` sets it), or `DIR` itself.
 pub fn modern_nix(test: &str) -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("JAILGEN_MODERN_NIX").map(PathBuf::from)
+        && d.join("bin/nix-instantiate").exists()
+    {
+        return Some(d.join("bin"));
+    }
     required_dir(
         test,
         "JAILGEN_MODERN_NIX",
-        "a current Nix (../shared/tools/modern-nix.sh DIR; JAILGEN_MODERN_NIX=DIR)",
-        "bin/nix-instantiate",
+        "a current Nix (../shared/tools/modern-nix.sh DIR; JAILGEN_MODERN_NIX=DIR/bin)",
+        "nix-instantiate",
     )
-    .map(|d| d.join("bin"))
 }
 
 /// nixpkgs' real `lib/` directory (`JAILGEN_NIXPKGS_LIB`, from ../shared/upstream/unpack.sh).
@@ -167,16 +171,6 @@ pub fn nixpkgs_lib(test: &str) -> Option<PathBuf> {
         test,
         "JAILGEN_NIXPKGS_LIB",
         "the real nixpkgs lib (eval \"$(bash ../shared/upstream/unpack.sh DIR)\")",
-        "default.nix",
-    )
-}
-
-/// A real jail.nix checkout (`JAILGEN_JAIL_NIX`, from ../shared/upstream/unpack.sh).
-pub fn real_jail_nix(test: &str) -> Option<PathBuf> {
-    required_dir(
-        test,
-        "JAILGEN_JAIL_NIX",
-        "a real jail.nix checkout (eval \"$(bash ../shared/upstream/unpack.sh DIR)\")",
         "default.nix",
     )
 }
@@ -211,4 +205,77 @@ pub fn references(text: &str, prefix: &str) -> BTreeSet<String> {
         }
     }
     found
+}
+
+/// `CI=true` or `JAILGEN_REQUIRE_NIX=1`: a missing tool or snapshot is a failure, not a skip.
+pub fn strict() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+        || std::env::var("JAILGEN_REQUIRE_NIX").is_ok_and(|v| v == "1")
+}
+
+/// The launcher (crates/launch), built by cargo for the tests once per test binary, in a
+/// directory laid out like its Nix package (`<prefix>/bin/jailgen-launch`), so the library's
+/// host-mode wrappers can name it as `launcher` (nix/tests/harness.nix). It gets a target
+/// directory of its own: the `cargo test` that runs this holds the lock of the main one.
+pub fn launcher() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(|| root().join("target"), PathBuf::from)
+                .join("launcher-tests");
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let out = Command::new(cargo)
+                .args(["build", "--quiet", "-p", "jailgen-launch", "--target-dir"])
+                .arg(&target)
+                .current_dir(root())
+                .output()
+                .expect("run cargo build -p jailgen-launch");
+            assert!(
+                out.status.success(),
+                "cargo build -p jailgen-launch failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let prefix = target.join("prefix");
+            fs::create_dir_all(prefix.join("bin")).expect("mkdir launcher prefix");
+            let exe = prefix.join("bin/jailgen-launch");
+            // A copy, not a link: the wrapper names this path, and cargo may rebuild the other.
+            let _ = fs::remove_file(&exe);
+            fs::copy(target.join("debug/jailgen-launch"), &exe).expect("copy the launcher");
+            prefix
+        })
+        .clone()
+}
+
+/// The real jail.nix checkout named by `JAILGEN_JAIL_NIX` (`.ci/run` unpacks
+/// ../shared/upstream and sets it). Without it the test is skipped loudly, and under
+/// `CI=true` / `JAILGEN_REQUIRE_NIX=1` it fails.
+pub fn real_jail_nix(test: &str) -> Option<PathBuf> {
+    let Some(dir) = std::env::var_os("JAILGEN_JAIL_NIX").map(PathBuf::from) else {
+        assert!(
+            !strict(),
+            "{test}: JAILGEN_JAIL_NIX is not set but CI=true / JAILGEN_REQUIRE_NIX=1 \
+             (`eval \"$(bash ../shared/upstream/unpack.sh DIR)\"` sets it)"
+        );
+        loud!(
+            "SKIPPED {test}: JAILGEN_JAIL_NIX is not set, so nothing was checked against real \
+             jail.nix (`eval \"$(bash ../shared/upstream/unpack.sh /tmp/upstream)\"` sets it)"
+        );
+        return None;
+    };
+    assert!(
+        dir.join("default.nix").is_file() && dir.join("lib").is_dir(),
+        "{test}: JAILGEN_JAIL_NIX={dir:?} is not a jail.nix checkout"
+    );
+    Some(dir)
+}
+
+/// A Nix string literal for `s` (test input only).
+pub fn nix_lit(s: &str) -> String {
+    let body = s
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace("${", "\\${")
+        .replace('\n', "\\n");
+    format!("\"{body}\"")
 }

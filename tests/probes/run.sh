@@ -3,7 +3,8 @@
 # library, with real bash and real bwrap, and print the probe table.
 #
 # usage: tests/probes/run.sh [--preset NAME] [--network true|false] [--jail-nix DIR]
-#                            [--policy jailgen|jailed-agents|none]
+#                            [--policy jailgen|jailed-agents|none] [--launcher PREFIX]
+#                            [--user NAME]
 #   --preset    a key of nix/lib/agents.json (default claude-code)
 #   --network   the jail's `network` argument (default false; the loopback
 #               probe only applies without network)
@@ -14,27 +15,36 @@
 #               (base, [network,] time-zone, no-new-session, mount-cwd), for
 #               comparison; none: no sandbox at all. The last two exist to show
 #               that the probes do detect leaks.
+#   --user      run the jail (and the host process it must not see) as this unprivileged
+#               user, when run.sh runs as root (the wrapper is evaluated as root: it writes
+#               the policy file into the store)
+#   --launcher  a directory holding bin/jailgen-launch (default: $JAILGEN_LAUNCHER, else
+#               built here with `cargo build -p jailgen-launch` into target/launcher-tests,
+#               as the cargo tests do)
 #
 # The wrapper text is evaluated with nix-instantiate through nix/tests/harness.nix
-# in host mode (tools from /usr instead of the store, research §4.3), with the
-# TIOCSTI filter compiled here by gcc against libseccomp, and the preset's
-# agent replaced by the probe (bound read-only with extraReadonlyDirs). It runs
+# in host mode (tools from /usr instead of the store, research §4.3), running the
+# launcher built by cargo, and the preset's agent replaced by the probe (bound
+# read-only with extraReadonlyDirs). It runs
 # from a throw-away home holding planted secrets, in a git project with a
 # .env, on a fresh pseudo-terminal (tests/runtime/ttyprobe.c).
 #
-# Needs: bash, bwrap, nix-instantiate, gcc, libseccomp-dev, git, python3.
+# Needs: bash, bwrap, nix-instantiate, gcc, git, python3 (and cargo without --launcher).
 # Exit status: 0 when every line is PASS, 1 when any is FAIL, 2 on a setup error.
 set -o errexit -o nounset -o pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd -- "$here/../.." && pwd)
 preset=claude-code network=false jail_nix=${JAILGEN_JAIL_NIX-} policy=jailgen
+launcher=${JAILGEN_LAUNCHER-} user=""
 while (($#)); do
   case $1 in
   --preset) preset=$2; shift 2 ;;
   --network) network=$2; shift 2 ;;
   --jail-nix) jail_nix=$2; shift 2 ;;
   --policy) policy=$2; shift 2 ;;
+  --launcher) launcher=$2; shift 2 ;;
+  --user) user=$2; shift 2 ;;
   *) echo "run.sh: unknown argument \`$1\`" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +53,16 @@ done
 [[ $preset =~ ^[a-z0-9-]+$ ]] || { echo "run.sh: bad preset name \`$preset\`" >&2; exit 2; }
 
 tmp=$(mktemp -d)
+chmod 0755 "$tmp"
 pids=()
+# as_user CMD...: CMD as --user (no supplementary groups), else as the caller.
+as_user() {
+  if [[ -n $user ]]; then
+    setpriv --reuid "$(id -u "$user")" --regid "$(id -g "$user")" --clear-groups -- "$@"
+  else
+    "$@"
+  fi
+}
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
   local p
@@ -54,9 +73,16 @@ trap cleanup EXIT
 
 # --- tools ---
 mkdir -p "$tmp/bin"
-gcc -O2 -o "$tmp/bin/tiocsti-filter" "$repo/nix/runtime/seccomp/tiocsti-filter.c" -lseccomp
 gcc -O2 -o "$tmp/bin/ttyprobe" "$repo/tests/runtime/ttyprobe.c"
-"$tmp/bin/tiocsti-filter" "$tmp/filter.bpf"
+if [[ -z $launcher ]]; then
+  target=${CARGO_TARGET_DIR:-$repo/target}/launcher-tests
+  (cd "$repo" && cargo build --quiet -p jailgen-launch --target-dir "$target")
+  launcher=$tmp/launcher
+  mkdir -p "$launcher/bin"
+  cp "$target/debug/jailgen-launch" "$launcher/bin/"
+fi
+[[ -x $launcher/bin/jailgen-launch ]] || { echo "run.sh: no bin/jailgen-launch in \`$launcher\`" >&2; exit 2; }
+launcher=$(cd -- "$launcher" && pwd)
 
 # --- a throw-away home with secrets, and a project ---
 marker=jailgen-secret-$RANDOM$RANDOM$RANDOM
@@ -101,7 +127,7 @@ expr="
 let
   h = import $repo/nix/tests/harness.nix {
     host = true;
-    seccompFilter = \"$tmp/filter.bpf\";
+    launcher = \"$launcher\";
     jailNix = $jail_arg;
   };
   preset = h.jailgen.presets.\"$preset\";
@@ -141,7 +167,16 @@ fi
 chmod +x "$tmp/wrapper"
 
 # --- host-side bait ---
-(exec -a "$marker-host-process" sleep 600) &
+[[ -z $user ]] || chown -R "$user" "$tmp"
+# The marked host process belongs to the jail's user (signalling it is then stopped by the jail
+# alone, not by permissions), and $! is its own pid.
+if [[ -n $user ]]; then
+  # shellcheck disable=SC2016 # $0 is for the inner bash
+  (exec setpriv --reuid "$(id -u "$user")" --regid "$(id -g "$user")" --clear-groups -- \
+    bash -c 'exec -a "$0" sleep 600' "$marker-host-process") &
+else
+  (exec -a "$marker-host-process" sleep 600) &
+fi
 host_pid=$!
 pids+=("$host_pid")
 port=-
@@ -159,7 +194,7 @@ while True:
 fi
 
 # --- run: the wrapper on a fresh terminal, from the project, with secrets in env ---
-out=$(cd "$proj" && env -i HOME="$home" PATH=/usr/bin:/bin TERM=xterm LANG=C.UTF-8 \
+out=$(cd "$proj" && as_user env -i HOME="$home" PATH=/usr/bin:/bin TERM=xterm LANG=C.UTF-8 \
   AWS_SECRET_ACCESS_KEY="$marker" GITHUB_TOKEN="$marker" \
   "$tmp/bin/ttyprobe" run "$tmp/wrapper" "$marker" "$host_pid" "$port" "$outside")
 

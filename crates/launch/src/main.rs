@@ -135,7 +135,8 @@ fn run() -> Result<std::io::Error, Stop> {
     t.step("git");
     let (hide_ops, hide_fds) = hide::masks(&cwd, cwd_fd.as_raw_fd(), &policy.hide, &var);
     t.step("hide");
-    let (tz_ops, tz_fd) = match tz::time_zone() {
+    // jail.nix's own time-zone combinator (in a caller's baseJailOptions) made it already.
+    let (tz_ops, tz_fd) = match tz::time_zone().filter(|_| !argv.makes("/etc/localtime")) {
         Some((ops, fd)) => (ops, Some(fd)),
         None => (Vec::new(), None),
     };

@@ -28,6 +28,28 @@ let
     ;
 
   id = x: x;
+
+  # lib.fileset, for the files a source set names: `unions` of paths (files or directories),
+  # `toSource { root; fileset; }` a store path holding exactly those files under `root`, as the
+  # real one does (a path outside `root` is an error there too).
+  fileset = {
+    unions = files: { _fileset = concatLists (map (f: f._fileset or [ f ]) files); };
+    toSource =
+      { root, fileset }:
+      let
+        files = map toString (fileset._fileset or [ fileset ]);
+        rootStr = toString root;
+        under = a: b: a == b || substring 0 (stringLength b + 1) a == b + "/";
+      in
+      if !all (f: under f rootStr) files then
+        throw "lib.fileset.toSource: a file lies outside `root` ${rootStr}"
+      else
+        builtins.path {
+          path = root;
+          name = "source";
+          filter = path: _: any (f: under path f || under f path) files;
+        };
+  };
   flip =
     f: a: b:
     f b a;
@@ -150,6 +172,7 @@ in
     escapeShellArg
     escapeShellArgs
     filter
+    fileset
     flatten
     flip
     foldl'

@@ -82,14 +82,18 @@ let
       };
     };
 
-  # In host mode the file must exist for the wrapper to read it (jailgen's rare runtime
-  # functions, jail.nix's network files): a real store file, written by `builtins.toFile`
-  # when nix-instantiate runs with --read-write-mode.
+  # In host mode the file must exist for the wrapper to read it (the jail's policy, jail.nix's
+  # network files): a real store file, written by `builtins.toFile` when nix-instantiate runs
+  # with --read-write-mode.
+  # Like the real one, the store path changes with the contents.
   writeText =
     name: text:
     mkDrv (
       {
         inherit name;
+        outPath = "/nix/store/${
+          builtins.substring 0 32 (builtins.hashString "sha256" "${name}\n${text}")
+        }-${name}";
         extra = {
           inherit text;
         };
@@ -172,10 +176,16 @@ let
       hostPlatform = {
         inherit system;
         isLinux = true;
+        isGnu = true;
       };
       isLinux = true;
     };
     libseccomp = mkDrv { name = "libseccomp"; };
+    # glibc and its `static` output (libc.a), as nixpkgs has them.
+    glibc = mkDrv {
+      name = "glibc";
+      extra.static = mkDrv { name = "glibc-static"; };
+    };
     installShellFiles = mkDrv { name = "install-shell-files"; };
     bubblewrap =
       if bubblewrapPrefix != null then

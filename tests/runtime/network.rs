@@ -1,0 +1,165 @@
+//! The network: `network = true` shares the host's network namespace with name resolution and
+//! a CA bundle (nixpkgs' by default, the host's /etc/ssl with `hostSsl`); `network = false` is
+//! an empty network namespace of the jail's own. Only loopback is touched.
+
+use crate::support::*;
+use std::io::Read as _;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+
+/// A TCP server on the host's 127.0.0.1 that answers `hello` once per connection.
+fn loopback_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            use std::io::Write as _;
+            let mut s = stream;
+            let _ = s.write_all(b"hello\n");
+        }
+    });
+    port
+}
+
+fn sha256(path: &Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+const PROBE: &str = r#"
+if read -r line < /dev/tcp/127.0.0.1/"$PORT" 2>/dev/null; then echo "loopback: $line"; else echo "loopback: unreachable"; fi
+for f in /etc/resolv.conf /etc/hosts /etc/ssl/certs/ca-certificates.crt; do
+  if [ -e "$f" ]; then echo "present: $f"; fi
+done
+echo "SSL_CERT_FILE=${SSL_CERT_FILE-unset} NIX_SSL_CERT_FILE=${NIX_SSL_CERT_FILE-unset}"
+echo "CURL_CA_BUNDLE=${CURL_CA_BUNDLE-unset} REQUESTS_CA_BUNDLE=${REQUESTS_CA_BUNDLE-unset}"
+echo "hostname: $(cat /proc/sys/kernel/hostname)"
+[ -e /etc/ssl/certs/ca-certificates.crt ] && sha256sum /etc/ssl/certs/ca-certificates.crt | cut -d' ' -f1
+true
+"#;
+
+#[test]
+fn network_on_shares_the_host_network_with_resolution_and_the_ca_bundle() {
+    if !have_jail_tools() {
+        return;
+    }
+    let f = fixture();
+    let port = loopback_server().to_string();
+    let out = Jail::new(r#"{ network = true; forwardEnv = [ "PORT" ]; }"#).run_with(
+        &f.proj,
+        &f.home,
+        PROBE,
+        &[("PORT", &port)],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let so = stdout(&out);
+    assert!(so.contains("loopback: hello\n"), "{}", text(&out));
+    for file in ["/etc/resolv.conf", "/etc/hosts"] {
+        if Path::new(file).exists() {
+            assert!(
+                so.contains(&format!("present: {file}\n")),
+                "{file}: {}",
+                text(&out)
+            );
+        }
+    }
+    let cert = "/etc/ssl/certs/ca-certificates.crt";
+    assert!(so.contains(&format!("present: {cert}\n")), "{}", text(&out));
+    assert!(
+        so.contains(&format!("SSL_CERT_FILE={cert} NIX_SSL_CERT_FILE={cert}\n"))
+            && so.contains(&format!(
+                "CURL_CA_BUNDLE={cert} REQUESTS_CA_BUNDLE={cert}\n"
+            )),
+        "{}",
+        text(&out)
+    );
+    assert!(so.contains("hostname: jail\n"), "{}", text(&out));
+    // The bundle is the policy's (the double's cacert, which names the host's bundle).
+    let bundle =
+        crate::common::root().join("nix/tests/doubles/host-cacert/etc/ssl/certs/ca-bundle.crt");
+    if bundle.exists() {
+        assert!(
+            so.ends_with(&format!("{}\n", sha256(&bundle))),
+            "{}",
+            text(&out)
+        );
+    }
+}
+
+#[test]
+fn network_off_is_an_empty_network_namespace_without_resolution_or_certificates() {
+    if !have_jail_tools() {
+        return;
+    }
+    let f = fixture();
+    let port = loopback_server().to_string();
+    let out = Jail::new(r#"{ network = false; forwardEnv = [ "PORT" ]; }"#).run_with(
+        &f.proj,
+        &f.home,
+        PROBE,
+        &[("PORT", &port)],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let so = stdout(&out);
+    assert!(so.contains("loopback: unreachable\n"), "{}", text(&out));
+    assert!(
+        stderr(&out).contains(&format!("/dev/tcp/127.0.0.1/{port}")),
+        "the port reached the jail: {}",
+        text(&out)
+    );
+    assert!(lines_with(&so, "present:").is_empty(), "{}", text(&out));
+    assert!(
+        so.contains("SSL_CERT_FILE=unset NIX_SSL_CERT_FILE=unset\n"),
+        "{}",
+        text(&out)
+    );
+    // A control: the server does answer on the host.
+    let mut s = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).unwrap();
+    assert_eq!(buf, "hello\n");
+}
+
+#[test]
+fn host_ssl_binds_the_hosts_certificates_instead_of_the_store_bundle() {
+    if !have_jail_tools() {
+        return;
+    }
+    let host_bundle = Path::new("/etc/ssl/certs/ca-certificates.crt");
+    if !host_bundle.is_file() {
+        assert!(!crate::common::strict(), "CI has ca-certificates");
+        crate::common::loud!("SKIPPED host_ssl…: no /etc/ssl/certs/ca-certificates.crt here");
+        return;
+    }
+    let f = fixture();
+    let out = Jail::new("{ hostSsl = true; }").run(
+        &f.proj,
+        &f.home,
+        "ls /etc/ssl/certs | wc -l; sha256sum /etc/ssl/certs/ca-certificates.crt | cut -d' ' -f1",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let so = stdout(&out);
+    let mut lines = so.lines();
+    let count: usize = lines.next().unwrap_or("0").trim().parse().unwrap_or(0);
+    let host_count = std::fs::read_dir("/etc/ssl/certs").unwrap().count();
+    assert_eq!(
+        count,
+        host_count,
+        "the host's /etc/ssl/certs: {}",
+        text(&out)
+    );
+    assert_eq!(
+        lines.next(),
+        Some(sha256(host_bundle).as_str()),
+        "{}",
+        text(&out)
+    );
+}
