@@ -20,7 +20,7 @@
 # vanish at exit; decide per preset whether they should be kept: nix/lib/agents.json `configPaths`
 # or `notPersisted`), and the failed writes strace saw (EROFS, EACCES, EBUSY, EPERM).
 #
-# Needs: nix-instantiate, bwrap, tmux, strace, node and npm, gcc with libseccomp, git. Agents
+# Needs: nix-instantiate, bwrap, tmux, strace, node and npm, cargo, git. Agents
 # behave differently as root: as root, pass --user.
 set -o errexit -o nounset -o pipefail
 
@@ -54,7 +54,7 @@ declare -A npm_package=(
 if ((${#presets[@]} == 0)); then
   mapfile -t presets < <(printf '%s\n' "${!npm_package[@]}" | sort)
 fi
-for tool in nix-instantiate bwrap tmux strace node npm gcc git jq; do
+for tool in nix-instantiate bwrap tmux strace node npm cargo git jq; do
   command -v "$tool" >/dev/null || { echo "try-agents.sh: needs \`$tool\`" >&2; exit 2; }
 done
 
@@ -63,11 +63,10 @@ mkdir -p "$dir" && dir=$(cd "$dir" && pwd)
 [[ -z $user ]] || chown "$user" "$dir"
 echo "work directory: $dir"
 
-# The TIOCSTI filter, compiled as the tests do.
-if [[ ! -f $dir/filter.bpf ]]; then
-  gcc "$repo/nix/runtime/seccomp/tiocsti-filter.c" -o "$dir/tiocsti-filter" -lseccomp
-  "$dir/tiocsti-filter" "$dir/filter.bpf"
-fi
+# The launcher every wrapper runs, built by cargo and laid out like its Nix package.
+cargo build --quiet --manifest-path "$repo/Cargo.toml" -p jailgen-launch --target-dir "$dir/target"
+mkdir -p "$dir/launcher/bin"
+cp "$dir/target/debug/jailgen-launch" "$dir/launcher/bin/jailgen-launch"
 
 packages=()
 for p in "${presets[@]}"; do
@@ -92,7 +91,7 @@ wrapper_for() {
     let
       h = import $(nix_str "$repo/nix/tests/harness.nix") {
         host = true;
-        seccompFilter = $(nix_str "$dir/filter.bpf");
+        launcher = $(nix_str "$dir/launcher");
         jailNix = $jn;
       };
       shim = { type = \"derivation\"; name = $(nix_str "$preset"); outPath = $(nix_str "$shim");

@@ -3,10 +3,11 @@
 //! jailed-agents' own spelling (`jailed-agents.lib.${system}.makeJailedOpencode { … }`), evaluated
 //! into a wrapper (host mode: the agent is the host's bash) and run with real bwrap, checking what
 //! the argument means: a variable set, forwarded or absent, a directory read-only or writable, a
-//! worktree commit that reaches the main repository while its hooks stay read-only.
+//! worktree commit that reaches the main repository while its hooks stay read-only. The wrapper
+//! runs the launcher (crates/launch, built by cargo: tests/common) in front of real bwrap.
 //!
 //! Runs against the jail.nix double, and against real jail.nix when `JAILGEN_JAIL_NIX` names a
-//! checkout (`.ci/run` sets it). Needs nix-instantiate, bwrap and git (the launcher is built by cargo): without
+//! checkout (`.ci/run` sets it). Needs nix-instantiate, bwrap and git: without
 //! them the tests skip loudly, and fail under `JAILGEN_REQUIRE_NIX=1`.
 
 use std::fs;
@@ -76,7 +77,6 @@ struct Setup {
     tmp: tempfile::TempDir,
     home: PathBuf,
     proj: PathBuf,
-    /// The launcher cargo built (a directory holding bin/jailgen-launch).
     launcher: PathBuf,
     jail_nix: Option<PathBuf>,
 }
@@ -247,22 +247,9 @@ fn readme_calls(s: &Setup) {
         format!("WROTE {h}/.config/my-agent/x\nWROTE {h}/.local/share/my-agent/x\n")
     );
 
-    // "internals": jailed-agents' README drops the network by leaving jail.nix's `network` out
-    // of baseJailOptions. Here the launcher shares or unshares the network last, as `network`
-    // says (README, "Migrating from jailed-agents"), so that call keeps the default network and
-    // `network = false` next to it is what takes it away.
-    let base = "baseJailOptions = [ combinators.time-zone combinators.no-new-session combinators.mount-cwd ];";
-    let readme = format!(
-        "let combinators = {LIB}.internals.jail.combinators; in {LIB}.makeJailedOpencode {{ {base} }}"
-    );
-    let so = s.run(&readme, &[], &format!("{IFACES}; pwd"));
-    assert_eq!(
-        so.lines().last(),
-        Some(s.proj.display().to_string().as_str()),
-        "the project is the working directory"
-    );
+    // "internals": no network, through baseJailOptions (with jailed-agents' mount-cwd in it).
     let no_net = format!(
-        "let combinators = {LIB}.internals.jail.combinators; in {LIB}.makeJailedOpencode {{ {base} network = false; }}"
+        "let combinators = {LIB}.internals.jail.combinators; in {LIB}.makeJailedOpencode {{ baseJailOptions = [ combinators.time-zone combinators.no-new-session combinators.mount-cwd ]; }}"
     );
     let so = s.run(
         &no_net,
@@ -354,12 +341,11 @@ fn every_argument(s: &Setup) {
         format!("read {h}/.config/nix/nix.conf\nWROTE {h}/.config/nix/nix.conf\n")
     );
 
-    // enableNix: the host's /nix read-only, the daemon named. The launcher refuses it to a
-    // trusted Nix user (root here, in CI) unless told to insist.
+    // enableNix: the host's /nix read-only, the daemon named.
     if Path::new("/nix/store").is_dir() {
         let so = s.run(
             &agent("{ enableNix = true; }"),
-            &[("JAILGEN_ALLOW_TRUSTED_NIX", "1")],
+            &[],
             &format!("{PROBE} test -d /nix/store && echo STORE; w /nix/jail-test; echo \"NIX_REMOTE=$NIX_REMOTE\""),
         );
         assert_eq!(so, "STORE\nblocked /nix/jail-test\nNIX_REMOTE=daemon\n");

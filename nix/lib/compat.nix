@@ -10,10 +10,21 @@
 #   enableOpenUrls      lib.openUrls (http and https only), appended to extraCombinators
 #   nixConfigDir        "path" (read-only), or { path; writable ? false; }
 #   extraJailOptions    permissions, appended to extraCombinators (after jailgen's own)
+#   baseJailOptions     as given; without `network`, the network is on only when the list holds
+#                       the network option of lib.commonJailOptions (jailed-agents: leaving it
+#                       out of the list is how a jail goes offline; the launcher decides the
+#                       namespace from `network`, not from the list). Nix compares permission
+#                       values by identity only through shared list elements, so a
+#                       `combinators.network` written into your own list is not recognised: the
+#                       jail is then offline unless you also pass `network = true` (fails closed)
 #
 # And in extraCombinators (the CLI's `combinators:`), the name "open-urls-in-browser" means
 # lib.openUrls: jail.nix's own combinator checks only the URL's first characters.
-{ lib, openUrls }:
+{
+  lib,
+  openUrls,
+  networkOptions,
+}:
 makeNative: args:
 let
   fn = "jailgen.makeJailedAgent (`${toString (args.name or "?")}`)";
@@ -154,6 +165,12 @@ let
       given = args.${argument} or [ ];
     in
     if extra == [ ] || !builtins.isList given then { } else { ${argument} = given ++ extra; };
+  # Lists of the same permission values compare equal (element by element, by identity).
+  networkFromBase = lib.optionalAttrs (args ? baseJailOptions && !(args ? network)) {
+    network =
+      builtins.isList args.baseJailOptions
+      && builtins.any (n: builtins.elem n args.baseJailOptions) networkOptions;
+  };
 in
 makeNative (
   removeAttrs args [
@@ -163,6 +180,7 @@ makeNative (
     "nixConfigDir"
     "extraJailOptions"
   ]
+  // networkFromBase
   // append "forwardEnv" fwdEnv
   // append "extraReadwriteDirs" (worktrees.readwrite ++ nixConfig.readwrite)
   // append "extraReadonlyDirs" nixConfig.readonly

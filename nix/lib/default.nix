@@ -24,6 +24,11 @@ let
   makeJailedAgent = import ./compat.nix {
     inherit lib;
     openUrls = openUrls.permission;
+    # What puts a jail on the network when it sits in a caller's baseJailOptions.
+    networkOptions = [
+      jail.combinators.network
+      fastNetwork
+    ];
   } makeNativeJailedAgent;
 
   makeNativeJailedAgent = import ./make-jailed-agent.nix {

@@ -1,10 +1,11 @@
 # One jail built from a jailed-agents call, in host mode, for tests/compat.rs to run with real
-# bash and bwrap (through the launcher cargo built: `launcher` holds bin/jailgen-launch). `call` is Nix text using jailed-agents' own spelling:
+# bash and bwrap. `call` is Nix text using jailed-agents' own spelling:
 # `jailed-agents.lib.${system}.makeJailedOpencode { ... }`, `pkgs.nodejs`, `combinators.x`.
 # Every agent package, and the packages the README names that the double lacks, is the host's
 # bash (/usr/bin/bash), so the jail's entry runs the test's script.
 {
   call,
+  # A directory holding bin/jailgen-launch (tests/common: built by cargo).
   launcher,
   jailNix ? null,
   # Drop this llm-agents package (the missing-package error of a preset builder).
@@ -34,12 +35,7 @@ let
   jailgen = import ../lib {
     inherit (h) pkgs jail;
     inherit agentPackages;
-    launcher = {
-      type = "derivation";
-      name = "jailgen-launch";
-      outPath = launcher;
-      meta.mainProgram = "jailgen-launch";
-    };
+    inherit (h.jailgen.internals) launcher;
   };
   system = "x86_64-linux";
   pkgs =

@@ -1,6 +1,5 @@
 # jailed-agents' current argument names (nix/lib/compat.nix): each one gives the same recorded
-# list and policy as the native arguments it stands for, on makeJailedAgent and on every preset
-# builder.
+# list as the native arguments it stands for, on makeJailedAgent and on every preset builder.
 {
   h ? import ./helpers.nix { },
 }:
@@ -9,27 +8,27 @@ let
     call
     calls
     jailgen
+    noescape
     pkgs
     ;
 
-  jailOf =
-    args:
-    jailgen.makeJailedAgent (
-      {
-        name = "my-agent";
-        pkg = pkgs.hello;
-        configPaths = [ ];
-      }
-      // args
-    );
-
-  # What the library hands jail.nix (calls) and the launcher (policy).
-  both = j: {
-    calls = calls j;
-    policy = h.policyOf j;
+  # What a jail is: jail.nix's recorded calls and the policy the launcher reads.
+  jailOf = drv: {
+    calls = calls drv;
+    policy = h.policyOf drv;
   };
-  agent = args: both (jailOf args);
-  policy = args: h.policyOf (jailOf args);
+  agent =
+    args:
+    jailOf (
+      jailgen.makeJailedAgent (
+        {
+          name = "my-agent";
+          pkg = pkgs.hello;
+          configPaths = [ ];
+        }
+        // args
+      )
+    );
 
   has = c: list: builtins.elem c list;
   count = pred: list: builtins.length (builtins.filter pred list);
@@ -99,24 +98,16 @@ in
     expected = agent { extraReadwriteDirs = [ "~/worktrees" ]; };
   };
 
-  "test: enableGitWorktrees.mountGitConfig grants ~/.gitconfig read-only only when it exists" = {
+  "test: enableGitWorktrees.mountGitConfig binds ~/.gitconfig read-only only when it exists" = {
     expr =
-      let
-        p = policy {
-          enableGitWorktrees = {
-            enable = true;
-            mountGitConfig = true;
-          };
+      (agent {
+        enableGitWorktrees = {
+          enable = true;
+          mountGitConfig = true;
         };
-      in
-      {
-        inherit (p) readonlyIfExists readonly;
-        same = p == policy { extraReadonlyIfExists = [ "~/.gitconfig" ]; };
-      };
-    expected = {
+      }).policy;
+    expected = (agent { }).policy // {
       readonlyIfExists = [ "~/.gitconfig" ];
-      readonly = [ ];
-      same = true;
     };
   };
 
@@ -168,7 +159,7 @@ in
         l = (agent { enableOpenUrls = true; }).calls;
       in
       {
-        same = l == (agent { extraCombinators = [ jailgen.openUrls ]; }).calls;
+        same = agent { enableOpenUrls = true; } == agent { extraCombinators = [ jailgen.openUrls ]; };
         browser = has (call "set-env" [
           "BROWSER"
           "browserchannel"
@@ -176,6 +167,7 @@ in
         channel = count (c: c.name == "jail-to-host-channel") l;
         shim = has (call "add-pkg-deps" [ [ "pkg:xdg-open" ] ]) l;
         off = agent { enableOpenUrls = false; } == agent { };
+        on = agent { enableOpenUrls = true; } == agent { };
       };
     expected = {
       same = true;
@@ -183,6 +175,7 @@ in
       channel = 1;
       shim = true;
       off = true;
+      on = false;
     };
   };
 
@@ -233,8 +226,8 @@ in
 
   "test: a preset's defaultExtraPkgs come before extraPkgs, and the argument replaces them" = {
     expr = [
-      (both (jailgen.makeJailedPi { extraPkgs = [ pkgs.nodejs ]; }))
-      (both (
+      (jailOf (jailgen.makeJailedPi { extraPkgs = [ pkgs.nodejs ]; }))
+      (jailOf (
         jailgen.makeJailedPi {
           defaultExtraPkgs = [ pkgs.python3 ];
           extraPkgs = [ pkgs.nodejs ];
@@ -242,7 +235,7 @@ in
       ))
     ];
     expected = [
-      (both (
+      (jailOf (
         jailgen.makeJailedAgent {
           name = "jailed-pi";
           pkg = h.harness.agentPackages.pi;
@@ -251,7 +244,7 @@ in
           extraPkgs = [ pkgs.nodejs ];
         }
       ))
-      (both (
+      (jailOf (
         jailgen.makeJailedAgent {
           name = "jailed-pi";
           pkg = h.harness.agentPackages.pi;
@@ -279,14 +272,47 @@ in
 
   "test: the terminal's variables are forwarded unless forwardTerminalEnv = false" = {
     expr = {
-      on = (policy { }).env.forward;
-      off = (policy { forwardTerminalEnv = false; }).env.forward;
-      once = count (v: v == "COLORTERM") (policy { fwdEnv = [ "COLORTERM" ]; }).env.forward;
+      on = (agent { }).policy.env.forward;
+      off = (agent { forwardTerminalEnv = false; }).policy.env.forward;
+      after =
+        (agent {
+          fwdEnv = [
+            "A"
+            "COLORTERM"
+          ];
+        }).policy.env.forward;
     };
     expected = {
-      on = h.terminalEnv;
+      on = [
+        "COLORTERM"
+        "TERM_PROGRAM"
+        "TERM_PROGRAM_VERSION"
+      ];
       off = [ ];
-      once = 1;
+      after = [
+        "A"
+        "COLORTERM"
+        "TERM_PROGRAM"
+        "TERM_PROGRAM_VERSION"
+      ];
     };
+  };
+
+  "test: a jailed-agents argument changes the policy, so the comparisons above can fail" = {
+    expr = map (args: agent args == agent { }) [
+      { fwdEnv = [ "A" ]; }
+      { nixConfigDir = "~/.config/nix"; }
+      {
+        enableGitWorktrees = {
+          enable = true;
+          dir = "~/wt";
+        };
+      }
+    ];
+    expected = [
+      false
+      false
+      false
+    ];
   };
 }

@@ -100,8 +100,9 @@ rec {
 
   caBundle = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
 
-  # Forwarded by default, after forwardEnv (issue 11: TUIs lose true colour without COLORTERM).
-  terminalEnv = [
+  # Forwarded by default after forwardEnv, absent when unset (issue 11: TUIs lose true colour
+  # without COLORTERM).
+  forward = [
     "COLORTERM"
     "TERM_PROGRAM"
     "TERM_PROGRAM_VERSION"
@@ -118,7 +119,7 @@ rec {
     env = {
       set = { };
       home = { };
-      forward = terminalEnv;
+      inherit forward;
     };
     git = "protect";
     hide = [

@@ -257,7 +257,7 @@ in
           ODD = "$(rm -rf ~) `x` 'q'";
         };
         home = { };
-        forward = h.terminalEnv;
+        inherit (h) forward;
       };
     };
   };
@@ -268,7 +268,7 @@ in
       policy.env = {
         set = { };
         home.AGENT_HOME = ".my agent/x";
-        forward = h.terminalEnv;
+        inherit (h) forward;
       };
     };
   };
@@ -296,7 +296,7 @@ in
           "OPENAI_API_KEY"
           "ANTHROPIC_API_KEY"
         ]
-        ++ h.terminalEnv;
+        ++ h.forward;
       };
     };
   };
@@ -347,7 +347,35 @@ in
         (call "time-zone" [ ])
         (call "mount-cwd" [ ])
       ];
+      # No network combinator in the list: offline, as in jailed-agents (nix/lib/compat.nix).
+      policy.network = false;
     };
+  };
+
+  "test: a custom baseJailOptions built on lib.commonJailOptions keeps the network" = {
+    expr =
+      map
+        (
+          base:
+          (h.policyOf (
+            jailgen.makeJailedAgent {
+              name = "my-agent";
+              pkg = pkgs.hello;
+              configPaths = [ ];
+              baseJailOptions = base;
+            }
+          )).network
+        )
+        [
+          jailgen.commonJailOptions
+          (jailgen.commonJailOptions ++ [ h.harness.jail.combinators.gpu ])
+          [ h.harness.jail.combinators.no-new-session ]
+        ];
+    expected = [
+      true
+      true
+      false
+    ];
   };
 
   "test: with a custom baseJailOptions, network = false still reaches the launcher" = {

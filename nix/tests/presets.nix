@@ -35,7 +35,7 @@ let
         }) dirs;
         env = {
           inherit set home;
-          forward = h.terminalEnv;
+          inherit (h) forward;
         };
       };
     };

@@ -199,9 +199,14 @@ pub fn required_dir(test: &str, var: &str, what: &str, probe: &str) -> Option<Pa
     found
 }
 
-/// The modern Nix's `bin` directory (`JAILGEN_MODERN_NIX`, a directory made by
-/// `../shared/tools/modern-nix.sh DIR`).
+/// The modern Nix's `bin` directory: `JAILGEN_MODERN_NIX` names the directory
+/// `../shared/tools/modern-nix.sh DIR` made (as `.ci/run` sets it), or its `bin`.
 pub fn modern_nix(test: &str) -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("JAILGEN_MODERN_NIX").map(PathBuf::from)
+        && d.join("nix-instantiate").exists()
+    {
+        return Some(d);
+    }
     required_dir(
         test,
         "JAILGEN_MODERN_NIX",

@@ -107,6 +107,44 @@ pub struct Argv {
     pub command: Vec<OsString>,
 }
 
+/// The options whose last value is a place they make in the sandbox.
+const MAKES: &[&str] = &[
+    "--bind",
+    "--bind-try",
+    "--dev-bind",
+    "--dev-bind-try",
+    "--ro-bind",
+    "--ro-bind-try",
+    "--bind-fd",
+    "--ro-bind-fd",
+    "--file",
+    "--bind-data",
+    "--ro-bind-data",
+    "--symlink",
+    "--tmpfs",
+    "--dir",
+];
+
+impl Argv {
+    /// Whether a static option (a bind or symlink of jail.nix's) already makes `dest`: its last
+    /// value. jail.nix's own `time-zone` in a `baseJailOptions` of the caller (jailed-agents'
+    /// README passes it) makes /etc/localtime, and a second one would stop bwrap.
+    pub fn makes(&self, dest: &str) -> bool {
+        [&self.before, &self.after].into_iter().any(|opts| {
+            let mut i = 0;
+            while i < opts.len() {
+                let opt = opts[i].to_str().unwrap_or("");
+                let n = arity(opt).unwrap_or(0);
+                if MAKES.contains(&opt) && opts.get(i + n).is_some_and(|d| d == dest) {
+                    return true;
+                }
+                i += n + 1;
+            }
+            false
+        })
+    }
+}
+
 pub fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Argv, Stop> {
     let _self = args.next();
     let (Some(policy), Some(bwrap)) = (args.next(), args.next()) else {
@@ -224,6 +262,39 @@ mod tests {
         assert_eq!(a.after, v(&["--ro-bind", "a", "b"]));
         assert!(a.had_token);
         assert_eq!(a.command, v(&["--", "entry", "--", "x"]));
+    }
+
+    #[test]
+    fn a_static_bind_or_symlink_makes_its_destination() {
+        let a = p(&[
+            "p.json",
+            "bwrap",
+            "--setenv",
+            "X",
+            "/etc/localtime",
+            "--jailgen-grants",
+            "--symlink",
+            "/usr/share/zoneinfo/UTC",
+            "/etc/localtime",
+            "--",
+            "e",
+        ])
+        .unwrap();
+        assert!(a.makes("/etc/localtime"));
+        let b = p(&[
+            "p.json",
+            "bwrap",
+            "--setenv",
+            "X",
+            "/etc/localtime",
+            "--",
+            "e",
+        ])
+        .unwrap();
+        assert!(
+            !b.makes("/etc/localtime"),
+            "a --setenv value is not a destination"
+        );
     }
 
     #[test]

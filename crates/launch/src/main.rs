@@ -151,14 +151,8 @@ fn run() -> Result<std::io::Error, Stop> {
         raw: hide_raw,
     } = hide::masks(&cwd, cwd_fd.as_raw_fd(), &policy.hide, &var, insisted)?;
     t.step("hide");
-    // A jail whose own options already set /etc/localtime (jail.nix's `time-zone` in a
-    // jailed-agents `baseJailOptions`) keeps theirs: bwrap cannot make the link twice.
-    let static_tz = argv
-        .before
-        .iter()
-        .chain(&argv.after)
-        .any(|a| a == "/etc/localtime");
-    let (tz_ops, tz_fd) = match tz::time_zone().filter(|_| !static_tz) {
+    // jail.nix's own time-zone combinator (in a caller's baseJailOptions) made it already.
+    let (tz_ops, tz_fd) = match tz::time_zone().filter(|_| !argv.makes("/etc/localtime")) {
         Some((ops, fd)) => (ops, Some(fd)),
         None => (Vec::new(), None),
     };
