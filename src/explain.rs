@@ -244,9 +244,10 @@ pub fn policy(j: &Jail) -> Result<jailgen_policy::Policy, Error> {
     let paths = |ps: &[String]| ps.iter().map(path).collect::<Result<Vec<_>, _>>();
     let preset = j.preset.as_deref().and_then(presets::preset);
     let mut p = jailgen_policy::Policy::new(&j.name);
-    p.readonly = paths(&j.readonly)?;
+    // In the order the library writes them (and the launcher binds them): parents first.
+    p.readonly = jailgen_policy::grants_parents_first(&paths(&j.readonly)?);
     let rw: Vec<String> = j.config_paths.iter().chain(&j.readwrite).cloned().collect();
-    p.readwrite = paths(&rw)?;
+    p.readwrite = jailgen_policy::grants_parents_first(&paths(&rw)?);
     p.state = j
         .config_paths
         .iter()
