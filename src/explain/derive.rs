@@ -393,6 +393,7 @@ pub fn agents() -> Agents {
                 state_paths: p.config_paths.clone(),
                 env,
                 credential_env: p.credential_env.clone(),
+                hosts: p.hosts.clone(),
                 caveats: p.caveats.clone(),
                 confidence: p.confidence.clone(),
                 unfree: p.unfree,

@@ -202,6 +202,7 @@ pub fn agents_text() -> String {
         let env: Vec<String> = a.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let _ = writeln!(out, "  env: {}", list(&env));
         let _ = writeln!(out, "  credentials from: {}", list(&a.credential_env));
+        let _ = writeln!(out, "  hosts (network set `agent`): {}", list(&a.hosts));
         let _ = writeln!(out, "  confidence: {}", a.confidence);
         for c in &a.caveats {
             let _ = writeln!(out, "  caveat: {c}");

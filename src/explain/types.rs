@@ -134,6 +134,8 @@ pub struct AgentInfo {
     pub state_paths: Vec<String>,
     pub env: BTreeMap<String, String>,
     pub credential_env: Vec<String>,
+    /// The preset's API and login hosts (what the network set `agent` allows for it).
+    pub hosts: Vec<String>,
     pub caveats: Vec<String>,
     pub confidence: String,
     pub unfree: bool,
