@@ -125,11 +125,9 @@ pub fn policy(j: &Jail) -> Result<jailgen_policy::Policy, Error> {
         GitPolicy::Open => jailgen_policy::Git::Open,
     };
     p.hide = j.hide.clone();
-    p.network = if j.network {
-        jailgen_policy::Network::Shared
-    } else {
-        jailgen_policy::Network::Isolated
-    };
+    // What the library's `network = true | false` reads back as (the library adds the stack's
+    // store path as `netStack`; tests/nix_eval.rs compares the two policies).
+    p.network = jailgen_policy::Network::from_switch(j.network);
     p.nix = j.nix;
     p.new_session = j.new_session;
     Ok(p)
@@ -308,7 +306,7 @@ fn jail(j: &Jail) -> Result<JailExplanation, Error> {
     })
 }
 
-const NETWORK_ON: &str = "on: the jail shares the host's network namespace, so besides the internet it reaches services listening on the host's loopback (127.0.0.1, ::1) and the host's abstract unix sockets, such as X11's `@/tmp/.X11-unix/X0` (keystroke injection on an X11 or Xwayland desktop); DNS files and a CA bundle are bound read-only";
+const NETWORK_ON: &str = "on: a network namespace of its own with the internet through a user-mode stack (slirp4netns): the host's loopback services (127.0.0.1, ::1) and its abstract unix sockets, such as X11's `@/tmp/.X11-unix/X0`, are out of reach; services listening on all the host's addresses (0.0.0.0) are reachable at its LAN address, as from the LAN; DNS goes through the stack to the host's resolver; /etc/hosts and a CA bundle are bound read-only; the launch refuses (exit 125) when slirp4netns is missing or /dev/net/tun is not usable";
 const NETWORK_OFF: &str = "off: a network namespace of its own with only loopback";
 
 /// Combinators that carry data out of the jail without its network, with how.
@@ -345,8 +343,6 @@ fn network_effect(j: &Jail) -> String {
     out
 }
 
-/// What the hide patterns miss: nested matches for patterns without `/` or `**` (they match at
-/// the top of the working directory only), and git history always.
 /// What the hide patterns do not cover, from the launcher's rule (jailgen_policy::hide) and
 /// the shared defaults (the pruned directories and the walk limit).
 fn hidden_gaps(hide: &[String]) -> String {
@@ -361,15 +357,16 @@ fn hidden_gaps(hide: &[String]) -> String {
         let pruned: Vec<String> = d.hide_prune.iter().map(|p| format!("`{p}`")).collect();
         let _ = write!(
             out,
-            "files inside {} (never searched) and beyond the first {} directory entries a launch reads (it then warns; elsewhere {} {} at any depth); ",
-            pruned.join(", "),
-            d.hide_walk_limit,
+            "({} {} at any depth, inside {} too, which are searched last) files a launch did not read: it reads at most {} directory entries outside those trees and {} inside them, and refuses to start when the tree is larger or a directory in it cannot be read, unless `JAILGEN_ALLOW_PARTIAL_HIDE=1`, which hides only the top level and literal paths beyond that; ",
             nested.join(", "),
             if nested.len() == 1 {
                 "matches"
             } else {
                 "match"
             },
+            pruned.join(", "),
+            d.hide_walk_limit,
+            jailgen_policy::hide::PRUNED_WALK_LIMIT,
         );
     }
     out.push_str("files behind a symlinked directory (never followed); a hidden file stays readable in git history if it was ever committed (`git show HEAD:<file>`)");

@@ -141,6 +141,7 @@ let
     nixfmt = "nixfmt";
     nixfmt-rfc-style = "nixfmt";
     nodejs = "node";
+    passt = "pasta";
     ps = "ps";
     python3 = "python3";
     ripgrep = "rg";
@@ -149,6 +150,7 @@ let
     rustfmt = "rustfmt";
     shadow = "nologin";
     shellcheck = "shellcheck";
+    slirp4netns = "slirp4netns";
     unzip = "unzip";
     util-linux = "flock";
     wget = "wget";
