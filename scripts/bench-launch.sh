@@ -175,7 +175,9 @@ EOF
 chmod +x "$tmp/capture-bwrap"
 
 # Every preset's default jail, network on and off, and jailed-agents' policy, from one
-# evaluation: an attribute set of wrapper texts.
+# evaluation: an attribute set of wrapper texts. "Network on" is `network = "host"` here: the
+# floors replay the captured bwrap argv, and the default `network = true` (a helper process and
+# the descriptors it hands bwrap) cannot be replayed; its cost is scripts/bench-default-network.sh's.
 nix-instantiate --eval --read-write-mode --strict --json -E "
   let
     h = import $repo/nix/tests/harness.nix {
@@ -186,7 +188,7 @@ nix-instantiate --eval --read-write-mode --strict --json -E "
     true' = { type = \"derivation\"; name = \"true\"; outPath = \"/usr\"; meta.mainProgram = \"true\"; };
     jail = preset: net: {
       name = preset + (if net then \"-net\" else \"-nonet\");
-      value = (h.jailgen.\${h.jailgen.presets.\${preset}.builder} { pkg = true'; network = net; }).text;
+      value = (h.jailgen.\${h.jailgen.presets.\${preset}.builder} { pkg = true'; network = if net then \"host\" else false; }).text;
     };
     ours = builtins.listToAttrs (builtins.concatMap (p: [ (jail p true) (jail p false) ])
       (builtins.attrNames h.jailgen.presets));

@@ -25,6 +25,9 @@ pub struct Preset {
     pub home_env: BTreeMap<String, String>,
     #[serde(default)]
     pub credential_env: Vec<String>,
+    /// The preset's API and login hosts: the network set `agent` (host names or `*.` globs).
+    #[serde(default)]
+    pub hosts: Vec<String>,
     #[serde(default)]
     pub unfree: bool,
     #[serde(default)]

@@ -191,6 +191,19 @@ fn agents_lists_every_preset_in_text_and_json() {
         for name in jailgen::presets::presets().keys() {
             assert!(text.contains(name.as_str()), "{format}: {name} missing");
         }
+        if format == "json" {
+            // Each preset's hosts are agents.json's, in its order.
+            let lib: serde_json::Value = serde_json::from_str(
+                &fs::read_to_string(root().join("nix/lib/agents.json")).expect("read"),
+            )
+            .expect("json");
+            let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+            for a in v["agents"].as_array().expect("agents") {
+                let name = a["name"].as_str().expect("name");
+                assert_eq!(a["hosts"], lib[name]["hosts"], "{name}");
+                assert!(!a["hosts"].as_array().expect("hosts").is_empty(), "{name}");
+            }
+        }
         if let Err(f) = expect_file(
             &root().join(format!("fixtures/explain/agents.{ext}")),
             &text,

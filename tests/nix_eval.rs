@@ -351,3 +351,52 @@ fn init_flake_instantiates_nixpkgs_once_per_system_for_every_output() {
         assert_eq!(n, 1, "{system}: nixpkgs instantiated {n} times:\n{stderr}");
     }
 }
+
+/// The policy is stated once: the Nix library writes it (makeJailedAgent's `policy`), and
+/// `jailgen explain` derives the same policy from the CLI's model to print the launcher's plan
+/// (`jailgen::explain::policy`). For every jail of every `fixtures/ok` case the two must be the
+/// same policy, field for field, once read by the launcher's own reader
+/// (`jailgen_policy::Policy::from_json`). Only what the CLI cannot know is set aside: the store
+/// paths of the CA bundle and of the network stack, which the library takes from nixpkgs.
+#[test]
+fn the_library_writes_the_policy_explain_derives_for_every_ok_fixture() {
+    if !have_nix("the_library_writes_the_policy_explain_derives_for_every_ok_fixture") {
+        return;
+    }
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/ok"))
+        .expect("fixtures/ok")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.join("jails.nix").is_file() && p.join("jails.yaml").is_file())
+        .collect();
+    cases.sort();
+    let mut compared = 0;
+    for case in &cases {
+        let loaded = jailgen::load(&case.join("jails.yaml")).expect("the fixture loads");
+        let model = jailgen::model::build(&loaded.spec).expect("the fixture's model");
+        let evaluated = evaluate_jails(&case.join("jails.nix"));
+        for j in &model.jails {
+            let from_nix = &evaluated[j.name.as_str()]["policy"];
+            assert!(
+                from_nix.is_object(),
+                "{}: no policy for `{}` in {evaluated}",
+                case.display(),
+                j.name
+            );
+            let mut library = jailgen_policy::Policy::from_json(&from_nix.to_string())
+                .unwrap_or_else(|e| panic!("{}: `{}`: {e:?}", case.display(), j.name));
+            let explain = jailgen::explain::policy(j).expect("explain's policy");
+            library.tls.ca_bundle = explain.tls.ca_bundle.clone();
+            library.net_stack = explain.net_stack.clone();
+            assert_eq!(
+                library.to_json(),
+                explain.to_json(),
+                "{}: jail `{}`: the library's policy (left) and explain's (right) differ",
+                case.display(),
+                j.name
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 30, "compared only {compared} jails");
+    eprintln!("ok   {compared} jails: library policy == explain policy");
+}

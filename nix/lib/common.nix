@@ -2,7 +2,8 @@
 {
   pkgs,
   jail,
-  fastNetwork,
+  # fast-network.nix's `hostname` (the default network's part of the base options).
+  hostname,
 }:
 {
   # jailed-agents' current set (python3 and gnused included) plus coreutils.
@@ -27,11 +28,12 @@
     pkgs.coreutils
   ];
 
-  # jailed-agents' [ network time-zone no-new-session mount-cwd ], with jailgen's faster network,
+  # jailed-agents' [ network time-zone no-new-session mount-cwd ], with jailgen's network (the
+  # default `network = true`: the hostname here, the namespace and its stack from the launcher),
   # and without `time-zone` and `mount-cwd`: the launcher binds the time zone and the working
   # directory itself (the working directory behind its guard, after the read-only grants).
   commonJailOptions = [
-    fastNetwork
+    hostname
     jail.combinators.no-new-session
   ];
 }

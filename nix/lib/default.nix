@@ -16,7 +16,13 @@ let
 
   paths = import ./paths.nix { inherit lib; };
   fastNetwork = import ./fast-network.nix { inherit jail; };
-  common = import ./common.nix { inherit pkgs jail fastNetwork; };
+  # One value, referenced (not selected again) by commonJailOptions and compat.nix's
+  # networkOptions: Nix finds a function in a list only by identity.
+  networkHostname = fastNetwork.hostname;
+  common = import ./common.nix {
+    inherit pkgs jail;
+    hostname = networkHostname;
+  };
 
   openUrls = import ./open-urls.nix { inherit pkgs jail; };
 
@@ -27,7 +33,7 @@ let
     # What puts a jail on the network when it sits in a caller's baseJailOptions.
     networkOptions = [
       jail.combinators.network
-      fastNetwork
+      networkHostname
     ];
   } makeNativeJailedAgent;
 

@@ -11,8 +11,8 @@
 # zone, LANG, the network's files, the TIOCSTI filter, the environment.
 #
 # What stays with jail.nix, in this order:
-#   1. baseJailOptions: by default the host's network namespace and hostname (unless
-#      `network = false`) and no-new-session (unless `newSession = true`); with a list of your
+#   1. baseJailOptions: by default the host's network namespace and hostname only with
+#      `network = "host"`, and no-new-session (unless `newSession = true`); with a list of your
 #      own, the launcher still shares or unshares the network as `network` says
 #   2. `--jailgen-grants`, the token the launcher replaces with the grants (read-only grants,
 #      the working directory, read-write grants, read-only grants under a read-write one again)
@@ -50,6 +50,7 @@
   forwardTerminalEnv ? true,
   network ? defaults.network,
   hostPorts ? [ ],
+  netStack ? "slirp4netns",
   newSession ? defaults.newSession,
   enableNix ? defaults.nix,
   hostSsl ? defaults.hostSsl,
@@ -210,10 +211,13 @@ let
           example = "${builtins.head bad} = true;";
         };
 
-    # `network`: true, false, "host" (the host's network namespace, warned `host_network`)
-    # or { allow = [ rules or sets ]; } (only an allowlist proxy; issue 10). `agent` in
+    # `network`: true (the default: the jail's own network namespace, the internet through
+    # the user-mode stack `netStack` names, the host's loopback and abstract sockets out of
+    # reach), false, "host" (the host's network namespace, warned `host_network`) or
+    # { allow = [ rules or sets ]; } (only an allowlist proxy; issue 10). `agent` in
     # `allow` was already replaced by the preset's hosts (presets.nix); `registries` and
     # the rules are expanded and checked here (nix/lib/network.nix), again by the launcher.
+    # `hostPorts` (host loopback ports the jail reaches) go with true or an allowlist.
     network =
       let
         example = "network = { allow = [ \"agent\" \"registries\" \"docs.rs\" ]; };";
@@ -228,13 +232,15 @@ let
               example = "hostPorts = [ 11434 ];";
             };
       in
-      if builtins.isBool network || network == "host" then
+      if network == true then
+        if hostPorts == [ ] then true else { hostPorts = ports; }
+      else if network == false || network == "host" then
         if hostPorts == [ ] then
           network
         else
           fail {
-            why = "`hostPorts` needs `network = { allow = [ ... ]; }` for now: `true` and \"host\" share the host's network, where every host port is reachable anyway.";
-            example = "network = { allow = [ \"agent\" ]; }; hostPorts = [ 11434 ];";
+            why = "`hostPorts` needs `network = true` or `network = { allow = [ ... ]; }`: with false the jail has no network, with \"host\" every host port is reachable anyway.";
+            example = "network = true; hostPorts = [ 11434 ];";
           }
       else if builtins.isAttrs network && builtins.attrNames network == [ "allow" ] then
         if builtins.isList network.allow && builtins.all builtins.isString network.allow then
@@ -254,6 +260,18 @@ let
         fail {
           why = "`network` must be true, false, \"host\" or { allow = [ ... ]; }.";
           inherit example;
+        };
+
+    # The user-mode stack behind `network = true`, as a store path in the policy.
+    netStack =
+      if netStack == "slirp4netns" then
+        { slirp4netns = "${lib.getBin pkgs.slirp4netns}/bin/slirp4netns"; }
+      else if netStack == "pasta" then
+        { pasta = "${lib.getBin pkgs.passt}/bin/pasta"; }
+      else
+        fail {
+          why = "`netStack` must be \"slirp4netns\" (the default) or \"pasta\".";
+          example = "netStack = \"pasta\";";
         };
 
     packages =
@@ -335,9 +353,12 @@ let
         };
   };
 
-  # The host's network namespace for true and "host"; an allowlist jail keeps its own.
-  sharesNet = network == true || network == "host";
-  defaultBase = optional sharesNet fastNetwork ++ optional (!newSession) c.no-new-session;
+  # The host's network namespace only for "host"; true and an allowlist keep their own.
+  sharesNet = network == "host";
+  defaultBase =
+    optional sharesNet fastNetwork.shared
+    ++ optional (network == true) fastNetwork.hostname
+    ++ optional (!newSession) c.no-new-session;
 
   # `newSession` shapes the default base options only (jail.nix's `--new-session` is static): with
   # a `baseJailOptions` of your own it would be silently ignored, so that combination is refused.
@@ -372,6 +393,9 @@ let
     };
     inherit (checked) network;
     inherit newSession;
+  }
+  // lib.optionalAttrs (network == true) { inherit (checked) netStack; }
+  // {
     tls = {
       caBundle = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
       inherit hostSsl;

@@ -60,6 +60,8 @@ builtins.mapAttrs (_: j: {
   calls = if j ? calls then builtins.length j.calls else null;
   textBytes = builtins.stringLength j.text;
   policyName = j.policy.name;
+  # The whole policy, compared with the one `jailgen explain` derives (tests/nix_eval.rs).
+  inherit (j) policy;
   # The wrapper runs the launcher with the jail's policy file (without `exec` when jail.nix has
   # cleanups to run, e.g. for `notifications`).
   launches = builtins.any (

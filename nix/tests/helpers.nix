@@ -72,7 +72,11 @@ rec {
     (call "unsafe-add-raw-args" [ "--hostname jail" ])
   ];
 
-  defaultBase = fastNetwork ++ [ (call "no-new-session" [ ]) ];
+  # The default `network = true` runs on the launcher's stack, in its own namespace.
+  defaultBase = [
+    (call "unsafe-add-raw-args" [ "--hostname jail" ])
+    (call "no-new-session" [ ])
+  ];
 
   # Where the launcher puts the grants.
   grants = call "unsafe-add-raw-args" [ "--jailgen-grants" ];
@@ -127,6 +131,7 @@ rec {
       ".env.*"
     ];
     network = true;
+    netStack.slirp4netns = "${pkgs.slirp4netns}/bin/slirp4netns";
     tls = {
       inherit caBundle;
       hostSsl = false;

@@ -65,11 +65,68 @@ in
     expr = builtins.filter (p: (presets.${p}.hosts or [ ]) == [ ]) (builtins.attrNames presets);
     expected = [ ];
   };
-  "test: the default network is written as true (the host's network until the library names a stack)" =
-    {
-      expr = policyNetwork (agent { });
-      expected = true;
+  "test: the default network is true on slirp4netns from pkgs" = {
+    expr = builtins.intersectAttrs {
+      network = null;
+      netStack = null;
+    } (h.policyOf (agent { }));
+    expected = {
+      network = true;
+      netStack.slirp4netns = "${h.pkgs.slirp4netns}/bin/slirp4netns";
     };
+  };
+  "test: netStack = pasta names pasta from passt" = {
+    expr =
+      (h.policyOf (agent {
+        netStack = "pasta";
+      })).netStack;
+    expected.pasta = "${h.pkgs.passt}/bin/pasta";
+  };
+  "test: host ports with true are written as a map with the stack" = {
+    expr =
+      builtins.intersectAttrs
+        {
+          network = null;
+          netStack = null;
+        }
+        (
+          h.policyOf (agent {
+            hostPorts = [
+              11434
+              11434
+              8080
+            ];
+          })
+        );
+    expected = {
+      network.hostPorts = [
+        11434
+        8080
+      ];
+      netStack.slirp4netns = "${h.pkgs.slirp4netns}/bin/slirp4netns";
+    };
+  };
+  "test: only network = true carries a netStack" = {
+    expr =
+      map
+        (
+          net:
+          (h.policyOf (agent {
+            network = net;
+          }))
+            ? netStack
+        )
+        [
+          false
+          "host"
+          { allow = [ "docs.rs" ]; }
+        ];
+    expected = [
+      false
+      false
+      false
+    ];
+  };
   "test: network = host is written as host" = {
     expr = policyNetwork (agent {
       network = "host";
@@ -95,16 +152,18 @@ in
       hostPorts = [ 11434 ];
     };
   };
-  "test: an allowlist jail does not share the host's network namespace; host does" = {
+  "test: only network = host shares the host's network namespace" = {
     expr = map (net: builtins.any (c: c.name == "share-ns") (agent { network = net; }).calls) [
       { allow = [ "docs.rs" ]; }
       "host"
       true
+      false
     ];
     expected = [
       false
       true
-      true
+      false
+      false
     ];
   };
   "test: agent in an allowlist without a preset is refused" = {
@@ -116,7 +175,15 @@ in
       { network = "hosts"; }
       { network.allowed = [ "docs.rs" ]; }
       { network.allow = "docs.rs"; }
-      { hostPorts = [ 11434 ]; }
+      {
+        network = "host";
+        hostPorts = [ 11434 ];
+      }
+      {
+        network = false;
+        hostPorts = [ 11434 ];
+      }
+      { netStack = "slirp"; }
       {
         network.allow = [ ];
         hostPorts = [ 0 ];
@@ -127,6 +194,8 @@ in
       }
     ];
     expected = [
+      true
+      true
       true
       true
       true

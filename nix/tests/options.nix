@@ -34,6 +34,10 @@ let
 
   pkgDeps = extra: call "add-pkg-deps" [ (h.commonPkgNames ++ extra ++ [ "pkg:hello" ]) ];
 
+  removeNulls =
+    attrs:
+    builtins.removeAttrs attrs (builtins.filter (n: attrs.${n} == null) (builtins.attrNames attrs));
+
   # What `agent { }` records and writes, with the parts an option changes.
   expect =
     {
@@ -53,7 +57,8 @@ let
         ]
         ++ nix
         ++ extra;
-      policy = h.defaultPolicy "my-agent" // policy;
+      # A null in `policy` drops the field (`netStack` is written with `network = true` only).
+      policy = removeNulls (h.defaultPolicy "my-agent" // policy);
     };
 in
 {
@@ -305,14 +310,17 @@ in
     expr = agent { network = false; };
     expected = expect {
       base = [ (call "no-new-session" [ ]) ];
-      policy.network = false;
+      policy = {
+        network = false;
+        netStack = null;
+      };
     };
   };
 
   "test: newSession = true drops no-new-session" = {
     expr = agent { newSession = true; };
     expected = expect {
-      base = h.fastNetwork;
+      base = [ (call "unsafe-add-raw-args" [ "--hostname jail" ]) ];
       policy.newSession = true;
     };
   };
@@ -348,7 +356,10 @@ in
         (call "mount-cwd" [ ])
       ];
       # No network combinator in the list: offline, as in jailed-agents (nix/lib/compat.nix).
-      policy.network = false;
+      policy = {
+        network = false;
+        netStack = null;
+      };
     };
   };
 
@@ -385,7 +396,10 @@ in
     };
     expected = expect {
       base = [ (call "no-new-session" [ ]) ];
-      policy.network = false;
+      policy = {
+        network = false;
+        netStack = null;
+      };
     };
   };
 

@@ -84,7 +84,7 @@ in
       false
     ];
   };
-  "test: network = false keeps the network namespace unshared" = {
+  "test: only network = host shares the network namespace in the wrapper" = {
     expr = [
       (contains "--unshare-net" (agent {
         network = false;
@@ -94,11 +94,16 @@ in
       (contains "--hostname" (agent {
         network = false;
       }))
+      (contains "--unshare-net" (agent {
+        network = "host";
+      }))
     ];
+    # The default wrapper unshares (bwrap's --unshare-all) and the launcher adds the stack.
     expected = [
       true
-      false
       true
+      true
+      false
       false
     ];
   };

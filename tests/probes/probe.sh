@@ -4,12 +4,15 @@
 #   PASS <probe>: <what happened>    the jail held
 #   FAIL <probe>: <what happened>    the jail leaked
 #
-# usage: probe.sh MARKER HOST_PID LOOPBACK_PORT|- OUTSIDE_DIR
+# usage: probe.sh MARKER HOST_PID LOOPBACK_PORT|- OUTSIDE_DIR ABSTRACT|-
 #   MARKER         a random string the runner planted in every secret
 #   HOST_PID       a host process (its argv[0] contains MARKER)
 #   LOOPBACK_PORT  a TCP port listening on the host's 127.0.0.1, or - when
-#                  the jail has network (then the probe is not applicable)
+#                  the jail shares the host's network (`network = "host"`: then
+#                  the probe is not applicable)
 #   OUTSIDE_DIR    a host directory outside the project holding marker.txt
+#   ABSTRACT       the name of an abstract unix socket listening on the host
+#                  (without the leading NUL), or - as for LOOPBACK_PORT
 #
 # Run from the project directory (it holds .git and .env). Side effects are
 # harmless: an empty .git/hooks/jailgen-probe file, a comment appended to
@@ -18,11 +21,11 @@
 # it. tests/probes/run.sh sets all of this up in a throw-away home.
 set -u
 
-if (($# != 4)); then
-  echo "usage: probe.sh MARKER HOST_PID LOOPBACK_PORT|- OUTSIDE_DIR" >&2
+if (($# != 5)); then
+  echo "usage: probe.sh MARKER HOST_PID LOOPBACK_PORT|- OUTSIDE_DIR ABSTRACT|-" >&2
   exit 2
 fi
-marker=$1 host_pid=$2 port=$3 outside=$4
+marker=$1 host_pid=$2 port=$3 outside=$4 abstract=$5
 
 pass() { printf 'PASS %s: %s\n' "$1" "$2"; }
 fail() { printf 'FAIL %s: %s\n' "$1" "$2"; }
@@ -137,9 +140,9 @@ fi
 # 9. .env in the project
 if has_marker .env; then fail "read .env" "read the project's .env"; else pass "read .env" "hidden"; fi
 
-# 10. network off: reach a server on the host's loopback
+# 10. a server on the host's loopback (network off, and the default network on)
 if [[ $port == - ]]; then
-  printf 'INFO loopback: the jail has network; probe not applicable\n'
+  printf 'INFO loopback: the jail shares the host network; probe not applicable\n'
 elif ! command -v python3 >/dev/null; then
   fail "loopback" "cannot test: python3 not found in the jail"
 else
@@ -155,4 +158,24 @@ except OSError as e:
 EOF
   )
   if [[ $r == connected ]]; then fail "loopback" "connected to the host's 127.0.0.1:$port"; else pass "loopback" "127.0.0.1:$port unreachable ($r)"; fi
+fi
+
+# 11. an abstract unix socket of the host (on a desktop: @/tmp/.X11-unix/X0, the X server)
+if [[ $abstract == - ]]; then
+  printf 'INFO abstract socket: the jail shares the host network; probe not applicable\n'
+elif ! command -v python3 >/dev/null; then
+  fail "abstract socket" "cannot test: python3 not found in the jail"
+else
+  r=$(python3 - "$abstract" <<'EOF' 2>&1
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(2)
+try:
+    s.connect("\0" + sys.argv[1])
+    print("connected")
+except OSError as e:
+    print(type(e).__name__)
+EOF
+  )
+  if [[ $r == connected ]]; then fail "abstract socket" "connected to the host's @$abstract"; else pass "abstract socket" "@$abstract unreachable ($r)"; fi
 fi

@@ -2,12 +2,13 @@
 # Run tests/probes/probe.sh inside a preset's default jail, built by the jailgen
 # library, with real bash and real bwrap, and print the probe table.
 #
-# usage: tests/probes/run.sh [--preset NAME] [--network true|false] [--jail-nix DIR]
+# usage: tests/probes/run.sh [--preset NAME] [--network true|false|host] [--jail-nix DIR]
 #                            [--policy jailgen|jailed-agents|none] [--launcher PREFIX]
 #                            [--user NAME]
 #   --preset    a key of nix/lib/agents.json (default claude-code)
-#   --network   the jail's `network` argument (default false; the loopback
-#               probe only applies without network)
+#   --network   the jail's `network` argument (default false); the loopback and
+#               abstract-socket probes apply to true and false, not to host (the
+#               host's network namespace, where both are reachable by design)
 #   --jail-nix  a jail.nix checkout to build with (default: $JAILGEN_JAIL_NIX,
 #               else the test double in nix/tests/doubles/jail-nix)
 #   --policy    jailgen (default): the preset's jail from the jailgen library;
@@ -48,7 +49,11 @@ while (($#)); do
   *) echo "run.sh: unknown argument \`$1\`" >&2; exit 2 ;;
   esac
 done
-[[ $network == true || $network == false ]] || { echo "run.sh: --network takes true or false" >&2; exit 2; }
+case $network in
+true | false) nix_network=$network ja_network=$network ;;
+host) nix_network='"host"' ja_network=true ;;
+*) echo "run.sh: --network takes true, false or host" >&2; exit 2 ;;
+esac
 [[ $policy =~ ^(jailgen|jailed-agents|none)$ ]] || { echo "run.sh: --policy takes jailgen, jailed-agents or none" >&2; exit 2; }
 [[ $preset =~ ^[a-z0-9-]+$ ]] || { echo "run.sh: bad preset name \`$preset\`" >&2; exit 2; }
 
@@ -139,12 +144,12 @@ let
   };
   jailgen = h.jailgen.\${preset.builder} {
     pkg = probe;
-    network = $network;
+    network = $nix_network;
     extraReadonlyDirs = [ \"$tmp/probe-pkg\" ];
   };
   jailed-agents = h.jail \"jailgen-probe\" probe (
     c:
-    (if $network then [ c.network ] else [ ])
+    (if $ja_network then [ c.network ] else [ ])
     ++ [
       c.time-zone
       c.no-new-session
@@ -179,15 +184,21 @@ else
 fi
 host_pid=$!
 pids+=("$host_pid")
-port=-
-if [[ $network == false ]]; then
+# Listeners the jail must not reach: TCP on the host's 127.0.0.1 and an abstract unix socket
+# (both in the host's network namespace), unless the jail shares it (`host`).
+port=- abstract=-
+if [[ $network != host ]]; then
+  abstract=jailgen-probe-abstract-$RANDOM$RANDOM
   python3 -c '
 import socket, sys
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+u = socket.socket(socket.AF_UNIX); u.bind("\0" + sys.argv[1]); u.listen(8)
 print(s.getsockname()[1], flush=True)
+import select
 while True:
-    c, _ = s.accept(); c.close()
-' >"$tmp/port" &
+    for r in select.select([s, u], [], [])[0]:
+        c, _ = r.accept(); c.close()
+' "$abstract" >"$tmp/port" &
   pids+=("$!")
   for _ in $(seq 50); do [[ -s $tmp/port ]] && break; sleep 0.1; done
   port=$(<"$tmp/port")
@@ -196,7 +207,7 @@ fi
 # --- run: the wrapper on a fresh terminal, from the project, with secrets in env ---
 out=$(cd "$proj" && as_user env -i HOME="$home" PATH=/usr/bin:/bin TERM=xterm LANG=C.UTF-8 \
   AWS_SECRET_ACCESS_KEY="$marker" GITHUB_TOKEN="$marker" \
-  "$tmp/bin/ttyprobe" run "$tmp/wrapper" "$marker" "$host_pid" "$port" "$outside")
+  "$tmp/bin/ttyprobe" run "$tmp/wrapper" "$marker" "$host_pid" "$port" "$outside" "$abstract")
 
 # --- results ---
 label=$(if [[ -n $jail_nix ]]; then echo "real jail.nix ($jail_nix)"; else echo "jail.nix test double"; fi)

@@ -1,7 +1,8 @@
-//! The network: `network = true` shares the host's network namespace with name resolution and
-//! a CA bundle (nixpkgs' by default, the host's /etc/ssl with `hostSsl`); `network = false` is
-//! an empty network namespace of the jail's own; `network = { allow = [ … ]; }` has only the
-//! allowlist proxy. Only loopback is touched.
+//! The network: `network = true` (the default) is the jail's own network namespace with the
+//! internet through slirp4netns, name resolution and a CA bundle (nixpkgs' by default, the
+//! host's /etc/ssl with `hostSsl`), the host's loopback out of reach; `network = "host"` shares
+//! the host's network namespace; `network = false` is an empty network namespace of the jail's
+//! own; `network = { allow = [ … ]; }` has only the allowlist proxy. Only loopback is touched.
 
 use crate::support::*;
 use std::io::Read as _;
@@ -43,26 +44,25 @@ done
 echo "SSL_CERT_FILE=${SSL_CERT_FILE-unset} NIX_SSL_CERT_FILE=${NIX_SSL_CERT_FILE-unset}"
 echo "CURL_CA_BUNDLE=${CURL_CA_BUNDLE-unset} REQUESTS_CA_BUNDLE=${REQUESTS_CA_BUNDLE-unset}"
 echo "hostname: $(cat /proc/sys/kernel/hostname)"
+echo "resolv.conf: $(head -n 1 /etc/resolv.conf 2>/dev/null)"
+if [ -e /proc/net/route ]; then echo "interfaces: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')"; fi
 [ -e /etc/ssl/certs/ca-certificates.crt ] && sha256sum /etc/ssl/certs/ca-certificates.crt | cut -d' ' -f1
 true
 "#;
 
-#[test]
-fn network_on_shares_the_host_network_with_resolution_and_the_ca_bundle() {
+/// A jail with a network: name resolution files, the CA bundle and its variables, the hostname;
+/// the host's loopback server answers (`"host"`) or is refused (`true`); `also` in the output.
+fn network_on(spec: &str, loopback: &str, also: &str) {
     if !have_jail_tools() {
         return;
     }
     let f = fixture();
     let port = loopback_server().to_string();
-    let out = Jail::new(r#"{ network = true; forwardEnv = [ "PORT" ]; }"#).run_with(
-        &f.proj,
-        &f.home,
-        PROBE,
-        &[("PORT", &port)],
-    );
+    let out = Jail::new(spec).run_with(&f.proj, &f.home, PROBE, &[("PORT", &port)]);
     assert!(out.status.success(), "{}", text(&out));
     let so = stdout(&out);
-    assert!(so.contains("loopback: hello\n"), "{}", text(&out));
+    assert!(so.contains(loopback), "{}", text(&out));
+    assert!(so.contains(also), "{}", text(&out));
     for file in ["/etc/resolv.conf", "/etc/hosts"] {
         if Path::new(file).exists() {
             assert!(
@@ -93,6 +93,31 @@ fn network_on_shares_the_host_network_with_resolution_and_the_ca_bundle() {
             text(&out)
         );
     }
+}
+
+#[test]
+fn network_on_is_the_internet_without_the_hosts_loopback_with_resolution_and_the_ca_bundle() {
+    // The default: no `network` argument.
+    network_on(
+        r#"{ forwardEnv = [ "PORT" ]; }"#,
+        "loopback: unreachable\n",
+        // slirp4netns' resolver, and its tap device in a namespace of the jail's own.
+        "resolv.conf: # jailgen: DNS through slirp4netns",
+    );
+    network_on(
+        r#"{ forwardEnv = [ "PORT" ]; }"#,
+        "loopback: unreachable\n",
+        "interfaces: lo tap0 \n",
+    );
+}
+
+#[test]
+fn network_host_shares_the_host_network_with_resolution_and_the_ca_bundle() {
+    network_on(
+        r#"{ network = "host"; forwardEnv = [ "PORT" ]; }"#,
+        "loopback: hello\n",
+        "hostname: jail\n",
+    );
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! tests/probes/: the security probes inside every preset's default jail, network on and off,
 //! on the jail.nix double and on real jail.nix, plus the controls that show the probes catch
-//! leaks (jail.nix with jailed-agents' policy, and no sandbox).
+//! leaks (jail.nix with jailed-agents' policy, and no sandbox). With the network on (the
+//! default, its own namespace on slirp4netns) and off, the host's loopback and abstract unix
+//! sockets are out of reach; `network = "host"` shares them by design (those two probes INFO).
 
 use crate::common::{launcher, real_jail_nix, root};
 use crate::support::*;
@@ -48,15 +50,15 @@ fn probe_run(args: &[&str]) -> (bool, String) {
 }
 
 /// Every probe PASS, and every probe present (a probe that silently did not run must not
-/// count).
-fn assert_all_pass(args: &[&str], network: bool) {
+/// count): 13 in the jail and 3 on the host, two fewer with the host's network.
+fn assert_all_pass(args: &[&str], host_network: bool) {
     let (ok, so) = probe_run(args);
     let passes = lines_with(&so, "PASS ").len();
     assert!(
         ok && lines_with(&so, "FAIL").is_empty(),
         "run.sh {args:?}:\n{so}"
     );
-    let want = if network { 11 + 3 } else { 12 + 3 };
+    let want = if host_network { 11 + 3 } else { 13 + 3 };
     assert_eq!(
         passes, want,
         "run.sh {args:?}: expected {want} PASS lines:\n{so}"
@@ -72,9 +74,15 @@ fn every_preset_both_networks(jail_nix: Option<&Path>) {
             if let Some(jn) = &jn {
                 args.extend(["--jail-nix", jn]);
             }
-            assert_all_pass(&args, network == "true");
+            assert_all_pass(&args, false);
         }
     }
+    // The explicit host network, once.
+    let mut args = vec!["--preset", "claude-code", "--network", "host"];
+    if let Some(jn) = &jn {
+        args.extend(["--jail-nix", jn]);
+    }
+    assert_all_pass(&args, true);
 }
 
 /// Moved from tests/runtime.rs
@@ -120,7 +128,16 @@ fn probes_detect_the_leaks_of_a_weaker_jail_and_of_no_jail() {
         assert!(so.contains(&format!("FAIL {probe}:")), "{probe}:\n{so}");
     }
     assert!(
-        so.contains("PASS home secrets:") && so.contains("PASS loopback:"),
+        so.contains("PASS home secrets:")
+            && so.contains("PASS loopback:")
+            && so.contains("PASS abstract socket:"),
+        "{so}"
+    );
+    // jailed-agents' network (the host's): both the loopback and the abstract socket answer.
+    let (ok, so) = probe_run(&["--policy", "jailed-agents", "--network", "true"]);
+    assert!(!ok, "{so}");
+    assert!(
+        so.contains("FAIL loopback:") && so.contains("FAIL abstract socket:"),
         "{so}"
     );
     // No sandbox: every probe fails.
@@ -129,7 +146,7 @@ fn probes_detect_the_leaks_of_a_weaker_jail_and_of_no_jail() {
         !ok && lines_with(&so, "PASS ").len() == 1,
         "only the host process survives:\n{so}"
     );
-    assert_eq!(lines_with(&so, "FAIL ").len(), 12 + 2, "{so}");
+    assert_eq!(lines_with(&so, "FAIL ").len(), 13 + 2, "{so}");
 }
 
 /// Moved from tests/runtime.rs `wrapper_sh_passes_shellcheck` (wrapper.sh itself is gone): the

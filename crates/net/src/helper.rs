@@ -97,7 +97,7 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
                 let _ = sys::poll_readable(&[bwrap.as_raw_fd()], None);
                 sys::exit_now(0)
             }
-            let advice = "use `network: false`, or `network: host` to share the host's network";
+            let advice = crate::NO_STACK_FIX;
             let stack = match &backend {
                 Backend::Pasta(p) => {
                     Pasta::start(p, &host_ports, &userns, &netns).map(Stack::Pasta)
@@ -108,7 +108,7 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
             };
             let stack = match stack {
                 Ok(s) => s,
-                Err(e) => fail(child, &format!("{e}; {advice}")),
+                Err(e) => fail(child, &format!("{e}; check the stack, {advice}")),
             };
             if let Stack::Slirp(_) = stack {
                 // slirp4netns forwards no host port: the helper relays granted ones.

@@ -163,8 +163,12 @@ impl Network {
                     Backend::Pasta(p) => (p, pasta::resolv_conf()),
                     Backend::Slirp4netns(p) => (p, slirp::resolv_conf()),
                 };
-                check_executable(bin)?;
-                check_tun()?;
+                let stack = match &opts.backend {
+                    Backend::Pasta(_) => "pasta",
+                    Backend::Slirp4netns(_) => "slirp4netns",
+                };
+                check_executable(bin, stack)?;
+                check_tun(stack)?;
                 (
                     helper::Work::Internet {
                         backend: opts.backend,
@@ -279,22 +283,26 @@ impl Network {
     }
 }
 
-fn check_executable(bin: &Path) -> Result<(), Error> {
+/// What the user can do when the stack cannot run: one clause, shared by the refusals below.
+/// Never a fallback to the host's network: that is the user's explicit choice.
+pub(crate) const NO_STACK_FIX: &str = "or set the jail's network to `host` (the host's network, loopback and abstract sockets included) or `false`";
+
+fn check_executable(bin: &Path, stack: &str) -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt;
     match std::fs::metadata(bin) {
         Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => Ok(()),
         Ok(_) => Err(error(format!(
-            "`{}` is not an executable file; network: true needs it",
+            "network: `{}` is not an executable file; the jail's network runs on {stack}: install it and rebuild the jail, {NO_STACK_FIX}",
             bin.display()
         ))),
         Err(e) => Err(error(format!(
-            "`{}`: {e}; network: true needs it: install it, or use `network: false`",
+            "network: `{}`: {e}; the jail's network runs on {stack}: install it and rebuild the jail, {NO_STACK_FIX}",
             bin.display()
         ))),
     }
 }
 
-fn check_tun() -> Result<(), Error> {
+fn check_tun(stack: &str) -> Result<(), Error> {
     match std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -302,7 +310,7 @@ fn check_tun() -> Result<(), Error> {
     {
         Ok(_) => Ok(()),
         Err(e) => Err(error(format!(
-            "`/dev/net/tun`: {e}; pasta needs it readable and writable by you (most distributions make it mode 0666), or use `network: false`"
+            "network: `/dev/net/tun`: {e}; {stack} needs it readable and writable by you: make it mode 0666 as root (`chmod 0666 /dev/net/tun`, most distributions' default), {NO_STACK_FIX}"
         ))),
     }
 }

@@ -21,7 +21,7 @@ fn a_missing_network_stack_is_refused_before_bwrap_runs() {
     assert_eq!(code, 125, "{stderr}");
     assert_eq!(
         stderr,
-        "jailgen: refusing to start: `/nonexistent/pasta`: No such file or directory (os error 2); network: true needs it: install it, or use `network: false`\n"
+        "jailgen: refusing to start: network: `/nonexistent/pasta`: No such file or directory (os error 2); the jail's network runs on pasta: install it and rebuild the jail, or set the jail's network to `host` (the host's network, loopback and abstract sockets included) or `false`\n"
     );
 }
 

@@ -13,7 +13,7 @@ pub mod plan;
 pub mod policy;
 pub mod seccomp;
 
-pub use plan::{Fd, Host, Op, Plan, grant_order, plan, symbolic, to_args};
+pub use plan::{Fd, Host, Op, Plan, grant_order, grants_parents_first, plan, symbolic, to_args};
 pub use policy::{
     Env, Git, GrantPath, NetStack, Network, Policy, PolicyError, StateKind, StatePath, Tls,
 };

@@ -110,6 +110,13 @@ pub struct GrantOrder {
     pub shadowed: Vec<(GrantPath, bool)>,
 }
 
+/// Grants in bind order: parents before children, otherwise in the order given (stable), each
+/// once. The order the Nix library writes (`paths.parentsFirst`; the two agree by test:
+/// tests/nix_eval.rs), and the order the plan binds in.
+pub fn grants_parents_first(paths: &[GrantPath]) -> Vec<GrantPath> {
+    parents_first(paths, |p| p)
+}
+
 fn parents_first<T: Clone>(items: &[T], path: impl Fn(&T) -> &GrantPath) -> Vec<T> {
     let mut out: Vec<T> = Vec::new();
     for it in items {

@@ -141,6 +141,24 @@ pub enum Network {
     },
 }
 
+impl Network {
+    /// What the Nix library writes for a plain switch (`network = true | false`, and so the
+    /// `jails.yaml` front end's `network: true | false`): `true` is the jail's own namespace
+    /// with the internet through the stack (the library adds `netStack`, a store path only it
+    /// knows), `false` an empty one. [`Network::Shared`] is only ever asked for by name
+    /// (`"host"`). `jailgen explain` builds its policy with this, so that it describes the
+    /// network the library gives.
+    pub fn from_switch(on: bool) -> Network {
+        if on {
+            Network::Internet {
+                host_ports: Vec::new(),
+            }
+        } else {
+            Network::Isolated
+        }
+    }
+}
+
 /// The user-mode network stack behind [`Network::Internet`] (`netStack`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetStack {
@@ -729,6 +747,21 @@ mod tests {
   "newSession": false,
   "seccomp": true
 }"#;
+
+    /// `Network::from_switch` is what the library's `network = true | false` reads back as
+    /// (nix/tests/network.nix checks the library writes `true` with `netStack`, `false` without).
+    #[test]
+    fn the_switch_is_what_the_librarys_true_and_false_read_back_as() {
+        let slirp = r#","netStack":{"slirp4netns":"/nix/store/s/bin/slirp4netns"}"#;
+        for (on, net, stack) in [(true, "true", slirp), (false, "false", "")] {
+            let p = Policy::from_json(&format!(
+                r#"{{"version":1,"name":"j","network":{net}{stack}}}"#
+            ))
+            .unwrap();
+            assert_eq!(p.network, Network::from_switch(on), "{net}");
+        }
+        assert_ne!(Network::from_switch(true), Network::Shared);
+    }
 
     #[test]
     fn network_v2_values_are_read_and_written_back() {

@@ -144,6 +144,7 @@ let
     nixfmt = "nixfmt";
     nixfmt-rfc-style = "nixfmt";
     nodejs = "node";
+    passt = "pasta";
     ps = "ps";
     python3 = "python3";
     ripgrep = "rg";
@@ -152,6 +153,7 @@ let
     rustfmt = "rustfmt";
     shadow = "nologin";
     shellcheck = "shellcheck";
+    slirp4netns = "slirp4netns";
     unzip = "unzip";
     util-linux = "flock";
     wget = "wget";

@@ -1,59 +1,17 @@
-//! `jailgen explain` and `jailgen agents`: the effective policy of each jail, in words and as
-//! JSON. Everything here is derived from the [`Model`] and from the library's own data
-//! (`nix/lib/agents.json`, `nix/lib/combinators.json`, `nix/lib/common.nix`), and follows the
-//! permission order of `nix/lib/make-jailed-agent.nix`:
-//!
-//! 1. read-only grants, parents before children (`extraReadonlyDirs`)
-//! 2. the working directory, read-write (`mount-cwd`, behind the working-directory guard)
-//! 3. read-write grants: state paths (the preset's, then `config_paths`), then `readwrite`,
-//!    parents before children
-//! 4. read-only grants that lie under a read-write grant, bound again so they stay read-only
-//! 5. with `nix: true`: `/nix` read-only, `/etc/nix` read-only and the daemon socket read-write
-//!    when present
-//! 6. at launch (after every static bind): git protection and hidden files in the working dir
-//!
-//! A later bind on the same place or on a parent wins over an earlier one ("shadows" it).
-//!
-//! JSON shape (`--format json`), version 1. Fields are only ever added within a version:
-//!
-//! ```text
-//! { "version": 1,
-//!   "jails": [ {
-//!     "name": "jailed-claude-code",            // the command
-//!     "agent": { "preset": "claude-code" | null, "package": "llm-agents.claude-code",
-//!                "binary": "claude" | null, "builder": "makeJailedClaudeCode" },
-//!     "mounts": [ { "path": "~/.claude" | "<working directory>", "access": "read-only" | "read-write",
-//!                   "source": "readonly" | "working-directory" | "state" | "readwrite"
-//!                             | "readonly-again" | "nix" | "git-config",
-//!                   "when": "always" | "if-present", "shadowed_by": null | "~/x" } ],
-//!     "working_directory": { "guard": "...", "git": "protect" | "open", "git_effect": "...",
-//!                            "hidden": [".env", ".env.*"], "hidden_gaps": "..." },
-//!     "home": "...", "network": true, "network_effect": "on: ...", "nix_daemon": false,
-//!     "env": { "set": { "NAME": "value" }, "forwarded": ["NAME"] },
-//!     "path": { "agent": "llm-agents.claude-code", "extra": ["nodejs"], "common": ["curl", …],
-//!               "nix": false },
-//!     "combinators": [ { "name": "gpu", "summary": "…", "risk": "" } ],
-//!     "new_session": false, "terminal": "…", "seccomp": "…",
-//!     "accepted_risks": [ { "path": "~/.config", "relation": "contains",
-//!                           "location": "~/.config/gh", "reason": "GitHub CLI tokens" } ],
-//!     "caveats": ["…"] } ] }
-//! ```
+//! What a jail may do, derived from the [`Model`] and jailgen-policy's plan (the same plan the
+//! launcher runs): the [`Explanation`] of each jail and the [`Agents`] list. No printing here.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Serialize;
-
+use super::types::*;
 use crate::error::Error;
 use crate::exposure;
 use crate::model::{GitPolicy, Jail, Model};
 use crate::presets;
 use crate::rules::PkgRef;
 
-/// The version of the JSON shape.
-pub const JSON_VERSION: u32 = 1;
-
-const COMMON_NIX: &str = include_str!("../nix/lib/common.nix");
+const COMMON_NIX: &str = include_str!("../../nix/lib/common.nix");
 
 /// The library's `commonPkgs`, read from `nix/lib/common.nix` (the attribute names after `pkgs.`
 /// inside `commonPkgs = [ … ];`), so there is no second copy of the list.
@@ -73,121 +31,6 @@ pub fn common_packages() -> &'static [String] {
     })
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Explanation {
-    pub version: u32,
-    pub jails: Vec<JailExplanation>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct JailExplanation {
-    pub name: String,
-    pub agent: Agent,
-    pub mounts: Vec<Mount>,
-    pub working_directory: WorkingDirectory,
-    pub home: &'static str,
-    pub network: bool,
-    /// What `network` means for this jail, combinators and the Nix daemon included.
-    pub network_effect: String,
-    pub nix_daemon: bool,
-    pub env: Env,
-    pub path: PathPackages,
-    pub combinators: Vec<CombinatorUse>,
-    pub new_session: bool,
-    pub terminal: &'static str,
-    pub seccomp: &'static str,
-    pub accepted_risks: Vec<AcceptedRisk>,
-    pub caveats: Vec<String>,
-    /// Paths the preset's agent writes that are not kept (lost with the tmpfs home), with why.
-    pub not_persisted: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Agent {
-    pub preset: Option<String>,
-    pub package: String,
-    pub binary: Option<String>,
-    pub builder: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Access {
-    ReadOnly,
-    ReadWrite,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Source {
-    Readonly,
-    WorkingDirectory,
-    State,
-    Readwrite,
-    ReadonlyAgain,
-    Nix,
-    GitConfig,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum When {
-    Always,
-    IfPresent,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Mount {
-    pub path: String,
-    pub access: Access,
-    pub source: Source,
-    pub when: When,
-    pub shadowed_by: Option<String>,
-}
-
-/// The placeholder path of the working directory in [`Mount::path`].
-pub const WORKING_DIRECTORY: &str = "<working directory>";
-
-#[derive(Debug, Clone, Serialize)]
-pub struct WorkingDirectory {
-    pub guard: &'static str,
-    pub git: GitPolicy,
-    pub git_effect: &'static str,
-    pub hidden: Vec<String>,
-    /// What the hide patterns do not cover.
-    pub hidden_gaps: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Env {
-    /// Name → the value inside the jail (literal, or `$HOME/…`, or `$LANG or C.UTF-8`).
-    pub set: BTreeMap<String, String>,
-    pub forwarded: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PathPackages {
-    pub agent: String,
-    pub extra: Vec<String>,
-    pub common: Vec<String>,
-    pub nix: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CombinatorUse {
-    pub name: String,
-    pub summary: String,
-    pub risk: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AcceptedRisk {
-    pub path: String,
-    pub relation: exposure::Relation,
-    pub location: &'static str,
-    pub reason: String,
-}
-
 const HOME: &str = "an empty tmpfs: nothing of your home directory is visible except the paths mounted below; writes elsewhere in it vanish on exit";
 const GUARD: &str = "refuses to start in your home directory, in / or in a directory that contains your home (JAILGEN_ALLOW_CWD=1 overrides)";
 const GIT_PROTECT: &str = "read-only: .git/hooks, .git/config, config.worktree, the git dirs of submodules and linked worktrees, and the hooksPath and include targets inside the project that the config names; .git itself cannot be renamed away. NOT covered: the agent can add a nested repository or submodule with its own config, make the project root look like a bare repository (`git config --global safe.bareRepository explicit` stops that), and edit tracked files your tools run (husky's .husky/pre-commit, pre-commit's local hooks, Makefiles, .envrc, package.json scripts). Review its changes before you run git or other tools on them outside the jail";
@@ -201,13 +44,9 @@ pub fn explain(model: &Model, names: &[String]) -> Result<Explanation, Error> {
     for n in names {
         if !model.jails.iter().any(|j| &j.name == n) {
             let known = model.jails.iter().map(|j| j.name.as_str());
-            let list = known.clone().collect::<Vec<_>>().join(", ");
             return Err(Error::UnknownJail {
-                name: crate::validate::shown(n),
-                help: match crate::rules::did_you_mean(n, known) {
-                    Some(s) => format!("did you mean `{s}`? jails in this spec: {list}"),
-                    None => format!("jails in this spec: {list}"),
-                },
+                name: crate::suggest::shown(n),
+                help: crate::suggest::help(n, known, "jails in this spec", None),
             });
         }
     }
@@ -247,10 +86,11 @@ pub fn policy(j: &Jail) -> Result<jailgen_policy::Policy, Error> {
     let paths = |ps: &[String]| ps.iter().map(path).collect::<Result<Vec<_>, _>>();
     let preset = j.preset.as_deref().and_then(presets::preset);
     let mut p = jailgen_policy::Policy::new(&j.name);
-    p.readonly = paths(&j.readonly)?;
-    p.readonly_if_exists = paths(&j.readonly_if_exists)?;
+    // In the order the library writes them (and the launcher binds them): parents first.
+    p.readonly = jailgen_policy::grants_parents_first(&paths(&j.readonly)?);
+    p.readonly_if_exists = jailgen_policy::grants_parents_first(&paths(&j.readonly_if_exists)?);
     let rw: Vec<String> = j.config_paths.iter().chain(&j.readwrite).cloned().collect();
-    p.readwrite = paths(&rw)?;
+    p.readwrite = jailgen_policy::grants_parents_first(&paths(&rw)?);
     p.state = j
         .config_paths
         .iter()
@@ -296,11 +136,9 @@ pub fn policy(j: &Jail) -> Result<jailgen_policy::Policy, Error> {
         GitPolicy::Open => jailgen_policy::Git::Open,
     };
     p.hide = j.hide.clone();
-    p.network = if j.network {
-        jailgen_policy::Network::Shared
-    } else {
-        jailgen_policy::Network::Isolated
-    };
+    // What the library's `network = true | false` reads back as (the library adds the stack's
+    // store path as `netStack`; tests/nix_eval.rs compares the two policies).
+    p.network = jailgen_policy::Network::from_switch(j.network);
     p.nix = j.nix;
     p.new_session = j.new_session;
     Ok(p)
@@ -491,7 +329,7 @@ fn jail(j: &Jail) -> Result<JailExplanation, Error> {
     })
 }
 
-const NETWORK_ON: &str = "on: the jail shares the host's network namespace, so besides the internet it reaches services listening on the host's loopback (127.0.0.1, ::1) and the host's abstract unix sockets, such as X11's `@/tmp/.X11-unix/X0` (keystroke injection on an X11 or Xwayland desktop); DNS files and a CA bundle are bound read-only";
+const NETWORK_ON: &str = "on: a network namespace of its own with the internet through a user-mode stack (slirp4netns): the host's loopback services (127.0.0.1, ::1) and its abstract unix sockets, such as X11's `@/tmp/.X11-unix/X0`, are out of reach; services listening on all the host's addresses (0.0.0.0) are reachable at its LAN address, as from the LAN; DNS goes through the stack to the host's resolver; /etc/hosts and a CA bundle are bound read-only; the launch refuses (exit 125) when slirp4netns is missing or /dev/net/tun is not usable";
 const NETWORK_OFF: &str = "off: a network namespace of its own with only loopback";
 
 /// Combinators that carry data out of the jail without its network, with how.
@@ -528,8 +366,6 @@ fn network_effect(j: &Jail) -> String {
     out
 }
 
-/// What the hide patterns miss: nested matches for patterns without `/` or `**` (they match at
-/// the top of the working directory only), and git history always.
 /// What the hide patterns do not cover, from the launcher's rule (jailgen_policy::hide) and
 /// the shared defaults (the pruned directories and the walk limit).
 fn hidden_gaps(hide: &[String]) -> String {
@@ -537,229 +373,27 @@ fn hidden_gaps(hide: &[String]) -> String {
     let nested: Vec<String> = hide
         .iter()
         .filter(|p| !p.contains('/'))
-        .map(|p| format!("`{}`", shown(p)))
+        .map(|p| format!("`{}`", crate::suggest::shown(p)))
         .collect();
     let mut out = String::new();
     if !nested.is_empty() {
         let pruned: Vec<String> = d.hide_prune.iter().map(|p| format!("`{p}`")).collect();
         let _ = write!(
             out,
-            "files inside {} (never searched) and beyond the first {} directory entries a launch reads (it then warns; elsewhere {} {} at any depth); ",
-            pruned.join(", "),
-            d.hide_walk_limit,
+            "({} {} at any depth, inside {} too, which are searched last) files a launch did not read: it reads at most {} directory entries outside those trees and {} inside them, and refuses to start when the tree is larger or a directory in it cannot be read, unless `JAILGEN_ALLOW_PARTIAL_HIDE=1`, which hides only the top level and literal paths beyond that; ",
             nested.join(", "),
             if nested.len() == 1 {
                 "matches"
             } else {
                 "match"
             },
+            pruned.join(", "),
+            d.hide_walk_limit,
+            jailgen_policy::hide::PRUNED_WALK_LIMIT,
         );
     }
     out.push_str("files behind a symlinked directory (never followed); a hidden file stays readable in git history if it was ever committed (`git show HEAD:<file>`)");
     out
-}
-
-/// `--format json`: pretty, with a trailing newline.
-pub fn json(e: &Explanation) -> Result<String, Error> {
-    serde_json::to_string_pretty(e)
-        .map(|s| s + "\n")
-        .map_err(|err| Error::bug(format!("explain json: {err}")))
-}
-
-fn shown(s: &str) -> String {
-    crate::validate::shown(s)
-}
-
-fn list(items: &[String]) -> String {
-    if items.is_empty() {
-        "none".to_owned()
-    } else {
-        items
-            .iter()
-            .map(|s| shown(s))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-/// The human-readable form.
-pub fn text(e: &Explanation) -> String {
-    let mut out = String::new();
-    for (i, j) in e.jails.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        jail_text(&mut out, j);
-    }
-    out
-}
-
-fn jail_text(out: &mut String, j: &JailExplanation) {
-    let agent = match (&j.agent.preset, &j.agent.binary) {
-        (Some(p), Some(b)) => format!("preset `{p}` (runs `{b}`), package {}", j.agent.package),
-        _ => format!("custom agent, package {}", j.agent.package),
-    };
-    let _ = writeln!(out, "{}: {agent}", shown(&j.name));
-    let _ = writeln!(out, "  command: {} [ARGS...]", shown(&j.name));
-    let _ = writeln!(out, "  home: {}", j.home);
-    for (path, why) in &j.not_persisted {
-        let _ = writeln!(out, "  not kept at exit: {}: {why}", shown(path));
-    }
-    let _ = writeln!(
-        out,
-        "  visible file system: only the mounts below, the Nix store paths of the packages on PATH, /bin/sh, an empty /tmp, /proc, /dev, /etc/passwd and /etc/group, the time zone{}",
-        if j.network {
-            ", and the DNS files and CA bundle of the network"
-        } else {
-            ""
-        }
-    );
-    let _ = writeln!(
-        out,
-        "  mounts, in the order they are made (a later mount on the same place or a parent wins):"
-    );
-    let width = j
-        .mounts
-        .iter()
-        .map(|m| shown(&m.path).chars().count())
-        .max()
-        .unwrap_or(0);
-    for (n, m) in j.mounts.iter().enumerate() {
-        let access = match m.access {
-            Access::ReadOnly => "read-only ",
-            Access::ReadWrite => "read-write",
-        };
-        let mut why = match m.source {
-            Source::Readonly => "readonly".to_owned(),
-            Source::WorkingDirectory => {
-                "where you start the command; read-only grants inside it are bound again over it at launch"
-                    .to_owned()
-            }
-            Source::State if crate::rules::names_a_file(&m.path) => {
-                "agent state, created as an empty file when missing".to_owned()
-            }
-            Source::State => "agent state, created as a directory when missing".to_owned(),
-            Source::Readwrite => "readwrite".to_owned(),
-            Source::ReadonlyAgain => {
-                "readonly, bound again after the read-write parent so it stays read-only".to_owned()
-            }
-            Source::Nix => "Nix daemon access".to_owned(),
-            Source::GitConfig => "git_config".to_owned(),
-        };
-        if m.when == When::IfPresent {
-            why.push_str(", when present on the host");
-        }
-        if let Some(s) = &m.shadowed_by {
-            let _ = write!(why, "; SHADOWED by the later mount of {}", shown(s));
-        }
-        let path = shown(&m.path);
-        let pad = width - path.chars().count();
-        let _ = writeln!(out, "    {:>2}. {access}  {path}{:pad$}  {why}", n + 1, "");
-    }
-    let wd = &j.working_directory;
-    let _ = writeln!(out, "  working directory guard: {}", wd.guard);
-    let git = match wd.git {
-        GitPolicy::Protect => "protect",
-        GitPolicy::Open => "open",
-    };
-    let _ = writeln!(out, "  git ({git}): {}", wd.git_effect);
-    if wd.hidden.is_empty() {
-        let _ = writeln!(out, "  hidden in the working directory: nothing");
-    } else {
-        let _ = writeln!(
-            out,
-            "  hidden in the working directory (at launch; files become empty read-only files, directories empty): {}",
-            list(&wd.hidden)
-        );
-        let _ = writeln!(out, "  not hidden: {}", wd.hidden_gaps);
-    }
-    let _ = writeln!(out, "  network: {}", j.network_effect);
-    let _ = writeln!(
-        out,
-        "  nix daemon: {}",
-        if j.nix_daemon {
-            "on (the host daemon builds and fetches for the agent, outside the jail)"
-        } else {
-            "off"
-        }
-    );
-    let _ = writeln!(
-        out,
-        "  environment: cleared; only these are set (literal values, written into the wrapper):"
-    );
-    for (k, v) in &j.env.set {
-        let _ = writeln!(out, "    {}={}", shown(k), shown(v));
-    }
-    let _ = writeln!(
-        out,
-        "  forwarded from your environment when set: {}",
-        list(&j.env.forwarded)
-    );
-    let _ = writeln!(
-        out,
-        "  on PATH: the agent ({}); extra: {}; common: {}{}",
-        j.path.agent,
-        list(&j.path.extra),
-        list(&j.path.common),
-        if j.path.nix { "; nix" } else { "" }
-    );
-    if j.combinators.is_empty() {
-        let _ = writeln!(out, "  extra combinators: none");
-    } else {
-        let _ = writeln!(out, "  extra combinators:");
-        for c in &j.combinators {
-            let risk = if c.risk.is_empty() {
-                String::new()
-            } else {
-                format!(" (risk: {})", c.risk)
-            };
-            let _ = writeln!(out, "    {}: {}{risk}", c.name, c.summary);
-        }
-    }
-    let _ = writeln!(out, "  terminal: {}", j.terminal);
-    let _ = writeln!(out, "  seccomp: {}", j.seccomp);
-    if j.accepted_risks.is_empty() {
-        let _ = writeln!(out, "  accepted exposure risks: none");
-    } else {
-        let _ = writeln!(out, "  accepted exposure risks (allow_exposure):");
-        for r in &j.accepted_risks {
-            let _ = writeln!(
-                out,
-                "    {} {} {} ({})",
-                shown(&r.path),
-                r.relation.verb(),
-                r.location,
-                r.reason
-            );
-        }
-    }
-    for c in &j.caveats {
-        let _ = writeln!(out, "  caveat: {c}");
-    }
-}
-
-/// One preset as `jailgen agents` shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct AgentInfo {
-    pub name: String,
-    pub command: String,
-    pub package: String,
-    pub binary: String,
-    pub builder: String,
-    pub state_paths: Vec<String>,
-    pub env: BTreeMap<String, String>,
-    pub credential_env: Vec<String>,
-    pub caveats: Vec<String>,
-    pub confidence: String,
-    pub unfree: bool,
-    /// Paths the agent writes that are not kept, with why.
-    pub not_persisted: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Agents {
-    pub version: u32,
-    pub agents: Vec<AgentInfo>,
 }
 
 /// Every preset, from `nix/lib/agents.json`, sorted by name.
@@ -780,6 +414,7 @@ pub fn agents() -> Agents {
                 state_paths: p.config_paths.clone(),
                 env,
                 credential_env: p.credential_env.clone(),
+                hosts: p.hosts.clone(),
                 caveats: p.caveats.clone(),
                 confidence: p.confidence.clone(),
                 unfree: p.unfree,
@@ -793,39 +428,10 @@ pub fn agents() -> Agents {
     }
 }
 
-pub fn agents_json() -> Result<String, Error> {
-    serde_json::to_string_pretty(&agents())
-        .map(|s| s + "\n")
-        .map_err(|err| Error::bug(format!("agents json: {err}")))
-}
-
-pub fn agents_text() -> String {
-    let mut out = String::new();
-    for (i, a) in agents().agents.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let _ = writeln!(out, "{}{}", a.name, if a.unfree { " (unfree)" } else { "" });
-        let _ = writeln!(out, "  command: {}", a.command);
-        let _ = writeln!(out, "  package: {} (binary `{}`)", a.package, a.binary);
-        let _ = writeln!(out, "  state (read-write, kept): {}", list(&a.state_paths));
-        for (path, why) in &a.not_persisted {
-            let _ = writeln!(out, "  not kept: {path}: {why}");
-        }
-        let env: Vec<String> = a.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let _ = writeln!(out, "  env: {}", list(&env));
-        let _ = writeln!(out, "  credentials from: {}", list(&a.credential_env));
-        let _ = writeln!(out, "  confidence: {}", a.confidence);
-        for c in &a.caveats {
-            let _ = writeln!(out, "  caveat: {c}");
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::explain::print::*;
 
     fn model(yaml: &str) -> Model {
         let spec = crate::parse_and_validate(yaml, "t.yaml")
@@ -915,15 +521,14 @@ mod tests {
     fn hidden_gaps_name_the_pruned_trees_and_the_walk_limit_for_nested_patterns_and_always_git_history()
      {
         let nested = hidden_gaps(&[".env".to_owned(), "**/.env".to_owned()]);
+        // The launcher's fail-closed walk (main's dc96a90): the pruned trees are searched last,
+        // and a tree beyond the walk's limits refuses the launch.
         assert!(
-            nested.starts_with("files inside `.git`, `node_modules`"),
+            nested.starts_with("(`.env` matches at any depth, inside `.git`, `node_modules`"),
             "{nested}"
         );
         assert!(nested.contains("20000 directory entries"), "{nested}");
-        assert!(
-            nested.contains("elsewhere `.env` matches at any depth"),
-            "{nested}"
-        );
+        assert!(nested.contains("refuses to start"), "{nested}");
         assert!(nested.contains("`git show HEAD:<file>`"), "{nested}");
         let anchored = hidden_gaps(&["**/.env".to_owned(), "secrets/*.key".to_owned()]);
         assert!(!anchored.contains("any depth"), "{anchored}");

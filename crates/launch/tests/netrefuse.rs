@@ -1,0 +1,46 @@
+//! `network: true` on a stack that cannot run is refused before bwrap starts (exit 125, one
+//! line naming the fix), never started on the host's network instead (issue 10).
+
+mod common;
+use common::*;
+
+fn internet(stack: &str) -> String {
+    format!(r#"{{"version":1,"name":"t","network":true,"netStack":{{"slirp4netns":"{stack}"}}}}"#)
+}
+
+#[test]
+fn a_missing_stack_is_refused_and_bwrap_never_runs() {
+    let f = fixture();
+    let (out, argv) = Run::new(internet("/nonexistent/slirp4netns"), &f.proj, &f.home).record();
+    assert_refused(
+        &out,
+        &[
+            "`/nonexistent/slirp4netns`",
+            "runs on slirp4netns: install it",
+            "`host`",
+            "`false`",
+        ],
+    );
+    assert!(argv.is_empty(), "bwrap ran: {argv:?}");
+}
+
+#[test]
+fn an_unusable_tun_device_is_refused_and_bwrap_never_runs() {
+    let usable = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/net/tun")
+        .is_ok();
+    if usable {
+        // Root, or a host with the usual mode 0666: nothing to refuse here. The probes
+        // (tests/probes/run.sh --user on a 0600 device) show this refusal too.
+        return;
+    }
+    let f = fixture();
+    let (out, argv) = Run::new(internet("/bin/true"), &f.proj, &f.home).record();
+    assert_refused(
+        &out,
+        &["`/dev/net/tun`", "chmod 0666 /dev/net/tun", "`host`"],
+    );
+    assert!(argv.is_empty(), "bwrap ran: {argv:?}");
+}
