@@ -513,12 +513,17 @@ mod tests {
         );
         let on = model("version: 1\njails:\n  x:\n    agent: pi\n");
         let e = network_effect(&on.jails[0]);
-        assert!(e.contains("abstract unix sockets"), "{e}");
-        assert!(e.contains("`@/tmp/.X11-unix/X0`"), "{e}");
+        assert!(
+            e.contains(
+                "abstract unix sockets, such as X11's `@/tmp/.X11-unix/X0`, are out of reach"
+            ),
+            "{e}"
+        );
+        assert!(!e.contains("shares the host's network"), "{e}");
     }
 
     #[test]
-    fn hidden_gaps_name_the_pruned_trees_and_the_walk_limit_for_nested_patterns_and_always_git_history()
+    fn hidden_gaps_name_the_walk_budgets_and_the_refusal_for_nested_patterns_and_always_git_history()
      {
         let nested = hidden_gaps(&[".env".to_owned(), "**/.env".to_owned()]);
         // The launcher's fail-closed walk (main's dc96a90): the pruned trees are searched last,
@@ -527,8 +532,19 @@ mod tests {
             nested.starts_with("(`.env` matches at any depth, inside `.git`, `node_modules`"),
             "{nested}"
         );
-        assert!(nested.contains("20000 directory entries"), "{nested}");
-        assert!(nested.contains("refuses to start"), "{nested}");
+        assert!(
+            nested.contains("at most 20000 directory entries"),
+            "{nested}"
+        );
+        assert!(nested.contains("and 200000 inside them"), "{nested}");
+        assert!(
+            nested.contains("refuses to start when the tree is larger"),
+            "{nested}"
+        );
+        assert!(
+            nested.contains("`JAILGEN_ALLOW_PARTIAL_HIDE=1`"),
+            "{nested}"
+        );
         assert!(nested.contains("`git show HEAD:<file>`"), "{nested}");
         let anchored = hidden_gaps(&["**/.env".to_owned(), "secrets/*.key".to_owned()]);
         assert!(!anchored.contains("any depth"), "{anchored}");
