@@ -45,17 +45,23 @@ fn evaluate_jails(jails_nix: &Path) -> serde_json::Value {
     ])
 }
 
-#[test]
-fn every_ok_fixture_evaluates_to_one_jail_per_spec_entry() {
-    if !have_nix("every_ok_fixture_evaluates_to_one_jail_per_spec_entry") {
-        return;
-    }
+/// Every `fixtures/ok` case with a spec and its rendered `jails.nix`, sorted.
+fn ok_cases() -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/ok"))
         .expect("fixtures/ok")
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.join("jails.nix").is_file() && p.join("jails.yaml").is_file())
         .collect();
     cases.sort();
+    cases
+}
+
+#[test]
+fn every_ok_fixture_evaluates_to_one_jail_per_spec_entry() {
+    if !have_nix("every_ok_fixture_evaluates_to_one_jail_per_spec_entry") {
+        return;
+    }
+    let cases = ok_cases();
     assert!(
         cases.len() >= 10,
         "expected the CLI's ok fixtures, found {}",
@@ -363,12 +369,7 @@ fn the_library_writes_the_policy_explain_derives_for_every_ok_fixture() {
     if !have_nix("the_library_writes_the_policy_explain_derives_for_every_ok_fixture") {
         return;
     }
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/ok"))
-        .expect("fixtures/ok")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.join("jails.nix").is_file() && p.join("jails.yaml").is_file())
-        .collect();
-    cases.sort();
+    let cases = ok_cases();
     let mut compared = 0;
     for case in &cases {
         let loaded = jailgen::load(&case.join("jails.yaml")).expect("the fixture loads");
