@@ -9,13 +9,9 @@ use crate::resolve::Jail;
 use crate::rules;
 use crate::spec::span_of;
 
-/// The variables `nix/lib/fast-network.nix` sets to the jail's CA bundle when the network is on.
-const NETWORK_CA_VARS: &[&str] = &[
-    "SSL_CERT_FILE",
-    "NIX_SSL_CERT_FILE",
-    "CURL_CA_BUNDLE",
-    "REQUESTS_CA_BUNDLE",
-];
+/// The variables the launcher sets to the jail's CA bundle when the network is on (the one
+/// list, in the policy crate).
+use jailgen_policy::env::CA_VARIABLES as NETWORK_CA_VARS;
 
 pub fn check(jail: &Jail, errors: &mut Vec<SpecError>) {
     let f = &jail.fields;
