@@ -45,6 +45,21 @@ fn evaluate_jails(jails_nix: &Path) -> serde_json::Value {
     ])
 }
 
+/// `jailgen init DIR [--agent A]...`, which must succeed.
+fn init_project(dir: &Path, agents: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
+        .arg("init")
+        .arg(dir)
+        .args(agents.iter().flat_map(|a| ["--agent", a]))
+        .output()
+        .expect("run jailgen init");
+    assert!(
+        out.status.success(),
+        "jailgen init failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Every `fixtures/ok` case with a spec and its rendered `jails.nix`, sorted.
 fn ok_cases() -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/ok"))
@@ -134,17 +149,7 @@ fn init_flake_evaluates_with_doubles_for_both_systems() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
-        .arg("init")
-        .arg(dir.path())
-        .args(["--agent", "claude-code", "--agent", "codex"])
-        .output()
-        .expect("run jailgen init");
-    assert!(
-        out.status.success(),
-        "jailgen init failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    init_project(dir.path(), &["claude-code", "codex"]);
     let flake = dir.path().join("flake.nix");
     let parse = Command::new("nix-instantiate")
         .arg("--parse")
@@ -251,16 +256,7 @@ fn init_flake_check_passes_on_a_fresh_jails_nix_and_fails_with_the_diff_on_a_sta
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
-        .arg("init")
-        .arg(dir.path())
-        .output()
-        .expect("run jailgen init");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    init_project(dir.path(), &[]);
     let v = nix_eval_json(&[
         "nix/tests/eval-init-flake.nix",
         "--argstr",
@@ -304,17 +300,7 @@ fn init_flake_instantiates_nixpkgs_once_per_system_for_every_output() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(env!("CARGO_BIN_EXE_jailgen"))
-        .arg("init")
-        .arg(dir.path())
-        .args(["--agent", "claude-code", "--agent", "codex"])
-        .output()
-        .expect("run jailgen init");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    init_project(dir.path(), &["claude-code", "codex"]);
     // jails.nix must read `pkgs`, or nothing forces the instance (Nix is lazy).
     let yaml = dir.path().join("jails.yaml");
     let spec = std::fs::read_to_string(&yaml).expect("read jails.yaml");
