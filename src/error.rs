@@ -11,7 +11,7 @@
 //! | `jailgen::spec::unknown_key` | a key jailgen does not know (with "did you mean") |
 //! | `jailgen::spec::duplicate_key` | a key given twice in one mapping, including two jails with one name |
 //! | `jailgen::spec::missing_key` | `version` or `jails` missing |
-//! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes`, a flag that is not a plain `true`/`false` (quoted, `!!str`, YAML 1.1 `yes`/`no`/`on`/`off`/`y`/`n`), an empty value or `~` (null) for any key, a value tagged `!!int`/`!!float`/`!!bool` where a string belongs |
+//! | `jailgen::spec::wrong_type` | a list where a string belongs, `network: sometimes` (not `true`, `false`, `host` or a mapping), a host port that is not a plain number, a flag that is not a plain `true`/`false` (quoted, `!!str`, YAML 1.1 `yes`/`no`/`on`/`off`/`y`/`n`), an empty value or `~` (null) for any key, a value tagged `!!int`/`!!float`/`!!bool` where a string belongs |
 //! | `jailgen::spec::tag` | a YAML tag other than the core-schema ones (`!custom`, `!!python/…`), `!!binary`, or a core tag on the wrong kind of node (`!!str` on a mapping) |
 //! | `jailgen::spec::merge_key` | a YAML 1.1 merge key (`<<`) in any mapping |
 //! | `jailgen::spec::unsupported_version` | `version` other than `1` |
@@ -29,6 +29,8 @@
 //! | `jailgen::spec::unknown_combinator` | a combinator not in `nix/lib/combinators.json` |
 //! | `jailgen::spec::invalid_git` | `git` other than `protect` or `open` |
 //! | `jailgen::spec::invalid_hide` | an empty, absolute or `..` hide pattern, or one with NUL or a line break |
+//! | `jailgen::spec::invalid_network_rule` | an allowlist entry that is neither a set (`agent`, `registries`) nor a rule the proxy accepts (`jailgen_net::rules`): an IP address, a name without a dot, `*` other than a leading `*.`, a bad port; `agent` for a custom agent |
+//! | `jailgen::spec::invalid_network` | an empty `allow`, a host port outside 1–65535 or the proxy's own with `allow`, an unknown `stack`, `stack` with `allow` |
 //! | `jailgen::spec::hidden_character` | a control (C0 other than tab/newline/CR, DEL, C1), bidi or zero-width character in any spec string |
 //! | `jailgen::spec::exposure` | a grant that is, contains or lies inside a sensitive location (`jailgen::exposure::all()`: secrets and sockets for any grant, host-executed files for read-write grants, other presets' state) not named in `allow_exposure` |
 //! | `jailgen::spec::stale_allow_exposure` | an `allow_exposure` entry that no grant of the jail needs |
@@ -38,7 +40,8 @@
 //! | code | cause |
 //! |---|---|
 //! | `jailgen::lint::credential_env` | a forwarded `*_TOKEN`, `*_KEY`, `*SECRET*` or `*PASSWORD*` the preset does not list in `credentialEnv` (custom agents: always) |
-//! | `jailgen::lint::network_with_nix` | `nix: true` while `network` is on |
+//! | `jailgen::lint::host_network` | `network: host`: the host's network namespace, its loopback services and abstract sockets |
+//! | `jailgen::lint::network_with_nix` | `nix: true` while `network` is not `false` |
 //! | `jailgen::lint::readwrite_file` | a `readwrite` or `config_paths` entry whose last segment ends in one of the extensions in `nix/lib/file-extensions.json` |
 //! | `jailgen::lint::redirecting_env` | an `env` or `forward_env` name that redirects traffic or trust or loads code (`jailgen::exposure::redirecting_env`) |
 //! | `jailgen::lint::overridden_env` | an `env` or `forward_env` name whose value the library replaces (preset `homeEnv`, `nix: true`'s `NIX_REMOTE`, a literal over a forwarded value) |
@@ -331,6 +334,88 @@ pub enum SpecError {
         span: SourceSpan,
     },
 
+    #[error("invalid network rule `{rule}`: {why}")]
+    #[diagnostic(code(jailgen::spec::invalid_network_rule))]
+    InvalidNetworkRule {
+        rule: String,
+        why: String,
+        #[label("not an allowlist rule")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("the set `agent` needs a preset")]
+    #[diagnostic(
+        code(jailgen::spec::invalid_network_rule),
+        help(
+            "`agent` stands for a preset's API and login hosts, and the jail `{jail}` runs a custom agent (no `agent:` key); name its hosts instead, e.g. `allow: [api.example.com, registries]`"
+        )
+    )]
+    AgentSetWithoutPreset {
+        jail: String,
+        #[label("no preset, so no agent hosts")]
+        span: SourceSpan,
+    },
+
+    #[error("an empty allowlist lets nothing out")]
+    #[diagnostic(
+        code(jailgen::spec::invalid_network),
+        help(
+            "name what the agent may reach, e.g. `allow: [agent, registries]`, or write `network: false` for no network at all"
+        )
+    )]
+    EmptyAllowlist {
+        #[label("empty")]
+        span: SourceSpan,
+    },
+
+    #[error("`{port}` is not a port")]
+    #[diagnostic(
+        code(jailgen::spec::invalid_network),
+        help("host ports are TCP port numbers from 1 to 65535, e.g. `host_ports: [11434]`")
+    )]
+    InvalidHostPort {
+        port: String,
+        #[label("expected 1 to 65535")]
+        span: SourceSpan,
+    },
+
+    #[error("host port {port} is the allowlist proxy's port inside the jail")]
+    #[diagnostic(
+        code(jailgen::spec::invalid_network),
+        help(
+            "with `allow` the jail's 127.0.0.1:{port} is the filtering proxy; run the host's service on another port and forward that"
+        )
+    )]
+    ProxyPortForwarded {
+        port: u16,
+        #[label("taken by the proxy")]
+        span: SourceSpan,
+    },
+
+    #[error("unknown network stack `{value}`")]
+    #[diagnostic(code(jailgen::spec::invalid_network))]
+    UnknownNetStack {
+        value: String,
+        #[label("expected `slirp4netns` or `pasta`")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`stack` has no effect with `allow`")]
+    #[diagnostic(
+        code(jailgen::spec::invalid_network),
+        help(
+            "an allowlist jail has no user-mode stack, only the proxy; remove `stack`, or remove `allow` for the internet through the stack"
+        )
+    )]
+    StackWithAllow {
+        #[label("ignored with `allow`")]
+        span: SourceSpan,
+    },
+
     #[error("the {what} contains {name}, {kind}")]
     #[diagnostic(
         code(jailgen::spec::hidden_character),
@@ -384,6 +469,19 @@ pub enum SpecError {
         name: String,
         why: String,
         #[label("forwarded here")]
+        span: SourceSpan,
+    },
+
+    #[error("the jail shares the host's network")]
+    #[diagnostic(
+        code(jailgen::lint::host_network),
+        severity(Warning),
+        help(
+            "with `network: host` the agent reaches every service on your host's loopback (databases, dev servers, a browser's debugging port, Docker's TCP API) and its abstract unix sockets, X11's `@/tmp/.X11-unix/X0` among them (an X client can type into your windows); the default `network: true` gives the internet without them, and `host_ports: [PORT]` under `network:` reaches one chosen host port"
+        )
+    )]
+    HostNetwork {
+        #[label("the host's network namespace")]
         span: SourceSpan,
     },
 

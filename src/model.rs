@@ -30,6 +30,68 @@ pub enum GitPolicy {
     Open,
 }
 
+/// A jail's network (`network:` in `jails.yaml`, the library's `network`, `hostPorts`,
+/// `netStack`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "mode")]
+pub enum Network {
+    /// The default: an own network namespace with the internet through the stack; `host_ports`
+    /// of the host's loopback reachable.
+    Internet {
+        host_ports: Vec<u16>,
+        stack: NetStack,
+    },
+    /// `host`: the host's network namespace.
+    Host,
+    /// `false`: only loopback.
+    Off,
+    /// Only the allowlist proxy. `allow` as written (sets unexpanded, first occurrence kept).
+    Allow {
+        allow: Vec<String>,
+        host_ports: Vec<u16>,
+    },
+}
+
+impl Network {
+    /// Anything but `false`.
+    pub fn is_on(&self) -> bool {
+        *self != Network::Off
+    }
+
+    pub fn host_ports(&self) -> &[u16] {
+        match self {
+            Network::Internet { host_ports, .. } | Network::Allow { host_ports, .. } => host_ports,
+            Network::Host | Network::Off => &[],
+        }
+    }
+}
+
+/// The user-mode stack behind [`Network::Internet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetStack {
+    /// The library's default.
+    Slirp4netns,
+    Pasta,
+}
+
+impl NetStack {
+    pub fn name(self) -> &'static str {
+        match self {
+            NetStack::Slirp4netns => "slirp4netns",
+            NetStack::Pasta => "pasta",
+        }
+    }
+}
+
+/// The library's `network` argument when it differs from the default `true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkArg<'a> {
+    Off,
+    Host,
+    Allow(&'a [String]),
+}
+
 /// Every jail of a spec, in spec order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Model {
@@ -58,7 +120,7 @@ pub struct Jail {
     pub readonly: Vec<String>,
     pub env: BTreeMap<String, String>,
     pub forward_env: Vec<String>,
-    pub network: bool,
+    pub network: Network,
     pub nix: bool,
     pub new_session: bool,
     pub combinators: Vec<String>,
@@ -87,8 +149,12 @@ pub struct Args<'a> {
     pub extra_readonly_if_exists: &'a [String],
     pub env: &'a BTreeMap<String, String>,
     pub forward_env: &'a [String],
-    /// `Some(false)` only: the default is `true`.
-    pub network: Option<bool>,
+    /// `None`: the default `true`.
+    pub network: Option<NetworkArg<'a>>,
+    /// `hostPorts`, with `true` or an allowlist.
+    pub host_ports: &'a [u16],
+    /// `netStack`, `Some` only for `pasta` (the default is slirp4netns).
+    pub net_stack: Option<&'static str>,
     /// `Some(true)` only.
     pub new_session: Option<bool>,
     /// `Some(true)` only.
@@ -114,6 +180,8 @@ impl Args<'_> {
             && self.env.is_empty()
             && self.forward_env.is_empty()
             && self.network.is_none()
+            && self.host_ports.is_empty()
+            && self.net_stack.is_none()
             && self.new_session.is_none()
             && self.enable_nix.is_none()
             && self.extra_combinators.is_empty()
@@ -151,7 +219,20 @@ impl Jail {
             extra_readonly_if_exists: &self.readonly_if_exists,
             env: &self.env,
             forward_env: &self.forward_env,
-            network: (!self.network).then_some(false),
+            network: match &self.network {
+                Network::Internet { .. } => None,
+                Network::Off => Some(NetworkArg::Off),
+                Network::Host => Some(NetworkArg::Host),
+                Network::Allow { allow, .. } => Some(NetworkArg::Allow(allow)),
+            },
+            host_ports: self.network.host_ports(),
+            net_stack: match &self.network {
+                Network::Internet {
+                    stack: NetStack::Pasta,
+                    ..
+                } => Some(NetStack::Pasta.name()),
+                _ => None,
+            },
             new_session: self.new_session.then_some(true),
             enable_nix: self.nix.then_some(true),
             extra_combinators: &self.combinators,
@@ -176,6 +257,58 @@ pub fn from_resolved(spec: Resolved) -> Result<Model, Error> {
         .map(build_jail)
         .collect::<Result<_, _>>()?;
     Ok(Model { jails })
+}
+
+/// The effective network: the default when not given; ports sorted and deduplicated (as the
+/// launcher uses them), allowlist entries deduplicated in order.
+fn network(n: Option<resolve::NetworkEntry>) -> Result<Network, Error> {
+    use crate::spec::NetworkSpec;
+    let Some(n) = n else {
+        return Ok(Network::Internet {
+            host_ports: Vec::new(),
+            stack: NetStack::Slirp4netns,
+        });
+    };
+    Ok(match n.spec.value {
+        NetworkSpec::Switch(true) => Network::Internet {
+            host_ports: Vec::new(),
+            stack: NetStack::Slirp4netns,
+        },
+        NetworkSpec::Switch(false) => Network::Off,
+        NetworkSpec::Host => Network::Host,
+        NetworkSpec::Map(m) => {
+            let mut host_ports = m
+                .host_ports
+                .map(|p| p.value)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| {
+                    u16::try_from(p.value)
+                        .ok()
+                        .filter(|p| *p != 0)
+                        .ok_or_else(|| Error::bug(format!("unvalidated host port `{}`", p.value)))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            host_ports.sort_unstable();
+            host_ports.dedup();
+            match m.allow {
+                Some(allow) => Network::Allow {
+                    allow: dedup(allow.value.into_iter().map(|a| a.value)),
+                    host_ports,
+                },
+                None => Network::Internet {
+                    host_ports,
+                    stack: match m.stack.as_ref().map(|s| s.value.as_str()) {
+                        None | Some("slirp4netns") => NetStack::Slirp4netns,
+                        Some("pasta") => NetStack::Pasta,
+                        Some(other) => {
+                            return Err(Error::bug(format!("unvalidated network stack `{other}`")));
+                        }
+                    },
+                },
+            }
+        }
+    })
 }
 
 fn build_jail(j: resolve::Jail) -> Result<Jail, Error> {
@@ -248,7 +381,7 @@ fn build_jail(j: resolve::Jail) -> Result<Jail, Error> {
         readonly: paths(f.readonly)?,
         env,
         forward_env: dedup(f.forward_env.into_iter().map(|e| e.raw.value)),
-        network: f.network.is_none_or(|b| b.value),
+        network: network(f.network)?,
         nix: f.nix.is_some_and(|b| b.value),
         new_session: f.new_session.is_some_and(|b| b.value),
         // `open_urls: true` is the combinator, which the library maps to its http(s)-only
@@ -340,8 +473,8 @@ mod tests {
         let m = model(
             "version: 1\ndefaults:\n  network: false\n  git: open\njails:\n  x:\n    agent: pi\n    network: true\n  y:\n    agent: pi\n",
         );
-        assert!(m.jails[0].network);
-        assert!(!m.jails[1].network);
+        assert!(m.jails[0].network.is_on());
+        assert_eq!(m.jails[1].network, Network::Off);
         assert_eq!(m.jails[0].git, GitPolicy::Open);
     }
 

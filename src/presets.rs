@@ -10,6 +10,7 @@ const AGENTS_JSON: &str = include_str!("../nix/lib/agents.json");
 const COMBINATORS_JSON: &str = include_str!("../nix/lib/combinators.json");
 const FILE_EXTENSIONS_JSON: &str = include_str!("../nix/lib/file-extensions.json");
 const TERMINAL_ENV_JSON: &str = include_str!("../nix/lib/terminal-env.json");
+const NETWORK_SETS_JSON: &str = include_str!("../nix/lib/network-sets.json");
 
 /// One preset, as in `nix/lib/agents.json` (see `nix/lib/API.md`).
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -86,6 +87,45 @@ pub fn combinators() -> &'static BTreeMap<String, Combinator> {
             panic!("bug in jailgen: nix/lib/combinators.json is malformed: {e}")
         })
     })
+}
+
+/// One named set of allowlist rules (`nix/lib/network-sets.json`, read by
+/// `nix/lib/network.nix` too); the set `agent` is each preset's `hosts`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct NetworkSet {
+    pub description: String,
+    pub hosts: Vec<String>,
+}
+
+/// The named allowlist sets other than `agent`, sorted by name.
+pub fn network_sets() -> &'static BTreeMap<String, NetworkSet> {
+    static CELL: OnceLock<BTreeMap<String, NetworkSet>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        serde_json::from_str(NETWORK_SETS_JSON).unwrap_or_else(|e| {
+            panic!("bug in jailgen: nix/lib/network-sets.json is malformed: {e}")
+        })
+    })
+}
+
+/// An allowlist as the policy holds it, as `nix/lib/network.nix`'s `expandAllow` (and, for
+/// `agent`, the preset builders) expand it: `agent` becomes the preset's hosts, a set name its
+/// hosts, any other entry stays; the first occurrence of each is kept (`lib.unique`).
+/// tests/nix_eval.rs compares the result with the library's for every fixture.
+pub fn expand_allow(allow: &[String], preset: Option<&Preset>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for entry in allow {
+        let hosts: Vec<&String> = match (entry.as_str(), network_sets().get(entry)) {
+            ("agent", _) => preset.map(|p| p.hosts.iter().collect()).unwrap_or_default(),
+            (_, Some(set)) => set.hosts.iter().collect(),
+            _ => vec![entry],
+        };
+        for h in hosts {
+            if !out.contains(h) {
+                out.push(h.clone());
+            }
+        }
+    }
+    out
 }
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

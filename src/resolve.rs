@@ -11,7 +11,7 @@
 use crate::model::GitPolicy;
 use crate::presets::{self, Preset};
 use crate::rules::{self, AttrPathProblem, HideProblem, PathProblem, PkgRef};
-use crate::spec::{JailSpec, Spanned, Spec, yaml::Span};
+use crate::spec::{JailSpec, NetworkSpec, Spanned, Spec, yaml::Span};
 
 /// One value as written, what it resolved to, and where it came from.
 #[derive(Debug, Clone)]
@@ -30,6 +30,27 @@ pub struct EnvEntry {
     pub name: Spanned<String>,
     pub value: Spanned<String>,
     pub from_defaults: bool,
+}
+
+/// `network:` as written, and whether it came from `defaults`.
+#[derive(Debug, Clone)]
+pub struct NetworkEntry {
+    pub spec: Spanned<NetworkSpec>,
+    pub from_defaults: bool,
+}
+
+impl NetworkEntry {
+    /// `false` only for `network: false`.
+    pub fn is_on(&self) -> bool {
+        self.spec.value != NetworkSpec::Switch(false)
+    }
+}
+
+impl Fields {
+    /// Whether the jail has any network beyond loopback (the default: yes).
+    pub fn network_on(&self) -> bool {
+        self.network.as_ref().is_none_or(NetworkEntry::is_on)
+    }
 }
 
 /// What an `allow_exposure` entry names.
@@ -60,7 +81,8 @@ pub struct Fields {
     pub allow_exposure: Vec<Entry<Allow>>,
     /// `None` inside: not `protect` or `open`.
     pub git: Option<Entry<Option<GitPolicy>>>,
-    pub network: Option<Spanned<bool>>,
+    /// Taken whole: a jail's `network` replaces the one in `defaults`.
+    pub network: Option<NetworkEntry>,
     pub nix: Option<Spanned<bool>>,
     pub new_session: Option<Spanned<bool>>,
     pub open_urls: Option<Spanned<bool>>,
@@ -237,7 +259,10 @@ fn fields(j: JailSpec, from_defaults: bool) -> Fields {
             raw: g,
             from_defaults,
         }),
-        network: j.network,
+        network: j.network.map(|spec| NetworkEntry {
+            spec,
+            from_defaults,
+        }),
         nix: j.nix,
         new_session: j.new_session,
         open_urls: j.open_urls,

@@ -380,6 +380,8 @@ fn check_meaning(case: &str, src: &str, text: &str, jails_nix: &Path) {
             "env",
             "forwardEnv",
             "network",
+            "hostPorts",
+            "netStack",
             "newSession",
             "enableNix",
             "extraCombinators",
@@ -489,11 +491,55 @@ fn check_meaning(case: &str, src: &str, text: &str, jails_nix: &Path) {
                     default: bool| {
             jv.as_ref().or(dv.as_ref()).map_or(default, |b| b.value)
         };
-        let network = flag(&d.network, &j.network, true);
+        // network: the jail's whole, else the defaults'; `true` (the default) is not written
+        use jailgen::spec::NetworkSpec;
+        let (want_network, want_ports, want_stack) =
+            match j.network.as_ref().or(d.network.as_ref()).map(|n| &n.value) {
+                None | Some(NetworkSpec::Switch(true)) => (None, Vec::new(), None),
+                Some(NetworkSpec::Switch(false)) => (Some(Value::Bool(false)), Vec::new(), None),
+                Some(NetworkSpec::Host) => (Some(Value::String("host".into())), Vec::new(), None),
+                Some(NetworkSpec::Map(m)) => {
+                    let mut ports: Vec<u64> = m
+                        .host_ports
+                        .iter()
+                        .flat_map(|p| &p.value)
+                        .map(|p| p.value)
+                        .collect();
+                    ports.sort_unstable();
+                    ports.dedup();
+                    let allow = m.allow.as_ref().map(|a| {
+                        let mut rules: Vec<String> = Vec::new();
+                        for r in &a.value {
+                            if !rules.contains(&r.value) {
+                                rules.push(r.value.clone());
+                            }
+                        }
+                        serde_json::json!({ "allow": rules })
+                    });
+                    let stack = m
+                        .stack
+                        .as_ref()
+                        .map(|s| s.value.clone())
+                        .filter(|s| s != "slirp4netns");
+                    (allow, ports, stack)
+                }
+            };
+        assert_eq!(args.get("network"), want_network.as_ref(), "{ctx}: network");
+        let got_ports: Vec<u64> = args
+            .get("hostPorts")
+            .map(|p| {
+                p.as_array()
+                    .expect("hostPorts list")
+                    .iter()
+                    .map(|n| n.as_u64().expect("port"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(got_ports, want_ports, "{ctx}: hostPorts");
         assert_eq!(
-            args.get("network"),
-            (!network).then_some(&Value::Bool(false)),
-            "{ctx}: network"
+            args.get("netStack").and_then(Value::as_str),
+            want_stack.as_deref(),
+            "{ctx}: netStack"
         );
         let nix_on = flag(&d.nix, &j.nix, false);
         assert_eq!(

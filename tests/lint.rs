@@ -351,7 +351,10 @@ fn a_jail_named_like_a_host_command_is_a_warning() {
 #[test]
 fn null_is_refused_for_every_key_with_the_keys_type() {
     for (key, want) in [
-        ("network", "expected `true` or `false`"),
+        (
+            "network",
+            "expected `true`, `false`, `host` or a mapping, found an empty value",
+        ),
         ("nix", "expected `true` or `false`"),
         ("new_session", "expected `true` or `false`"),
         ("git", "expected a string, found an empty value"),

@@ -348,8 +348,9 @@ fn init_flake_instantiates_nixpkgs_once_per_system_for_every_output() {
 /// `jailgen explain` derives the same policy from the CLI's model to print the launcher's plan
 /// (`jailgen::explain::policy`). For every jail of every `fixtures/ok` case the two must be the
 /// same policy, field for field, once read by the launcher's own reader
-/// (`jailgen_policy::Policy::from_json`). Only what the CLI cannot know is set aside: the store
-/// paths of the CA bundle and of the network stack, which the library takes from nixpkgs.
+/// (`jailgen_policy::Policy::from_json`): the network's mode, expanded allowlist and host ports
+/// included. Only what the CLI cannot know is set aside: the store paths of the CA bundle and of
+/// the network stack, which the library takes from nixpkgs (the stack's kind is compared).
 #[test]
 fn the_library_writes_the_policy_explain_derives_for_every_ok_fixture() {
     if !have_nix("the_library_writes_the_policy_explain_derives_for_every_ok_fixture") {
@@ -373,6 +374,21 @@ fn the_library_writes_the_policy_explain_derives_for_every_ok_fixture() {
                 .unwrap_or_else(|e| panic!("{}: `{}`: {e:?}", case.display(), j.name));
             let explain = jailgen::explain::policy(j).expect("explain's policy");
             library.tls.ca_bundle = explain.tls.ca_bundle.clone();
+            // The stack: the same one (the library writes its store path, explain its name).
+            use jailgen_policy::NetStack::{Pasta, Slirp4netns};
+            assert!(
+                matches!(
+                    (&library.net_stack, &explain.net_stack),
+                    (None, None)
+                        | (Some(Pasta(_)), Some(Pasta(_)))
+                        | (Some(Slirp4netns(_)), Some(Slirp4netns(_)))
+                ),
+                "{}: jail `{}`: the library's stack {:?}, explain's {:?}",
+                case.display(),
+                j.name,
+                library.net_stack,
+                explain.net_stack
+            );
             library.net_stack = explain.net_stack.clone();
             assert_eq!(
                 library.to_json(),

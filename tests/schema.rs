@@ -184,3 +184,38 @@ fn jailgen_init_writes_the_schema_line_as_the_first_line_of_jails_yaml() {
         )
     );
 }
+
+/// `network:` in the schema: what the CLI accepts validates, each wrong shape on its own does
+/// not (the CLI checks rules further, with the proxy's own parser).
+#[test]
+fn the_schema_knows_every_network_mode() {
+    let v = validator();
+    let spec = |network: serde_json::Value| serde_json::json!({ "version": 1, "jails": { "a": { "agent": "pi", "network": network } } });
+    for ok in [
+        serde_json::json!(true),
+        serde_json::json!(false),
+        serde_json::json!("host"),
+        serde_json::json!({ "allow": ["agent"] }),
+        serde_json::json!({ "host_ports": [11434] }),
+        serde_json::json!({ "stack": "pasta" }),
+        serde_json::json!({ "allow": ["registries", "docs.rs", "*.example.org", "git.example.org:8443"], "host_ports": [1, 65535] }),
+    ] {
+        assert!(v.is_valid(&spec(ok.clone())), "{ok} should validate");
+    }
+    for bad in [
+        serde_json::json!("hosts"),
+        serde_json::json!("yes"),
+        serde_json::json!(["docs.rs"]),
+        serde_json::json!({ "allowed": ["docs.rs"] }),
+        serde_json::json!({ "allow": [] }),
+        serde_json::json!({ "allow": ["registry"] }),
+        serde_json::json!({ "allow": ["a b.com"] }),
+        serde_json::json!({ "host_ports": [0] }),
+        serde_json::json!({ "host_ports": [70000] }),
+        serde_json::json!({ "host_ports": ["80"] }),
+        serde_json::json!({ "stack": "slirp" }),
+        serde_json::Value::Null,
+    ] {
+        assert!(!v.is_valid(&spec(bad.clone())), "{bad} should not validate");
+    }
+}

@@ -243,7 +243,12 @@ let
             example = "network = true; hostPorts = [ 11434 ];";
           }
       else if builtins.isAttrs network && builtins.attrNames network == [ "allow" ] then
-        if builtins.isList network.allow && builtins.all builtins.isString network.allow then
+        if network.allow == [ ] then
+          fail {
+            why = "an empty `network.allow` lets nothing out; name what the agent may reach, or set `network = false` for no network at all.";
+            inherit example;
+          }
+        else if builtins.isList network.allow && builtins.all builtins.isString network.allow then
           {
             allow = netSets.expandAllow {
               preset = null;

@@ -185,15 +185,17 @@ in
       }
       { netStack = "slirp"; }
       {
-        network.allow = [ ];
+        network.allow = [ "docs.rs" ];
         hostPorts = [ 0 ];
       }
       {
-        network.allow = [ ];
+        network.allow = [ "docs.rs" ];
         hostPorts = [ "11434" ];
       }
+      { network.allow = [ ]; }
     ];
     expected = [
+      true
       true
       true
       true

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::types::*;
 use crate::error::Error;
 use crate::exposure;
-use crate::model::{GitPolicy, Jail, Model};
+use crate::model::{GitPolicy, Jail, Model, NetStack, Network};
 use crate::presets;
 use crate::rules::PkgRef;
 
@@ -136,9 +136,26 @@ pub fn policy(j: &Jail) -> Result<jailgen_policy::Policy, Error> {
         GitPolicy::Open => jailgen_policy::Git::Open,
     };
     p.hide = j.hide.clone();
-    // What the library's `network = true | false` reads back as (the library adds the stack's
-    // store path as `netStack`; tests/nix_eval.rs compares the two policies).
-    p.network = jailgen_policy::Network::from_switch(j.network);
+    // What the library writes for `network`, `hostPorts` and `netStack` (the stack as its
+    // name: the library writes its store path; tests/nix_eval.rs compares the two policies).
+    p.network = match &j.network {
+        Network::Internet { host_ports, .. } => jailgen_policy::Network::Internet {
+            host_ports: host_ports.clone(),
+        },
+        Network::Host => jailgen_policy::Network::Shared,
+        Network::Off => jailgen_policy::Network::Isolated,
+        Network::Allow { allow, host_ports } => jailgen_policy::Network::Allow {
+            allow: presets::expand_allow(allow, preset),
+            host_ports: host_ports.clone(),
+        },
+    };
+    p.net_stack = match &j.network {
+        Network::Internet { stack, .. } => Some(match stack {
+            NetStack::Slirp4netns => jailgen_policy::NetStack::Slirp4netns("slirp4netns".into()),
+            NetStack::Pasta => jailgen_policy::NetStack::Pasta("pasta".into()),
+        }),
+        _ => None,
+    };
     p.nix = j.nix;
     p.new_session = j.new_session;
     Ok(p)
@@ -243,6 +260,14 @@ fn jail(j: &Jail) -> Result<JailExplanation, Error> {
     set.insert("TERM".into(), "$TERM".into());
     let host = |name: &str| (name == "LANG").then(|| "$LANG, or C.UTF-8 when unset".to_owned());
     set.extend(jailgen_policy::env::environment(&policy, "$HOME", &host));
+    // The allowlist's proxy variables: the launcher's last `--setenv`s.
+    if matches!(j.network, Network::Allow { .. }) {
+        set.extend(
+            jailgen_net::proxy_env()
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v)),
+        );
+    }
     let combinators = j
         .combinators
         .iter()
@@ -302,9 +327,31 @@ fn jail(j: &Jail) -> Result<JailExplanation, Error> {
             hidden_gaps: hidden_gaps(&j.hide),
         },
         home: HOME,
-        network: j.network,
+        network: j.network.is_on(),
+        network_mode: match j.network {
+            Network::Internet { .. } => "internet",
+            Network::Host => "host",
+            Network::Allow { .. } => "allowlist",
+            Network::Off => "off",
+        },
+        network_stack: match j.network {
+            Network::Internet { stack, .. } => Some(stack.name()),
+            _ => None,
+        },
+        network_allow: match &policy.network {
+            jailgen_policy::Network::Allow { allow, .. } => allow.clone(),
+            _ => Vec::new(),
+        },
+        host_ports: j.network.host_ports().to_vec(),
+        network_log: matches!(j.network, Network::Allow { .. }).then(|| {
+            format!(
+                "${{XDG_STATE_HOME:-~/.local/state}}/jailgen/network/{}-<unix time>-<pid>.log",
+                jailgen_net::log::file_name_part(&j.name)
+            )
+        }),
         network_effect: network_effect(j),
         nix_daemon: j.nix,
+        nix_daemon_effect: j.nix.then_some(NIX_DAEMON),
         env: Env {
             set,
             forwarded: policy.env.forward.clone(),
@@ -329,8 +376,17 @@ fn jail(j: &Jail) -> Result<JailExplanation, Error> {
     })
 }
 
-const NETWORK_ON: &str = "on: a network namespace of its own with the internet through a user-mode stack (slirp4netns): the host's loopback services (127.0.0.1, ::1) and its abstract unix sockets, such as X11's `@/tmp/.X11-unix/X0`, are out of reach; services listening on all the host's addresses (0.0.0.0) are reachable at its LAN address, as from the LAN; DNS goes through the stack to the host's resolver; /etc/hosts and a CA bundle are bound read-only; the launch refuses (exit 125) when slirp4netns is missing or /dev/net/tun is not usable";
+/// `network: true`, for the stack named.
+fn network_internet(stack: NetStack) -> String {
+    let s = stack.name();
+    format!(
+        "internet: a network namespace of its own with the internet through a user-mode stack ({s}): the host's loopback services (127.0.0.1, ::1) and its abstract unix sockets, such as X11's `@/tmp/.X11-unix/X0`, are out of reach; services listening on all the host's addresses (0.0.0.0) are reachable at its LAN address, as from the LAN; DNS goes through the stack to the host's resolver; /etc/hosts and a CA bundle are bound read-only; the launch refuses (exit 125) when {s} is missing or /dev/net/tun is not usable, never falling back to the host's network"
+    )
+}
+const NETWORK_HOST: &str = "host: the host's network namespace (`network: host`, warned `host_network`): every service on the host's loopback (127.0.0.1, ::1: databases, dev servers, a browser's debugging port, Docker's TCP API) and its abstract unix sockets, such as X11's `@/tmp/.X11-unix/X0` (an X client can type into your windows), are reachable, and everything the host reaches; the host's resolver files (/etc/resolv.conf, hosts, nsswitch.conf, /run/systemd/resolve) and a CA bundle are bound read-only";
+const NETWORK_ALLOW: &str = "allowlist: a network namespace of its own with only loopback; the one way out is a filtering proxy that runs outside the jail, at the jail's 127.0.0.1:3128 (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, their lower-case forms and NODE_USE_ENV_PROXY=1 are set). It relays CONNECT by host name and port and plain HTTP by its Host header to the names below (a rule without a port: 443 and 80), never to an IP address or to a name that resolves to a loopback, private, link-local or shared address; there is no DNS inside the jail (the proxy resolves names), so a program that ignores the proxy variables gets no connection at all; a refused request gets a 403 and a line (time, host, port) in the session log; the host's loopback services and abstract unix sockets are out of reach; /etc/hosts and a CA bundle are bound read-only";
 const NETWORK_OFF: &str = "off: a network namespace of its own with only loopback";
+const NIX_DAEMON: &str = "on: the host daemon builds and fetches for the agent, outside the jail, and read-only /nix is visible; the launch refuses (exit 125) when you are a trusted Nix user (`trusted-users`/`extra-trusted-users` in nix.conf or its includes; root always), because a trusted user can reconfigure the daemon, e.g. turn its build sandbox off (JAILGEN_ALLOW_TRUSTED_NIX=1 insists)";
 
 /// Combinators that carry data out of the jail without its network, with how.
 const DATA_CHANNELS: &[(&str, &str)] = &[
@@ -349,18 +405,38 @@ const DATA_CHANNELS: &[(&str, &str)] = &[
 ];
 
 fn network_effect(j: &Jail) -> String {
-    if j.network {
-        return NETWORK_ON.to_owned();
+    let mut out = match &j.network {
+        Network::Internet { stack, .. } => network_internet(*stack),
+        Network::Host => NETWORK_HOST.to_owned(),
+        Network::Allow { .. } => NETWORK_ALLOW.to_owned(),
+        Network::Off => NETWORK_OFF.to_owned(),
+    };
+    if !j.network.host_ports().is_empty() {
+        let ports: Vec<String> = j.network.host_ports().iter().map(u16::to_string).collect();
+        let _ = write!(
+            out,
+            "; host ports {}: the jail reaches these ports of the host's 127.0.0.1 at its own 127.0.0.1 (TCP), and nothing else of the host's loopback",
+            ports.join(", ")
+        );
     }
-    let mut out = NETWORK_OFF.to_owned();
+    // Channels that matter when the network itself is closed or filtered.
+    if matches!(j.network, Network::Internet { .. } | Network::Host) {
+        return out;
+    }
+    let but = if j.network == Network::Off {
+        "but"
+    } else {
+        "past the allowlist,"
+    };
     for (name, how) in DATA_CHANNELS {
         if j.combinators.iter().any(|c| c == name) {
-            let _ = write!(out, "; but {how}");
+            let _ = write!(out, "; {but} {how}");
         }
     }
     if j.nix {
-        out.push_str(
-            "; but the Nix daemon (`nix: true`) fetches for the agent outside the jail, fixed-output derivations included",
+        let _ = write!(
+            out,
+            "; {but} the Nix daemon (`nix: true`) fetches for the agent outside the jail, fixed-output derivations included"
         );
     }
     out

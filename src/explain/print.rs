@@ -123,14 +123,21 @@ fn jail_text(out: &mut String, j: &JailExplanation) {
         let _ = writeln!(out, "  not hidden: {}", wd.hidden_gaps);
     }
     let _ = writeln!(out, "  network: {}", j.network_effect);
+    if j.network_mode == "allowlist" {
+        let _ = writeln!(
+            out,
+            "  allowed through the proxy ({}): {}",
+            j.network_allow.len(),
+            list(&j.network_allow)
+        );
+    }
+    if let Some(log) = &j.network_log {
+        let _ = writeln!(out, "  network log (each session): {}", shown(log));
+    }
     let _ = writeln!(
         out,
         "  nix daemon: {}",
-        if j.nix_daemon {
-            "on (the host daemon builds and fetches for the agent, outside the jail)"
-        } else {
-            "off"
-        }
+        j.nix_daemon_effect.unwrap_or("off")
     );
     let _ = writeln!(
         out,

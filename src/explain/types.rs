@@ -24,10 +24,23 @@ pub struct JailExplanation {
     pub mounts: Vec<Mount>,
     pub working_directory: WorkingDirectory,
     pub home: &'static str,
+    /// Anything beyond loopback (every mode but `false`).
     pub network: bool,
+    /// `internet` (the default), `host`, `allowlist` or `off`.
+    pub network_mode: &'static str,
+    /// The user-mode stack of `internet`: `slirp4netns` or `pasta`.
+    pub network_stack: Option<&'static str>,
+    /// `allowlist`: what the proxy relays to, sets expanded, as the policy holds it.
+    pub network_allow: Vec<String>,
+    /// Ports of the host's loopback the jail reaches at its own 127.0.0.1.
+    pub host_ports: Vec<u16>,
+    /// `allowlist`: where each session's refusals are logged.
+    pub network_log: Option<String>,
     /// What `network` means for this jail, combinators and the Nix daemon included.
     pub network_effect: String,
     pub nix_daemon: bool,
+    /// What `nix: true` gives and when the launch refuses it (absent when off).
+    pub nix_daemon_effect: Option<&'static str>,
     pub env: Env,
     pub path: PathPackages,
     pub combinators: Vec<CombinatorUse>,

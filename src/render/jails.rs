@@ -9,7 +9,7 @@
 
 use super::nix::{nix_ident, nix_str_into};
 use crate::error::Error;
-use crate::model::{Args, GitPolicy, Jail, Model};
+use crate::model::{Args, GitPolicy, Jail, Model, NetworkArg};
 use crate::rules::PkgRef;
 
 #[cfg(doc)]
@@ -84,6 +84,12 @@ impl<'m> Nix<'m> {
                 Ok(())
             }
         }
+    }
+
+    /// A port number: digits only, nothing to escape.
+    fn port(&mut self, p: u16) {
+        use std::fmt::Write as _;
+        let _ = write!(self.text, "{p}");
     }
 
     fn flag(&mut self, key: &'static str, value: Option<bool>) {
@@ -184,7 +190,38 @@ fn jail_text<'m>(out: &mut Nix<'m>, jail: &'m Jail, a: &Args<'m>) -> Result<(), 
     if !a.forward_env.is_empty() {
         out.string_list("forwardEnv", a.forward_env.iter());
     }
-    out.flag("network", a.network);
+    match a.network {
+        None => {}
+        Some(NetworkArg::Off) => out.flag("network", Some(false)),
+        Some(NetworkArg::Host) => {
+            out.syntax("    network = ");
+            out.string("host");
+            out.syntax(";\n");
+        }
+        Some(NetworkArg::Allow(allow)) => {
+            out.syntax("    network = {\n      allow = [\n");
+            for rule in allow {
+                out.syntax("        ");
+                out.string(rule);
+                out.syntax("\n");
+            }
+            out.syntax("      ];\n    };\n");
+        }
+    }
+    if !a.host_ports.is_empty() {
+        out.syntax("    hostPorts = [\n");
+        for p in a.host_ports {
+            out.syntax("      ");
+            out.port(*p);
+            out.syntax("\n");
+        }
+        out.syntax("    ];\n");
+    }
+    if let Some(stack) = a.net_stack {
+        out.syntax("    netStack = ");
+        out.string(stack);
+        out.syntax(";\n");
+    }
     out.flag("newSession", a.new_session);
     out.flag("enableNix", a.enable_nix);
     if !a.extra_combinators.is_empty() {

@@ -12,7 +12,9 @@ use serde_saphyr::granit_parser::ScalarStyle;
 
 use super::diagnostics as diag;
 use super::yaml::{Ev, Events, Fatal, Span, Tag};
-use super::{JAIL_KEYS, JailSpec, OrderedMap, Spanned, Spec};
+use super::{
+    JAIL_KEYS, JailSpec, NETWORK_KEYS, NetworkMap, NetworkSpec, OrderedMap, Spanned, Spec,
+};
 use crate::error::SpecError;
 
 const TOP_KEYS: &[&str] = &["version", "defaults", "jails"];
@@ -258,7 +260,7 @@ impl<'a> Decoder<'a> {
                 ),
                 "readonly" => ("readonly", set(&mut j.readonly, d.list()?.map(|l| l.value))),
                 "config_paths" => ("config_paths", set(&mut j.config_paths, d.list()?)),
-                "network" => ("network", set(&mut j.network, d.flag()?)),
+                "network" => ("network", set(&mut j.network, d.network()?)),
                 "env" => ("env", set(&mut j.env, d.env()?)),
                 "forward_env" => (
                     "forward_env",
@@ -340,6 +342,111 @@ impl<'a> Decoder<'a> {
         self.errors.push(diag::not_a_flag(span));
         self.ev.skip_rest(&ev)?;
         Ok(None)
+    }
+
+    /// `true`, `false`, `host` (plain or quoted) or a mapping of [`NETWORK_KEYS`]. Any problem
+    /// inside the mapping is reported and leaves the whole value unread, so that rules on the
+    /// network stay quiet about a value the user has yet to fix.
+    fn network(&mut self) -> Value<Spanned<NetworkSpec>> {
+        if matches!(self.ev.peek()?, Ev::MapStart) {
+            let mut m = NetworkMap::default();
+            let mut ok = true;
+            let found = self.mapping(|d, key| {
+                let read = match key.value.as_str() {
+                    "allow" => set(&mut m.allow, d.list()?),
+                    "host_ports" => set(&mut m.host_ports, d.ports()?),
+                    "stack" => set(&mut m.stack, d.string()?),
+                    _ => {
+                        d.errors
+                            .push(diag::unknown_key(&key, "network", NETWORK_KEYS));
+                        d.skip()?;
+                        false
+                    }
+                };
+                ok &= read;
+                Ok(())
+            })?;
+            return Ok(found
+                .filter(|_| ok)
+                .map(|(span, _)| Spanned::new(NetworkSpec::Map(m), span)));
+        }
+        let (ev, span) = self.ev.take()?;
+        if let Ev::Scalar { text, style, tag } = &ev {
+            let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted)
+                || *tag == Tag::Core("str");
+            let plain =
+                *style == ScalarStyle::Plain && matches!(tag, Tag::None | Tag::Core("bool"));
+            match text.as_ref() {
+                "host" if quoted || plain => {
+                    return Ok(Some(Spanned::new(NetworkSpec::Host, span)));
+                }
+                "true" | "True" | "TRUE" | "false" | "False" | "FALSE" if quoted => {
+                    self.errors.push(diag::quoted_flag(span));
+                    return Ok(None);
+                }
+                "true" | "True" | "TRUE" if plain => {
+                    return Ok(Some(Spanned::new(NetworkSpec::Switch(true), span)));
+                }
+                "false" | "False" | "FALSE" if plain => {
+                    return Ok(Some(Spanned::new(NetworkSpec::Switch(false), span)));
+                }
+                _ => {}
+            }
+            if is_null(text, *style, *tag) {
+                self.errors.push(diag::null_network(span));
+                return Ok(None);
+            }
+            let meant = match text.to_ascii_lowercase().as_str() {
+                "yes" | "on" | "y" => Some("true"),
+                "no" | "off" | "n" | "none" => Some("false"),
+                t => crate::rules::did_you_mean(t, ["true", "false", "host"]),
+            };
+            self.errors.push(diag::not_a_network(span, meant));
+            return Ok(None);
+        }
+        // `network: [docs.rs]` means an allowlist.
+        let meant = matches!(ev, Ev::SeqStart).then_some("network: { allow: [...] }");
+        self.errors.push(diag::not_a_network(span, meant));
+        self.ev.skip_rest(&ev)?;
+        Ok(None)
+    }
+
+    /// A list of TCP port numbers, plain decimal (range checked by validation). A wrong item is
+    /// reported and the list is unread.
+    fn ports(&mut self) -> Value<Spanned<Vec<Spanned<u64>>>> {
+        let (ev, span) = self.ev.take()?;
+        if !matches!(ev, Ev::SeqStart) {
+            self.errors.push(diag::expected_list(span));
+            self.ev.skip_rest(&ev)?;
+            return Ok(None);
+        }
+        let mut items = Vec::new();
+        let mut ok = true;
+        loop {
+            if matches!(self.ev.peek()?, Ev::SeqEnd | Ev::End) {
+                self.ev.take()?;
+                break;
+            }
+            let (ev, span) = self.ev.take()?;
+            match &ev {
+                Ev::Scalar { text, style, tag }
+                    if *style == ScalarStyle::Plain
+                        && matches!(tag, Tag::None | Tag::Core("int"))
+                        && !text.is_empty()
+                        && text.len() <= 20
+                        && text.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    // Over 20 digits cannot be a port; validation names the number.
+                    items.push(Spanned::new(text.parse::<u64>().unwrap_or(u64::MAX), span));
+                }
+                _ => {
+                    self.errors.push(diag::not_a_port(span));
+                    self.ev.skip_rest(&ev)?;
+                    ok = false;
+                }
+            }
+        }
+        Ok(ok.then(|| Spanned::new(items, span)))
     }
 
     /// A list of strings. A wrong item is reported and left out.

@@ -69,6 +69,38 @@ pub fn quoted_flag(span: Span) -> SpecError {
     )
 }
 
+/// `network:` that is not `true`, `false`, `host` or a mapping (`meant`: the spelling it is
+/// closest to, if any).
+pub fn not_a_network(span: Span, meant: Option<&str>) -> SpecError {
+    let mut help = String::new();
+    if let Some(m) = meant {
+        help.push_str(&format!("did you mean `{m}`? "));
+    }
+    help.push_str(NETWORK_HELP);
+    wrong_type("expected `true`, `false`, `host` or a mapping", span, &help)
+}
+
+const NETWORK_HELP: &str = "write `network: true` (the default: the internet, not the host's services), `network: false` (only loopback), `network: host` (the host's network; warned), or a mapping:\n  network:\n    allow: [agent, registries, docs.rs]\n    host_ports: [11434]\n(flags are plain `true`/`false`: not quoted, not YAML 1.1's `yes`/`no`/`on`/`off`)";
+
+pub fn null_network(span: Span) -> SpecError {
+    wrong_type(
+        "expected `true`, `false`, `host` or a mapping, found an empty value",
+        span,
+        &format!(
+            "an empty value or a bare `~` is YAML's null, which jailgen does not read as \"unset\": remove the key for the default (`true`), or {}",
+            NETWORK_HELP
+        ),
+    )
+}
+
+pub fn not_a_port(span: Span) -> SpecError {
+    wrong_type(
+        "expected a port number",
+        span,
+        "write TCP port numbers from 1 to 65535, unquoted, e.g. `host_ports: [11434]`",
+    )
+}
+
 pub fn not_a_whole_number(span: Span) -> SpecError {
     wrong_type("expected a whole number", span, "write `version: 1`")
 }

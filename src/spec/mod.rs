@@ -89,11 +89,17 @@ pub struct JailSpec {
     #[serde(default)]
     #[schemars(with = "Vec<JailPath>")]
     pub config_paths: Option<Spanned<Vec<Spanned<String>>>>,
-    /// Network access (default `true`: the host's network namespace, its loopback services and
-    /// abstract unix sockets included). `false`: a namespace of its own with only loopback.
+    /// Network access. `true` (the default): a network namespace of its own with the internet
+    /// through a user-mode stack; the host's loopback services and abstract unix sockets are out
+    /// of reach. `false`: a namespace of its own with only loopback. `host`: the host's network
+    /// namespace, its loopback services and abstract sockets (X11) included (warned). A mapping:
+    /// `allow` (only an allowlist proxy: host names, `*.domain` globs, `host:port`, the sets
+    /// `agent` and `registries`), `host_ports` (ports of the host's loopback the jail reaches)
+    /// and `stack` (`slirp4netns` or `pasta`, without `allow`). A jail's `network` replaces the
+    /// one in `defaults` whole.
     #[serde(default)]
-    #[schemars(with = "bool")]
-    pub network: Option<Spanned<bool>>,
+    #[schemars(schema_with = "network_schema")]
+    pub network: Option<Spanned<NetworkSpec>>,
     /// Environment variables set inside the jail to these literal values (written into the
     /// wrapper; never put secrets here, use `forward_env`).
     #[serde(default)]
@@ -174,6 +180,79 @@ impl<K, V> OrderedMap<K, V> {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+}
+
+/// `network:` as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetworkSpec {
+    /// `true` or `false`.
+    Switch(bool),
+    /// `host`.
+    Host,
+    /// A mapping (`allow`, `host_ports`, `stack`).
+    Map(NetworkMap),
+}
+
+/// `network:` as a mapping.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetworkMap {
+    /// Allowlist entries as written (sets unexpanded).
+    pub allow: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Host loopback ports, as numbers (range checked by validation).
+    pub host_ports: Option<Spanned<Vec<Spanned<u64>>>>,
+    /// `slirp4netns` or `pasta`.
+    pub stack: Option<Spanned<String>>,
+}
+
+/// Keys of the `network:` mapping.
+pub const NETWORK_KEYS: &[&str] = &["allow", "host_ports", "stack"];
+
+/// The user-mode stacks `network.stack` may name (the library's `netStack`).
+pub const NET_STACKS: &[&str] = &["slirp4netns", "pasta"];
+
+/// The named sets an allowlist may hold: `agent` (the preset's hosts) and those of
+/// `nix/lib/network-sets.json`.
+pub fn network_set_names() -> Vec<&'static str> {
+    std::iter::once("agent")
+        .chain(crate::presets::network_sets().keys().map(String::as_str))
+        .collect()
+}
+
+fn network_schema(_: &mut SchemaGenerator) -> Schema {
+    let sets = network_set_names();
+    json_schema!({
+        "description": "`true` (default: own network namespace, the internet through a user-mode stack, the host's loopback and abstract sockets out of reach), `false` (only loopback), `host` (the host's network namespace; warned) or a mapping",
+        "oneOf": [
+            { "type": "boolean" },
+            { "const": "host" },
+            {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "allow": {
+                        "description": "Only a filtering proxy, which relays to these: host names (`docs.rs`: ports 443 and 80), `*.domain` globs (names below it), `host:port`, and the sets `agent` (the preset's API and login hosts) and `registries`. No IP addresses.",
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "anyOf": [
+                                { "enum": sets },
+                                { "type": "string", "pattern": "^(\\*\\.)?[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)+(:[0-9]{1,5})?$" }
+                            ]
+                        }
+                    },
+                    "host_ports": {
+                        "description": "TCP ports of the host's loopback (127.0.0.1) the jail reaches at its own 127.0.0.1, e.g. a local model server; nothing else of the host's loopback",
+                        "type": "array",
+                        "items": { "type": "integer", "minimum": 1, "maximum": 65535 }
+                    },
+                    "stack": {
+                        "description": "The user-mode network stack behind the internet (not with `allow`)",
+                        "enum": NET_STACKS
+                    }
+                }
+            }
+        ]
+    })
 }
 
 /// Keys a jail may hold; `defaults:` may hold all but `agent` and `package`.

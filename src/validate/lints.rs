@@ -7,7 +7,7 @@ use crate::exposure;
 use crate::presets::Preset;
 use crate::resolve::Jail;
 use crate::rules;
-use crate::spec::span_of;
+use crate::spec::{NetworkSpec, span_of};
 
 /// The variables the launcher sets to the jail's CA bundle when the network is on (the one
 /// list, in the policy crate).
@@ -44,8 +44,20 @@ pub fn check(jail: &Jail, errors: &mut Vec<SpecError>) {
         }
     }
     let nix = f.nix.as_ref().is_some_and(|n| n.value);
-    let network = f.network.as_ref().is_none_or(|n| n.value);
-    env(jail, preset, nix, network, errors);
+    let network = f.network_on();
+    let allowlist = matches!(
+        f.network.as_ref().map(|n| &n.spec.value),
+        Some(NetworkSpec::Map(m)) if m.allow.is_some()
+    );
+    env(jail, preset, nix, network, allowlist, errors);
+    // Reported where it is written (in `defaults`: once, the duplicates are dropped).
+    if let Some(n) = &f.network
+        && n.spec.value == NetworkSpec::Host
+    {
+        errors.push(SpecError::HostNetwork {
+            span: span_of(&n.spec),
+        });
+    }
     if let Some(n) = &f.nix
         && nix
         && network
@@ -65,8 +77,11 @@ fn env(
     preset: Option<(&Preset, &str)>,
     nix: bool,
     network: bool,
+    allowlist: bool,
     errors: &mut Vec<SpecError>,
 ) {
+    // The allowlist's proxy variables are `--setenv`s after every other literal.
+    let proxy_var = |n: &str| allowlist && jailgen_net::proxy_env().iter().any(|(k, _)| *k == n);
     let f = &jail.fields;
     let env_names = || f.env.iter().map(|e| &e.name);
     let forwarded = || f.forward_env.iter().map(|e| &e.raw);
@@ -91,10 +106,14 @@ fn env(
         })
     };
     for name in env_names() {
-        let winner = home_env(&name.value).or_else(|| {
-            (nix && name.value == "NIX_REMOTE")
-                .then(|| "`nix: true` sets it to `daemon` after `env`".to_owned())
-        });
+        let winner = if proxy_var(&name.value) {
+            Some("the allowlist (`network.allow`) sets it to its proxy after `env`".to_owned())
+        } else {
+            home_env(&name.value).or_else(|| {
+                (nix && name.value == "NIX_REMOTE")
+                    .then(|| "`nix: true` sets it to `daemon` after `env`".to_owned())
+            })
+        };
         if let Some(winner) = winner {
             errors.push(SpecError::OverriddenEnv {
                 name: shown(&name.value),
@@ -108,7 +127,9 @@ fn env(
     for name in forwarded() {
         let n = name.value.as_str();
         // The last literal wins, so look for it from the end of the order.
-        let winner = if nix && n == "NIX_REMOTE" {
+        let winner = if proxy_var(n) {
+            Some("the allowlist (`network.allow`) sets it to its proxy".to_owned())
+        } else if nix && n == "NIX_REMOTE" {
             Some("`nix: true` sets it to `daemon`".to_owned())
         } else if let Some(w) = home_env(n) {
             Some(w.replace(" after `env`", ""))

@@ -8,6 +8,7 @@
 mod exposure;
 mod fields;
 mod lints;
+mod network;
 
 use std::collections::HashSet;
 
@@ -43,6 +44,7 @@ pub fn check(r: &Resolved) -> Vec<SpecError> {
             }
         }
         fields::check(&d.fields, true, &mut errors);
+        network::check(&d.fields, true, &mut errors);
     }
     if r.jails.is_empty() && !r.broken.contains(&"jails") {
         errors.push(SpecError::NoJails {
@@ -56,6 +58,8 @@ pub fn check(r: &Resolved) -> Vec<SpecError> {
         check_name(&jail.name, &mut errors);
         check_agent(jail, r, &mut errors);
         fields::check(&jail.fields, false, &mut errors);
+        network::check(&jail.fields, false, &mut errors);
+        network::check_jail(jail, &mut errors);
         if let Some(p) = &jail.package {
             fields::attr_path(p, &mut errors);
         }
@@ -207,6 +211,16 @@ fn check_hidden_characters(r: &Resolved, errors: &mut Vec<SpecError>) {
         }
         for a in f.allow_exposure.iter().filter(|e| own(e.from_defaults)) {
             report("path", &a.raw);
+        }
+        if let Some(n) = f.network.as_ref().filter(|n| own(n.from_defaults))
+            && let crate::spec::NetworkSpec::Map(m) = &n.spec.value
+        {
+            for a in m.allow.iter().flat_map(|a| &a.value) {
+                report("network rule", a);
+            }
+            if let Some(s) = &m.stack {
+                report("network stack", s);
+            }
         }
     }
     for j in &r.jails {

@@ -26,23 +26,29 @@ pub struct SessionLog {
     path: PathBuf,
 }
 
+/// A jail's name as it appears in its log's file name: ASCII letters, digits, `-`, `_` and `.`
+/// kept, anything else `_` (`jailgen explain` prints the path with it).
+pub fn file_name_part(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 impl SessionLog {
     /// Create `dir/<name>-<unix seconds>-<pid>.log`, making `dir` (mode 0700) as needed.
     /// Every component of `dir` below `/` is opened with `O_NOFOLLOW` and the file with
     /// `O_CREAT|O_EXCL|O_NOFOLLOW`, so a symlink planted anywhere on the way (a jail with
     /// `~/.local/state` writable could plant one) makes this fail instead of writing
     /// elsewhere.
+    /// Creates `<dir>/<name>-<unix time>-<pid>.log` (the name through [`file_name_part`]).
     pub fn create(dir: &Path, name: &str) -> io::Result<SessionLog> {
-        let safe_name: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let safe_name = file_name_part(name);
         let secs = now_secs();
         let file_name = format!("{safe_name}-{secs}-{}.log", std::process::id());
         let dirfd = open_dir_nofollow(dir)?;

@@ -124,6 +124,11 @@ fn parse_rule(raw: &str) -> Result<Rule, RuleError> {
     }
     let base = base.to_ascii_lowercase();
     check_dns_name(&base).map_err(err)?;
+    if !below && !base.contains('.') {
+        return Err(err(
+            "a name without a dot is no host the proxy would reach (it never connects to local names); write the whole name, as in `docs.rs`",
+        ));
+    }
     if below && !base.contains('.') {
         return Err(err(
             "`*.` needs a name with at least two labels below it, as in `*.example.com`",
@@ -307,6 +312,9 @@ mod tests {
             "example.123",
             "a..b",
             "ex\nample.com",
+            "localhost",
+            "registry",
+            "intranet:8080",
         ] {
             let e = Rules::parse(&[bad]).unwrap_err();
             assert_eq!(e.rule, bad);

@@ -1,0 +1,111 @@
+//! Rules on `network:`: allowlist entries (a set name, or a rule exactly as the launcher's proxy
+//! parses it: `jailgen_net::rules`), host ports, the stack.
+
+use super::shown;
+use crate::error::SpecError;
+use crate::resolve::{Fields, Jail};
+use crate::spec::{NET_STACKS, NetworkSpec, network_set_names, span_of};
+
+const RULE_HELP: &str = "allowlist entries are host names (`docs.rs`: ports 443 and 80), `*.domain` globs (every name below it), `host:port`, or the sets";
+
+/// Checks `network:` where it is written: in `defaults` (`is_defaults`) or in the jail.
+pub fn check(f: &Fields, is_defaults: bool, errors: &mut Vec<SpecError>) {
+    let Some(n) = f
+        .network
+        .as_ref()
+        .filter(|n| n.from_defaults == is_defaults)
+    else {
+        return;
+    };
+    let NetworkSpec::Map(m) = &n.spec.value else {
+        return;
+    };
+    let sets = network_set_names();
+    if let Some(allow) = &m.allow {
+        if allow.value.is_empty() {
+            errors.push(SpecError::EmptyAllowlist {
+                span: span_of(allow),
+            });
+        }
+        for entry in &allow.value {
+            let e = entry.value.as_str();
+            if sets.contains(&e) {
+                continue;
+            }
+            // What the launcher's proxy accepts, by the proxy's own parser.
+            if let Err(why) = jailgen_net::rules::Rules::parse(&[e]) {
+                let meant =
+                    crate::rules::did_you_mean(&e.to_ascii_lowercase(), sets.iter().copied())
+                        .filter(|_| !e.contains('.'));
+                errors.push(SpecError::InvalidNetworkRule {
+                    rule: shown(e),
+                    why: why.why.to_owned(),
+                    span: span_of(entry),
+                    help: match meant {
+                        Some(set) => format!("did you mean the set `{set}`?"),
+                        None => format!("{RULE_HELP} {}", list(&sets)),
+                    },
+                });
+            }
+        }
+    }
+    if let Some(ports) = &m.host_ports {
+        for p in &ports.value {
+            match u16::try_from(p.value).ok().filter(|p| *p != 0) {
+                None => errors.push(SpecError::InvalidHostPort {
+                    port: p.value.to_string(),
+                    span: span_of(p),
+                }),
+                Some(port) if m.allow.is_some() && port == jailgen_net::PROXY_PORT => {
+                    errors.push(SpecError::ProxyPortForwarded {
+                        port,
+                        span: span_of(p),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    if let Some(stack) = &m.stack {
+        if !NET_STACKS.contains(&stack.value.as_str()) {
+            errors.push(SpecError::UnknownNetStack {
+                value: shown(&stack.value),
+                span: span_of(stack),
+                help: crate::suggest::help(
+                    &stack.value,
+                    NET_STACKS.iter().copied(),
+                    "known stacks",
+                    None,
+                ),
+            });
+        } else if m.allow.is_some() {
+            errors.push(SpecError::StackWithAllow {
+                span: span_of(stack),
+            });
+        }
+    }
+}
+
+/// The set `agent` needs the jail's preset (checked on the merged jail: `defaults` may hold
+/// it for preset and custom jails alike).
+pub fn check_jail(jail: &Jail, errors: &mut Vec<SpecError>) {
+    if jail.agent.is_some() {
+        return;
+    }
+    let Some(NetworkSpec::Map(m)) = jail.fields.network.as_ref().map(|n| &n.spec.value) else {
+        return;
+    };
+    for entry in m.allow.iter().flat_map(|a| &a.value) {
+        if entry.value == "agent" {
+            errors.push(SpecError::AgentSetWithoutPreset {
+                jail: shown(&jail.name.value),
+                span: span_of(entry),
+            });
+        }
+    }
+}
+
+fn list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("`{s}`")).collect();
+    quoted.join(", ")
+}
