@@ -82,7 +82,14 @@ fn the_json_shape_is_versioned_and_complete() {
                 "working_directory",
                 "home",
                 "network",
+                "network_mode",
+                "network_stack",
+                "network_allow",
+                "host_ports",
+                "network_log",
+                "network_effect",
                 "nix_daemon",
+                "nix_daemon_effect",
                 "env",
                 "path",
                 "combinators",
@@ -212,4 +219,93 @@ fn agents_lists_every_preset_in_text_and_json() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// fixtures/ok/network: each mode as the spec says it, the allowlist expanded from the data files
+/// (agents.json's hosts for `agent`, network-sets.json for `registries`), the proxy variables only
+/// where the proxy is.
+#[test]
+fn explain_says_what_each_network_mode_reaches() {
+    let out = jailgen()
+        .args([
+            "explain",
+            "fixtures/ok/network/jails.yaml",
+            "--format",
+            "json",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let read = |f: &str| -> serde_json::Value {
+        serde_json::from_str(&fs::read_to_string(root().join(f)).expect("read")).expect("json")
+    };
+    let (agents, sets) = (
+        read("nix/lib/agents.json"),
+        read("nix/lib/network-sets.json"),
+    );
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .expect("list")
+            .iter()
+            .map(|s| s.as_str().expect("string").to_owned())
+            .collect()
+    };
+    let jail = |name: &str| {
+        v["jails"]
+            .as_array()
+            .expect("jails")
+            .iter()
+            .find(|j| j["name"] == name)
+            .unwrap_or_else(|| panic!("no jail `{name}`"))
+            .clone()
+    };
+    for (name, mode, stack) in [
+        ("jailed-claude-code", "allowlist", None),
+        ("jailed-codex", "allowlist", None),
+        ("jailed-pi", "internet", Some("slirp4netns")),
+        ("jailed-gemini", "internet", Some("pasta")),
+        ("jailed-crush", "internet", Some("slirp4netns")),
+        ("jailed-opencode", "off", None),
+        ("jailed-amp", "host", None),
+        ("aider", "allowlist", None),
+    ] {
+        let j = jail(name);
+        assert_eq!(j["network_mode"], mode, "{name}");
+        assert_eq!(j["network_stack"].as_str(), stack, "{name}");
+        assert_eq!(j["network"], mode != "off", "{name}");
+        let proxied = j["env"]["set"].get("HTTPS_PROXY").is_some();
+        assert_eq!(proxied, mode == "allowlist", "{name}: HTTPS_PROXY");
+        assert_eq!(j["network_log"].is_string(), mode == "allowlist", "{name}");
+        assert!(
+            j["network_effect"]
+                .as_str()
+                .expect("text")
+                .starts_with(mode),
+            "{name}: {}",
+            j["network_effect"]
+        );
+    }
+    // `agent` is the preset's hosts, `registries` the set's, then the rules as written.
+    let claude = strings(&jail("jailed-claude-code")["network_allow"]);
+    let mut want = strings(&agents["claude-code"]["hosts"]);
+    want.extend(strings(&sets["registries"]["hosts"]));
+    for rule in ["docs.rs", "*.githubusercontent.com", "git.example.org:8443"] {
+        if !want.iter().any(|w| w == rule) {
+            want.push(rule.to_owned());
+        }
+    }
+    assert_eq!(claude, want);
+    let codex = jail("jailed-codex");
+    let mut want = strings(&agents["codex"]["hosts"]);
+    want.push("Docs.rs".to_owned());
+    assert_eq!(strings(&codex["network_allow"]), want);
+    assert_eq!(codex["host_ports"], serde_json::json!([8080, 11434]));
+    assert_eq!(jail("jailed-pi")["host_ports"], serde_json::json!([11434]));
+    assert!(
+        jail("jailed-amp")["network_effect"]
+            .as_str()
+            .expect("text")
+            .contains("abstract unix sockets")
+    );
 }

@@ -28,7 +28,14 @@
 //!                   "when": "always" | "if-present", "shadowed_by": null | "~/x" } ],
 //!     "working_directory": { "guard": "...", "git": "protect" | "open", "git_effect": "...",
 //!                            "hidden": [".env", ".env.*"], "hidden_gaps": "..." },
-//!     "home": "...", "network": true, "network_effect": "on: ...", "nix_daemon": false,
+//!     "home": "...",
+//!     "network": true,                         // false only for `network: false`
+//!     "network_mode": "internet" | "host" | "allowlist" | "off",
+//!     "network_stack": "slirp4netns" | "pasta" | null,   // internet only
+//!     "network_allow": ["api.anthropic.com", "docs.rs", …],  // allowlist: sets expanded
+//!     "host_ports": [11434],
+//!     "network_log": "${XDG_STATE_HOME:-~/.local/state}/jailgen/network/<jail>-<unix time>-<pid>.log" | null,
+//!     "network_effect": "internet: ...", "nix_daemon": false, "nix_daemon_effect": "on: ..." | null,
 //!     "env": { "set": { "NAME": "value" }, "forwarded": ["NAME"] },
 //!     "path": { "agent": "llm-agents.claude-code", "extra": ["nodejs"], "common": ["curl", …],
 //!               "nix": false },
