@@ -69,7 +69,7 @@ pub enum Command {
     },
     /// Say in words what each jail allows: reads, writes, network, env, PATH, risks
     #[command(
-        after_help = "Examples:\n  jailgen explain                       every jail in ./jails.yaml\n  jailgen explain jails.yaml jailed-claude-code\n  jailgen explain --format json         the same as JSON (shape: `\"version\": 1`)\n\nLint: a grant (readonly, readwrite, config_paths) that is, contains or lies inside a\nsensitive location (~/.ssh, ~/.config/gh, /etc, ...) is an error unless the jail names\nthat location in `allow_exposure`. Warnings: forwarding a credential-looking variable\nthe preset does not read; network with `nix: true`; a read-write single file (decided\nstatically: the last path segment has a file extension)."
+        after_help = "Examples:\n  jailgen explain                       every jail in ./jails.yaml\n  jailgen explain jails.yaml jailed-claude-code\n  jailgen explain --format json         the same as JSON (shape: `\"version\": 1`)\n\nLint: a grant (readonly, readwrite, config_paths) that is, contains or lies inside a\nsensitive location (~/.ssh, ~/.config/gh, /etc, ...) is an error unless the jail names\nthat location in `allow_exposure`. Warnings: forwarding a credential-looking variable\nthe preset does not read; network with `nix: true`; `network: host`; a read-write single file (decided\nstatically: the last path segment has a file extension)."
     )]
     Explain {
         /// `[SPEC] [JAIL]...`: the first word is the spec file when it ends in `.yaml`/`.yml`,

@@ -107,7 +107,7 @@ fn env(
     };
     for name in env_names() {
         let winner = if proxy_var(&name.value) {
-            Some("the allowlist (`network.allow`) sets it to its proxy after `env`".to_owned())
+            Some("the allowlist (`network.allow`) sets it for its proxy after `env`".to_owned())
         } else {
             home_env(&name.value).or_else(|| {
                 (nix && name.value == "NIX_REMOTE")
@@ -128,7 +128,7 @@ fn env(
         let n = name.value.as_str();
         // The last literal wins, so look for it from the end of the order.
         let winner = if proxy_var(n) {
-            Some("the allowlist (`network.allow`) sets it to its proxy".to_owned())
+            Some("the allowlist (`network.allow`) sets it for its proxy".to_owned())
         } else if nix && n == "NIX_REMOTE" {
             Some("`nix: true` sets it to `daemon`".to_owned())
         } else if let Some(w) = home_env(n) {
