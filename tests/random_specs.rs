@@ -123,6 +123,78 @@ fn flag() -> BoxedStrategy<V> {
     )
 }
 
+/// `network:`: a switch, `host`, or a mapping of an allowlist (rules and `registries`; `agent`
+/// is left out, as it depends on the jail having a preset), host ports and a stack, with the
+/// rules between them (an empty list, `stack` or the proxy's port 3128 with `allow`).
+fn network() -> BoxedStrategy<V> {
+    let rule = pick(
+        prop_oneof![
+            Just("registries".to_owned()),
+            "[a-z]([a-z0-9-]{0,6}[a-z0-9])?\\.(org|dev|io)",
+            "\\*\\.[a-z]{1,8}\\.org",
+            "[a-z]{1,8}\\.example\\.org:[1-9][0-9]{0,3}",
+            Just("Docs.RS".to_owned()),
+        ],
+        &[
+            "localhost",
+            "1.2.3.4",
+            "",
+            "a b.org",
+            "*.org",
+            "x.org:0",
+            "${x}.org",
+            "registry",
+        ],
+    );
+    let port = pick(
+        prop_oneof![
+            (1u32..=65535).prop_map(|p| p.to_string()),
+            Just("3128".to_owned())
+        ],
+        &["0", "70000", "\"80\"", "-1"],
+    );
+    let stack = pick(
+        proptest::sample::select(&["slirp4netns", "pasta"][..]).prop_map(str::to_owned),
+        &["slirp", "Pasta"],
+    );
+    let map = (
+        proptest::option::of(proptest::collection::vec(rule, 0..4)),
+        proptest::option::of(proptest::collection::vec(port, 0..3)),
+        proptest::option::of(stack),
+    )
+        .prop_map(|(allow, ports, stack)| {
+            let mut parts = Vec::new();
+            let mut is_bad = false;
+            if let Some(a) = &allow {
+                is_bad |= a.is_empty() || a.iter().any(|r| r.bad);
+                let items: Vec<String> = a.iter().map(|r| yq(&r.text)).collect();
+                parts.push(format!("allow: [{}]", items.join(", ")));
+            }
+            if let Some(p) = &ports {
+                is_bad |= p
+                    .iter()
+                    .any(|p| p.bad || (allow.is_some() && p.text == "3128"));
+                let items: Vec<&str> = p.iter().map(|p| p.text.as_str()).collect();
+                parts.push(format!("host_ports: [{}]", items.join(", ")));
+            }
+            if let Some(st) = &stack {
+                is_bad |= st.bad || allow.is_some();
+                parts.push(format!("stack: {}", st.text));
+            }
+            V {
+                text: format!("{{ {} }}", parts.join(", ")),
+                bad: is_bad,
+            }
+        });
+    prop_oneof![
+        3 => flag(),
+        1 => Just(good("host")),
+        1 => Just(bad("hosts")),
+        3 => map,
+    ]
+    .boxed()
+}
+
 /// `key: value` lines of a jail or of `defaults`, with their validity.
 fn jail_fields(is_defaults: bool) -> BoxedStrategy<Vec<(String, V)>> {
     let list = |s: BoxedStrategy<V>| proptest::collection::vec(s, 0..4);
@@ -136,7 +208,7 @@ fn jail_fields(is_defaults: bool) -> BoxedStrategy<Vec<(String, V)>> {
             list(env_name()),
         ),
         (
-            proptest::option::of(flag()),
+            proptest::option::of(network()),
             proptest::option::of(flag()),
             proptest::option::of(flag()),
             list(pick(
