@@ -30,7 +30,7 @@
 //! | `jailgen::spec::invalid_git` | `git` other than `protect` or `open` |
 //! | `jailgen::spec::invalid_hide` | an empty, absolute or `..` hide pattern, or one with NUL or a line break |
 //! | `jailgen::spec::invalid_network_rule` | an allowlist entry that is neither a set (`agent`, `registries`) nor a rule the proxy accepts (`jailgen_net::rules`): an IP address, a name without a dot, `*` other than a leading `*.`, a bad port; `agent` for a custom agent |
-//! | `jailgen::spec::invalid_network` | an empty `allow`, a host port outside 1–65535 or the proxy's own with `allow`, an unknown `stack`, `stack` with `allow` |
+//! | `jailgen::spec::invalid_network` | an empty `allow` without host ports, a host port that is not decimal 1–65535 or is the proxy's own with `allow`, an unknown `stack`, `stack` with `allow` |
 //! | `jailgen::spec::hidden_character` | a control (C0 other than tab/newline/CR, DEL, C1), bidi or zero-width character in any spec string |
 //! | `jailgen::spec::exposure` | a grant that is, contains or lies inside a sensitive location (`jailgen::exposure::all()`: secrets and sockets for any grant, host-executed files for read-write grants, other presets' state) not named in `allow_exposure` |
 //! | `jailgen::spec::stale_allow_exposure` | an `allow_exposure` entry that no grant of the jail needs |
@@ -41,6 +41,8 @@
 //! |---|---|
 //! | `jailgen::lint::credential_env` | a forwarded `*_TOKEN`, `*_KEY`, `*SECRET*` or `*PASSWORD*` the preset does not list in `credentialEnv` (custom agents: always) |
 //! | `jailgen::lint::host_network` | `network: host`: the host's network namespace, its loopback services and abstract sockets |
+//! | `jailgen::lint::network_widened` | a jail's own `network` wider than the `defaults` one it replaces (false < allowlist < internet < host) |
+//! | `jailgen::lint::host_port_risk` | a host port in `crate::exposure::HOST_PORT_RISKS` (Docker's API, X11, a browser's debugging port, …) |
 //! | `jailgen::lint::network_with_nix` | `nix: true` while `network` is not `false` |
 //! | `jailgen::lint::readwrite_file` | a `readwrite` or `config_paths` entry whose last segment ends in one of the extensions in `nix/lib/file-extensions.json` |
 //! | `jailgen::lint::redirecting_env` | an `env` or `forward_env` name that redirects traffic or trust or loads code (`jailgen::exposure::redirecting_env`) |
@@ -362,7 +364,7 @@ pub enum SpecError {
     #[diagnostic(
         code(jailgen::spec::invalid_network),
         help(
-            "name what the agent may reach, e.g. `allow: [agent, registries]`, or write `network: false` for no network at all"
+            "name what the agent may reach, e.g. `allow: [agent, registries]`; write `network: false` for no network at all, or `network: {{ allow: [], host_ports: [PORT] }}` for one host port and nothing else"
         )
     )]
     EmptyAllowlist {
@@ -370,14 +372,17 @@ pub enum SpecError {
         span: SourceSpan,
     },
 
-    #[error("`{port}` is not a port")]
+    #[error("`{port}` is not a host port: {reason}")]
     #[diagnostic(
         code(jailgen::spec::invalid_network),
-        help("host ports are TCP port numbers from 1 to 65535, e.g. `host_ports: [11434]`")
+        help(
+            "host ports are TCP port numbers from 1 to 65535 in decimal, e.g. `host_ports: [11434]`"
+        )
     )]
     InvalidHostPort {
         port: String,
-        #[label("expected 1 to 65535")]
+        reason: &'static str,
+        #[label("not a port")]
         span: SourceSpan,
     },
 
@@ -482,6 +487,36 @@ pub enum SpecError {
     )]
     HostNetwork {
         #[label("the host's network namespace")]
+        span: SourceSpan,
+    },
+
+    #[error("this `network` replaces the defaults' {was} with {now}")]
+    #[diagnostic(
+        code(jailgen::lint::network_widened),
+        severity(Warning),
+        help(
+            "a jail's `network` replaces the one in `defaults` whole, it is not merged: repeat the defaults' `allow` entries here to keep the allowlist (e.g. `network: {{ allow: [agent, registries], host_ports: [11434] }}`), or accept the wider network"
+        )
+    )]
+    NetworkWidened {
+        was: &'static str,
+        now: &'static str,
+        #[label("wider than `defaults`")]
+        span: SourceSpan,
+    },
+
+    #[error("host port {port} is {what}")]
+    #[diagnostic(
+        code(jailgen::lint::host_port_risk),
+        severity(Warning),
+        help(
+            "a host port gives the agent that service of your host with your rights, past the jail; forward it only if the agent needs it"
+        )
+    )]
+    HostPortRisk {
+        port: u16,
+        what: &'static str,
+        #[label("forwarded from the host's 127.0.0.1")]
         span: SourceSpan,
     },
 

@@ -402,6 +402,36 @@ pub fn allowed_location(entry: &str) -> Option<&'static Sensitive> {
 
 /// `NAME` looks like it holds a credential: `*_TOKEN`, `*_KEY`, `*SECRET*`, `*PASSWORD*`
 /// (case-insensitive).
+/// Host ports whose service is a way into the host (`jailgen::lint::host_port_risk`), by the
+/// first port of a range: (first, last, what it is).
+pub const HOST_PORT_RISKS: &[(u16, u16, &str)] = &[
+    (2375, 2376, "Docker's API: root on the host"),
+    (
+        6000,
+        6063,
+        "X11 over TCP: keystrokes into your windows and screenshots of them",
+    ),
+    (
+        9222,
+        9222,
+        "a browser's remote debugging port: your sessions and cookies, script in every page",
+    ),
+    (
+        9229,
+        9229,
+        "Node's inspector: code execution in that process",
+    ),
+    (10250, 10250, "the kubelet's API: containers on the node"),
+];
+
+/// What a host port exposes, when it is one of [`HOST_PORT_RISKS`].
+pub fn host_port_risk(port: u16) -> Option<&'static str> {
+    HOST_PORT_RISKS
+        .iter()
+        .find(|(first, last, _)| (*first..=*last).contains(&port))
+        .map(|(_, _, what)| *what)
+}
+
 pub fn looks_like_credential(name: &str) -> bool {
     let up = name.to_ascii_uppercase();
     up.ends_with("_TOKEN")

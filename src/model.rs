@@ -283,17 +283,21 @@ fn network(n: Option<resolve::NetworkEntry>) -> Result<Network, Error> {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|p| {
-                    u16::try_from(p.value)
-                        .ok()
-                        .filter(|p| *p != 0)
-                        .ok_or_else(|| Error::bug(format!("unvalidated host port `{}`", p.value)))
+                    crate::rules::host_port(&p.value)
+                        .map_err(|_| Error::bug(format!("unvalidated host port `{}`", p.value)))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             host_ports.sort_unstable();
             host_ports.dedup();
             match m.allow {
                 Some(allow) => Network::Allow {
-                    allow: dedup(allow.value.into_iter().map(|a| a.value)),
+                    // Host names are case-insensitive (the proxy compares them lowercase).
+                    allow: dedup(
+                        allow
+                            .value
+                            .into_iter()
+                            .map(|a| a.value.to_ascii_lowercase()),
+                    ),
                     host_ports,
                 },
                 None => Network::Internet {
@@ -421,10 +425,12 @@ fn paths(items: Vec<resolve::PathEntry>) -> Result<Vec<String>, Error> {
 }
 
 /// Keeps the first of equal items, in order.
-fn dedup<T: PartialEq>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+/// The first occurrence of each item, in order (linear: a list of thousands stays instant).
+fn dedup<T: Eq + std::hash::Hash + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut seen = std::collections::HashSet::new();
     let mut out: Vec<T> = Vec::new();
     for item in items {
-        if !out.contains(&item) {
+        if seen.insert(item.clone()) {
             out.push(item);
         }
     }

@@ -113,6 +113,7 @@ pub fn network_sets() -> &'static BTreeMap<String, NetworkSet> {
 /// tests/nix_eval.rs compares the result with the library's for every fixture.
 pub fn expand_allow(allow: &[String], preset: Option<&Preset>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for entry in allow {
         let hosts: Vec<&String> = match (entry.as_str(), network_sets().get(entry)) {
             ("agent", _) => preset.map(|p| p.hosts.iter().collect()).unwrap_or_default(),
@@ -120,7 +121,7 @@ pub fn expand_allow(allow: &[String], preset: Option<&Preset>) -> Vec<String> {
             _ => vec![entry],
         };
         for h in hosts {
-            if !out.contains(h) {
+            if seen.insert(h.as_str()) {
                 out.push(h.clone());
             }
         }

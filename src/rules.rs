@@ -264,6 +264,21 @@ pub fn hidden_char(s: &str) -> Option<(char, &'static str)> {
 }
 
 /// The closest candidate, when it is close enough to be a plausible typo.
+/// A host port as written in `network.host_ports`: decimal digits, no sign, no leading zero,
+/// 1 to 65535; `Err` says why not.
+pub fn host_port(text: &str) -> Result<u16, &'static str> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("not a decimal number: write the port in digits, e.g. `80`");
+    }
+    if text.len() > 1 && text.starts_with('0') {
+        return Err("write it without leading zeros");
+    }
+    match text.parse::<u32>() {
+        Ok(p @ 1..=65535) => Ok(p as u16),
+        _ => Err("ports run from 1 to 65535"),
+    }
+}
+
 pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,

@@ -503,15 +503,17 @@ fn check_meaning(case: &str, src: &str, text: &str, jails_nix: &Path) {
                         .host_ports
                         .iter()
                         .flat_map(|p| &p.value)
-                        .map(|p| p.value)
+                        .map(|p| p.value.parse().expect("a validated port"))
                         .collect();
                     ports.sort_unstable();
                     ports.dedup();
                     let allow = m.allow.as_ref().map(|a| {
                         let mut rules: Vec<String> = Vec::new();
+                        // Host names are case-insensitive: rendered lowercase.
                         for r in &a.value {
-                            if !rules.contains(&r.value) {
-                                rules.push(r.value.clone());
+                            let r = r.value.to_ascii_lowercase();
+                            if !rules.contains(&r) {
+                                rules.push(r);
                             }
                         }
                         serde_json::json!({ "allow": rules })

@@ -269,6 +269,7 @@ fn explain_says_what_each_network_mode_reaches() {
         ("jailed-opencode", "off", None),
         ("jailed-amp", "host", None),
         ("aider", "allowlist", None),
+        ("jailed-qwen", "allowlist", None),
     ] {
         let j = jail(name);
         assert_eq!(j["network_mode"], mode, "{name}");
@@ -298,7 +299,7 @@ fn explain_says_what_each_network_mode_reaches() {
     assert_eq!(claude, want);
     let codex = jail("jailed-codex");
     let mut want = strings(&agents["codex"]["hosts"]);
-    want.push("Docs.rs".to_owned());
+    want.push("docs.rs".to_owned());
     assert_eq!(strings(&codex["network_allow"]), want);
     assert_eq!(codex["host_ports"], serde_json::json!([8080, 11434]));
     assert_eq!(jail("jailed-pi")["host_ports"], serde_json::json!([11434]));

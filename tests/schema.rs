@@ -198,6 +198,7 @@ fn the_schema_knows_every_network_mode() {
         serde_json::json!({ "allow": ["agent"] }),
         serde_json::json!({ "host_ports": [11434] }),
         serde_json::json!({ "stack": "pasta" }),
+        serde_json::json!({ "allow": [], "host_ports": [11434] }),
         serde_json::json!({ "allow": ["registries", "docs.rs", "*.example.org", "git.example.org:8443"], "host_ports": [1, 65535] }),
     ] {
         assert!(v.is_valid(&spec(ok.clone())), "{ok} should validate");
@@ -208,6 +209,13 @@ fn the_schema_knows_every_network_mode() {
         serde_json::json!(["docs.rs"]),
         serde_json::json!({ "allowed": ["docs.rs"] }),
         serde_json::json!({ "allow": [] }),
+        serde_json::json!({ "allow": [], "host_ports": [] }),
+        serde_json::json!({ "allow": ["1.2.3.4"] }),
+        serde_json::json!({ "allow": ["example.123"] }),
+        serde_json::json!({ "allow": ["-a.com"] }),
+        serde_json::json!({ "allow": ["a.b:0"] }),
+        serde_json::json!({ "allow": [format!("{}.com", "a".repeat(64))] }),
+        serde_json::json!({ "allow": ["docs.rs"], "stack": "pasta" }),
         serde_json::json!({ "allow": ["registry"] }),
         serde_json::json!({ "allow": ["a b.com"] }),
         serde_json::json!({ "host_ports": [0] }),

@@ -215,8 +215,10 @@ let
     # the user-mode stack `netStack` names, the host's loopback and abstract sockets out of
     # reach), false, "host" (the host's network namespace, warned `host_network`) or
     # { allow = [ rules or sets ]; } (only an allowlist proxy; issue 10). `agent` in
-    # `allow` was already replaced by the preset's hosts (presets.nix); `registries` and
-    # the rules are expanded and checked here (nix/lib/network.nix), again by the launcher.
+    # `allow` was already replaced by the preset's hosts (presets.nix); `registries` is
+    # expanded here (nix/lib/network.nix). The rules' syntax (and host port 3128 with an
+    # allowlist) is checked by the launcher at launch, exit 125, with the proxy's own parser,
+    # and by `jailgen` for jails.yaml before anything is rendered.
     # `hostPorts` (host loopback ports the jail reaches) go with true or an allowlist.
     network =
       let
@@ -243,9 +245,9 @@ let
             example = "network = true; hostPorts = [ 11434 ];";
           }
       else if builtins.isAttrs network && builtins.attrNames network == [ "allow" ] then
-        if network.allow == [ ] then
+        if network.allow == [ ] && hostPorts == [ ] then
           fail {
-            why = "an empty `network.allow` lets nothing out; name what the agent may reach, or set `network = false` for no network at all.";
+            why = "an empty `network.allow` lets nothing out; name what the agent may reach, set `network = false` for no network at all, or give `hostPorts` for those host ports and nothing else.";
             inherit example;
           }
         else if builtins.isList network.allow && builtins.all builtins.isString network.allow then

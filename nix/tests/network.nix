@@ -22,6 +22,16 @@ let
   sets = builtins.fromJSON (builtins.readFile ../lib/network-sets.json);
 in
 {
+  "test: an empty allowlist with host ports reaches those ports and nothing else" = {
+    expr = policyNetwork (agent {
+      network.allow = [ ];
+      hostPorts = [ 11434 ];
+    });
+    expected = {
+      allow = [ ];
+      hostPorts = [ 11434 ];
+    };
+  };
   "test: agent expands to the preset's hosts" = {
     expr = network.expandAllow {
       preset = "codex";

@@ -132,7 +132,11 @@ fn jail_text(out: &mut String, j: &JailExplanation) {
         );
     }
     if let Some(log) = &j.network_log {
-        let _ = writeln!(out, "  network log (each session): {}", shown(log));
+        let _ = writeln!(
+            out,
+            "  network log (each session, every connection allowed or refused): {} (XDG_STATE_HOME counts when it is an absolute path)",
+            shown(log)
+        );
     }
     let _ = writeln!(
         out,

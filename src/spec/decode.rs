@@ -352,8 +352,10 @@ impl<'a> Decoder<'a> {
             let mut m = NetworkMap::default();
             let mut ok = true;
             let found = self.mapping(|d, key| {
+                let before = d.errors.len();
                 let read = match key.value.as_str() {
-                    "allow" => set(&mut m.allow, d.list()?),
+                    // A wrong item leaves the whole list unread (no "empty allowlist" after it).
+                    "allow" => set(&mut m.allow, d.list()?) && d.errors.len() == before,
                     "host_ports" => set(&mut m.host_ports, d.ports()?),
                     "stack" => set(&mut m.stack, d.string()?),
                     _ => {
@@ -376,8 +378,10 @@ impl<'a> Decoder<'a> {
                 || *tag == Tag::Core("str");
             let plain =
                 *style == ScalarStyle::Plain && matches!(tag, Tag::None | Tag::Core("bool"));
+            let text_like = matches!(tag, Tag::None | Tag::Core("str"));
             match text.as_ref() {
-                "host" if quoted || plain => {
+                // Plain, quoted or a block scalar: the text `host` (`!!bool host` is not text).
+                "host" if text_like => {
                     return Ok(Some(Spanned::new(NetworkSpec::Host, span)));
                 }
                 "true" | "True" | "TRUE" | "false" | "False" | "FALSE" if quoted => {
@@ -411,9 +415,10 @@ impl<'a> Decoder<'a> {
         Ok(None)
     }
 
-    /// A list of TCP port numbers, plain decimal (range checked by validation). A wrong item is
-    /// reported and the list is unread.
-    fn ports(&mut self) -> Value<Spanned<Vec<Spanned<u64>>>> {
+    /// A list of TCP port numbers: plain scalars as written (`rules::host_port` reads them in
+    /// validation, so that `0x50` or `99999` is named as written). A quoted item or one that is
+    /// not a scalar is reported and the list is unread.
+    fn ports(&mut self) -> Value<Spanned<Vec<Spanned<String>>>> {
         let (ev, span) = self.ev.take()?;
         if !matches!(ev, Ev::SeqStart) {
             self.errors.push(diag::expected_list(span));
@@ -432,12 +437,9 @@ impl<'a> Decoder<'a> {
                 Ev::Scalar { text, style, tag }
                     if *style == ScalarStyle::Plain
                         && matches!(tag, Tag::None | Tag::Core("int"))
-                        && !text.is_empty()
-                        && text.len() <= 20
-                        && text.bytes().all(|b| b.is_ascii_digit()) =>
+                        && !is_null(text, *style, *tag) =>
                 {
-                    // Over 20 digits cannot be a port; validation names the number.
-                    items.push(Spanned::new(text.parse::<u64>().unwrap_or(u64::MAX), span));
+                    items.push(Spanned::new(text.clone().into_owned(), span));
                 }
                 _ => {
                     self.errors.push(diag::not_a_port(span));

@@ -198,8 +198,8 @@ pub enum NetworkSpec {
 pub struct NetworkMap {
     /// Allowlist entries as written (sets unexpanded).
     pub allow: Option<Spanned<Vec<Spanned<String>>>>,
-    /// Host loopback ports, as numbers (range checked by validation).
-    pub host_ports: Option<Spanned<Vec<Spanned<u64>>>>,
+    /// Host loopback ports as written (plain scalars; read by `rules::host_port` in validation).
+    pub host_ports: Option<Spanned<Vec<Spanned<String>>>>,
     /// `slirp4netns` or `pasta`.
     pub stack: Option<Spanned<String>>,
 }
@@ -228,15 +228,17 @@ fn network_schema(_: &mut SchemaGenerator) -> Schema {
             {
                 "type": "object",
                 "additionalProperties": false,
+                "not": { "required": ["allow", "stack"] },
+                "if": { "required": ["allow"], "properties": { "allow": { "maxItems": 0 } } },
+                "then": { "required": ["host_ports"], "properties": { "host_ports": { "minItems": 1 } } },
                 "properties": {
                     "allow": {
                         "description": "Only a filtering proxy, which relays to these: host names (`docs.rs`: ports 443 and 80), `*.domain` globs (names below it), `host:port`, and the sets `agent` (the preset's API and login hosts) and `registries`. No IP addresses.",
                         "type": "array",
-                        "minItems": 1,
                         "items": {
                             "anyOf": [
                                 { "enum": sets },
-                                { "type": "string", "pattern": "^(\\*\\.)?[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)+(:[0-9]{1,5})?$" }
+                                { "type": "string", "pattern": "^(\\*\\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\\.)+[A-Za-z]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(:[1-9][0-9]{0,4})?$", "maxLength": 260 }
                             ]
                         }
                     },

@@ -60,6 +60,7 @@ pub fn check(r: &Resolved) -> Vec<SpecError> {
         fields::check(&jail.fields, false, &mut errors);
         network::check(&jail.fields, false, &mut errors);
         network::check_jail(jail, &mut errors);
+        network::lints(jail, r.defaults.as_ref().map(|d| &d.fields), &mut errors);
         if let Some(p) = &jail.package {
             fields::attr_path(p, &mut errors);
         }

@@ -22,7 +22,9 @@ pub fn check(f: &Fields, is_defaults: bool, errors: &mut Vec<SpecError>) {
     };
     let sets = network_set_names();
     if let Some(allow) = &m.allow {
-        if allow.value.is_empty() {
+        // `allow: []` with host ports: those ports and nothing else.
+        let ports = m.host_ports.as_ref().is_some_and(|p| !p.value.is_empty());
+        if allow.value.is_empty() && !ports {
             errors.push(SpecError::EmptyAllowlist {
                 span: span_of(allow),
             });
@@ -51,18 +53,19 @@ pub fn check(f: &Fields, is_defaults: bool, errors: &mut Vec<SpecError>) {
     }
     if let Some(ports) = &m.host_ports {
         for p in &ports.value {
-            match u16::try_from(p.value).ok().filter(|p| *p != 0) {
-                None => errors.push(SpecError::InvalidHostPort {
-                    port: p.value.to_string(),
+            match crate::rules::host_port(&p.value) {
+                Err(reason) => errors.push(SpecError::InvalidHostPort {
+                    port: shown(&p.value),
+                    reason,
                     span: span_of(p),
                 }),
-                Some(port) if m.allow.is_some() && port == jailgen_net::PROXY_PORT => {
+                Ok(port) if m.allow.is_some() && port == jailgen_net::PROXY_PORT => {
                     errors.push(SpecError::ProxyPortForwarded {
                         port,
                         span: span_of(p),
                     });
                 }
-                Some(_) => {}
+                Ok(_) => {}
             }
         }
     }
@@ -83,6 +86,52 @@ pub fn check(f: &Fields, is_defaults: bool, errors: &mut Vec<SpecError>) {
                 span: span_of(stack),
             });
         }
+    }
+}
+
+/// Warnings where the jail's own `network` is written: host ports that are a way into the host,
+/// and a `network` wider than the one in `defaults` that it replaces (a PR that "adds a port"
+/// under `defaults`' allowlist would otherwise open the internet silently).
+pub fn lints(jail: &Jail, defaults: Option<&Fields>, errors: &mut Vec<SpecError>) {
+    let Some(n) = jail.fields.network.as_ref() else {
+        return;
+    };
+    if let NetworkSpec::Map(m) = &n.spec.value {
+        for p in m.host_ports.iter().flat_map(|p| &p.value) {
+            if let Ok(port) = crate::rules::host_port(&p.value)
+                && let Some(what) = crate::exposure::host_port_risk(port)
+            {
+                errors.push(SpecError::HostPortRisk {
+                    port,
+                    what,
+                    span: span_of(p),
+                });
+            }
+        }
+    }
+    if n.from_defaults {
+        return;
+    }
+    let Some(d) = defaults.and_then(|d| d.network.as_ref()) else {
+        return;
+    };
+    let (was, now) = (width(&d.spec.value), width(&n.spec.value));
+    if now.0 > was.0 {
+        errors.push(SpecError::NetworkWidened {
+            was: was.1,
+            now: now.1,
+            span: span_of(&n.spec),
+        });
+    }
+}
+
+/// How much of the network a value opens, and its name in the warning.
+fn width(n: &NetworkSpec) -> (u8, &'static str) {
+    match n {
+        NetworkSpec::Switch(false) => (0, "`network: false`"),
+        NetworkSpec::Map(m) if m.allow.is_some() => (1, "allowlist"),
+        NetworkSpec::Switch(true) | NetworkSpec::Map(_) => (2, "the internet"),
+        NetworkSpec::Host => (3, "the host's network"),
     }
 }
 

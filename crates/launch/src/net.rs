@@ -38,6 +38,12 @@ pub fn prepare(policy: &Policy, var: &dyn Fn(&str) -> Option<String>) -> Result<
                 .filter(|h| h.starts_with('/'))
                 .map(|h| PathBuf::from(h).join(".local/state"))
         });
+    // An allowlist's refusals are always logged: without a place for the log, no launch.
+    if matches!(policy.network, Network::Allow { .. }) && state.is_none() {
+        return Err(Stop::Network(
+            "the allowlist's session log has no place: HOME and XDG_STATE_HOME are unset or not absolute paths; set HOME to your home directory".into(),
+        ));
+    }
     let opts = Options {
         backend,
         log_dir: state.map(|s| s.join("jailgen/network")),

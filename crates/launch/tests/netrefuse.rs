@@ -44,3 +44,19 @@ fn an_unusable_tun_device_is_refused_and_bwrap_never_runs() {
     );
     assert!(argv.is_empty(), "bwrap ran: {argv:?}");
 }
+
+/// An allowlist's refusals are always logged: with no absolute HOME or XDG_STATE_HOME there is
+/// no place for the log, and the launch is refused rather than run unlogged.
+#[test]
+fn an_allowlist_without_a_place_for_its_log_is_refused_and_bwrap_never_runs() {
+    let f = fixture();
+    let allow = r#"{"version":1,"name":"t","network":{"allow":["docs.rs"],"hostPorts":[]}}"#;
+    for xdg in ["", "state"] {
+        let (out, argv) = Run::new(allow.into(), &f.proj, &f.home)
+            .env("HOME", "home")
+            .env("XDG_STATE_HOME", xdg)
+            .record();
+        assert_refused(&out, &["session log", "set HOME"]);
+        assert!(argv.is_empty(), "bwrap ran: {argv:?}");
+    }
+}

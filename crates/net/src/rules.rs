@@ -99,10 +99,11 @@ fn parse_rule(raw: &str) -> Result<Rule, RuleError> {
     }
     let (name, port) = match raw.rsplit_once(':') {
         Some((n, p)) => {
-            let port: u16 = p
-                .parse()
-                .ok()
-                .filter(|&p| p != 0)
+            // Decimal digits as written, no sign, no leading zero (what a reviewer reads is
+            // the port used).
+            let port: u16 = Some(p)
+                .filter(|p| !p.starts_with('0') && p.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|p| p.parse().ok())
                 .ok_or_else(|| err("the port after `:` must be a number from 1 to 65535"))?;
             (n, Some(port))
         }
@@ -111,6 +112,11 @@ fn parse_rule(raw: &str) -> Result<Rule, RuleError> {
     if name.starts_with('[') || name.parse::<IpAddr>().is_ok() || looks_numeric(name) {
         return Err(err(
             "IP addresses are not allowed in rules; name the host (the proxy refuses IP literals)",
+        ));
+    }
+    if name.ends_with('.') && name.len() > 1 {
+        return Err(err(
+            "drop the trailing dot: rules name hosts without it (the proxy strips it from requests)",
         ));
     }
     let (below, base) = match name.strip_prefix("*.") {
@@ -314,6 +320,10 @@ mod tests {
             "ex\nample.com",
             "localhost",
             "registry",
+            "docs.rs.",
+            "docs.rs:+443",
+            "docs.rs:0443",
+            "docs.rs:4 43",
             "intranet:8080",
         ] {
             let e = Rules::parse(&[bad]).unwrap_err();
