@@ -352,10 +352,13 @@ impl<'a> Decoder<'a> {
             let mut m = NetworkMap::default();
             let mut ok = true;
             let found = self.mapping(|d, key| {
-                let before = d.errors.len();
                 let read = match key.value.as_str() {
                     // A wrong item leaves the whole list unread (no "empty allowlist" after it).
-                    "allow" => set(&mut m.allow, d.list()?) && d.errors.len() == before,
+                    "allow" => set(
+                        &mut m.allow,
+                        d.sequence(Self::string)?
+                            .and_then(|(items, all)| all.then_some(items)),
+                    ),
                     "host_ports" => set(&mut m.host_ports, d.ports()?),
                     "stack" => set(&mut m.stack, d.string()?),
                     _ => {
@@ -419,40 +422,36 @@ impl<'a> Decoder<'a> {
     /// validation, so that `0x50` or `99999` is named as written). A quoted item or one that is
     /// not a scalar is reported and the list is unread.
     fn ports(&mut self) -> Value<Spanned<Vec<Spanned<String>>>> {
+        Ok(self
+            .sequence(Self::port)?
+            .and_then(|(items, all)| all.then_some(items)))
+    }
+
+    fn port(&mut self) -> Value<Spanned<String>> {
         let (ev, span) = self.ev.take()?;
-        if !matches!(ev, Ev::SeqStart) {
-            self.errors.push(diag::expected_list(span));
-            self.ev.skip_rest(&ev)?;
-            return Ok(None);
+        if let Ev::Scalar { text, style, tag } = &ev
+            && *style == ScalarStyle::Plain
+            && matches!(tag, Tag::None | Tag::Core("int"))
+            && !is_null(text, *style, *tag)
+        {
+            return Ok(Some(Spanned::new(text.clone().into_owned(), span)));
         }
-        let mut items = Vec::new();
-        let mut ok = true;
-        loop {
-            if matches!(self.ev.peek()?, Ev::SeqEnd | Ev::End) {
-                self.ev.take()?;
-                break;
-            }
-            let (ev, span) = self.ev.take()?;
-            match &ev {
-                Ev::Scalar { text, style, tag }
-                    if *style == ScalarStyle::Plain
-                        && matches!(tag, Tag::None | Tag::Core("int"))
-                        && !is_null(text, *style, *tag) =>
-                {
-                    items.push(Spanned::new(text.clone().into_owned(), span));
-                }
-                _ => {
-                    self.errors.push(diag::not_a_port(span));
-                    self.ev.skip_rest(&ev)?;
-                    ok = false;
-                }
-            }
-        }
-        Ok(ok.then(|| Spanned::new(items, span)))
+        self.errors.push(diag::not_a_port(span));
+        self.ev.skip_rest(&ev)?;
+        Ok(None)
     }
 
     /// A list of strings. A wrong item is reported and left out.
     fn list(&mut self) -> Value<Spanned<Vec<Spanned<String>>>> {
+        Ok(self.sequence(Self::string)?.map(|(items, _)| items))
+    }
+
+    /// A sequence read item by item; a wrong item is reported (by `item`) and left out. Returns
+    /// the items and whether every one was read.
+    fn sequence<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Value<T>,
+    ) -> Value<(Spanned<Vec<T>>, bool)> {
         let (ev, span) = self.ev.take()?;
         if !matches!(ev, Ev::SeqStart) {
             self.errors.push(diag::expected_list(span));
@@ -460,16 +459,18 @@ impl<'a> Decoder<'a> {
             return Ok(None);
         }
         let mut items = Vec::new();
+        let mut all = true;
         loop {
             if matches!(self.ev.peek()?, Ev::SeqEnd | Ev::End) {
                 self.ev.take()?;
                 break;
             }
-            if let Some(s) = self.string()? {
-                items.push(s);
+            match item(self)? {
+                Some(v) => items.push(v),
+                None => all = false,
             }
         }
-        Ok(Some(Spanned::new(items, span)))
+        Ok(Some((Spanned::new(items, span), all)))
     }
 
     /// `NAME: value` pairs; a value is any non-null scalar, as written.
