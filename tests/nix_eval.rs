@@ -403,3 +403,38 @@ fn the_library_writes_the_policy_explain_derives_for_every_ok_fixture() {
     assert!(compared >= 30, "compared only {compared} jails");
     eprintln!("ok   {compared} jails: library policy == explain policy");
 }
+
+/// `network = "host"` is a warned choice in the library too (`host_network`, as the CLI's lint):
+/// evaluating fixtures/ok/network warns for its one host jail, and for no other.
+#[test]
+fn the_library_warns_for_network_host_and_only_for_it() {
+    if !have_nix("the_library_warns_for_network_host_and_only_for_it") {
+        return;
+    }
+    let jails_nix = root().join("fixtures/ok/network/jails.nix");
+    let text = std::fs::read_to_string(&jails_nix).expect("read jails.nix");
+    let pkgs: Vec<String> = references(&text, "pkgs.").into_iter().collect();
+    let agents: Vec<String> = references(&text, "jailgen.agentPackages.")
+        .into_iter()
+        .collect();
+    let out = common::nix_eval(&[
+        "nix/tests/eval-jails.nix",
+        "--argstr",
+        "jailsNix",
+        jails_nix.to_str().expect("utf-8 path"),
+        "--argstr",
+        "pkgsJson",
+        &serde_json::to_string(&pkgs).expect("json"),
+        "--argstr",
+        "agentsJson",
+        &serde_json::to_string(&agents).expect("json"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("jailgen (host_network)"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(warnings[0].contains("`jailed-amp`"), "{stderr}");
+}

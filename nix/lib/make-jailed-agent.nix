@@ -238,7 +238,9 @@ let
         if hostPorts == [ ] then true else { hostPorts = ports; }
       else if network == false || network == "host" then
         if hostPorts == [ ] then
-          network
+          lib.warnIf (network == "host")
+            "jailgen (host_network): `${name}` has network = \"host\": the host's network namespace, so every service on the host's loopback (databases, dev servers, a browser's debugging port, Docker's TCP API) and its abstract unix sockets, X11's among them, are reachable from the jail. The default network = true gives the internet without them; hostPorts reaches one chosen host port."
+            network
         else
           fail {
             why = "`hostPorts` needs `network = true` or `network = { allow = [ ... ]; }`: with false the jail has no network, with \"host\" every host port is reachable anyway.";

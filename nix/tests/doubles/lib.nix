@@ -152,6 +152,9 @@ let
     "${getBin x}/bin/${y}";
   throwIf = cond: msg: if cond then throw msg else id;
   throwIfNot = cond: msg: if cond then id else throw msg;
+  # nixpkgs' lib.warn: builtins.warn where Nix has it, else a trace (NIX_ABORT_ON_WARN left out).
+  warn = builtins.warn or (msg: builtins.trace "evaluation warning: ${msg}");
+  warnIf = cond: msg: if cond then warn msg else id;
   sort = builtins.sort;
   last = list: builtins.elemAt list (length list - 1);
   init = list: genList (builtins.elemAt list) (length list - 1);
@@ -208,6 +211,8 @@ in
     tail
     throwIf
     throwIfNot
+    warn
+    warnIf
     toUpper
     unique
     ;
