@@ -41,7 +41,7 @@
 //! |---|---|
 //! | `jailgen::lint::credential_env` | a forwarded `*_TOKEN`, `*_KEY`, `*SECRET*` or `*PASSWORD*` the preset does not list in `credentialEnv` (custom agents: always) |
 //! | `jailgen::lint::host_network` | `network: host`: the host's network namespace, its loopback services and abstract sockets |
-//! | `jailgen::lint::network_widened` | a jail's own `network` wider than the `defaults` one it replaces (false < allowlist < internet < host) |
+//! | `jailgen::lint::network_widened` | a jail's own `network` mapping without `allow` (the internet) replacing an allowlist or `false` in `defaults` |
 //! | `jailgen::lint::host_port_risk` | a host port in `crate::exposure::HOST_PORT_RISKS` (Docker's API, X11, a browser's debugging port, …) |
 //! | `jailgen::lint::network_with_nix` | `nix: true` while `network` is not `false` |
 //! | `jailgen::lint::readwrite_file` | a `readwrite` or `config_paths` entry whose last segment ends in one of the extensions in `nix/lib/file-extensions.json` |

@@ -90,8 +90,8 @@ pub fn check(f: &Fields, is_defaults: bool, errors: &mut Vec<SpecError>) {
 }
 
 /// Warnings where the jail's own `network` is written: host ports that are a way into the host,
-/// and a `network` wider than the one in `defaults` that it replaces (a PR that "adds a port"
-/// under `defaults`' allowlist would otherwise open the internet silently).
+/// and a `network` mapping without `allow` that replaces a narrower one in `defaults` (a PR that
+/// "adds a port" under the defaults' allowlist would otherwise open the internet silently).
 pub fn lints(jail: &Jail, defaults: Option<&Fields>, errors: &mut Vec<SpecError>) {
     let Some(n) = jail.fields.network.as_ref() else {
         return;
@@ -115,8 +115,11 @@ pub fn lints(jail: &Jail, defaults: Option<&Fields>, errors: &mut Vec<SpecError>
     let Some(d) = defaults.and_then(|d| d.network.as_ref()) else {
         return;
     };
+    // Only a mapping without `allow` reads like an addition ("and port 11434") while it is a
+    // whole new network; `network: true` or `host` says plainly what it is (`host` is warned).
+    let partial = matches!(&n.spec.value, NetworkSpec::Map(m) if m.allow.is_none());
     let (was, now) = (width(&d.spec.value), width(&n.spec.value));
-    if now.0 > was.0 {
+    if partial && now.0 > was.0 {
         errors.push(SpecError::NetworkWidened {
             was: was.1,
             now: now.1,
