@@ -28,6 +28,7 @@ use std::io;
 use std::net::TcpListener;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::proxy::{Limits, Proxy};
 use crate::rules::Rules;
@@ -52,8 +53,47 @@ pub(crate) struct HelperEnds {
     pub block_w: OwnedFd,
 }
 
+/// The helper's step timings (`Options::times`), printed once the jail is unblocked: each
+/// step's microseconds since the previous one, the first since the helper was forked.
+pub(crate) struct Steps {
+    on: bool,
+    last: Instant,
+    steps: Vec<(&'static str, u128)>,
+}
+
+impl Steps {
+    fn new(on: bool) -> Steps {
+        Steps {
+            on,
+            last: Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+
+    pub(crate) fn step(&mut self, name: &'static str) {
+        if self.on {
+            let now = Instant::now();
+            self.steps
+                .push((name, now.duration_since(self.last).as_micros()));
+            self.last = now;
+        }
+    }
+
+    fn print(&self) {
+        if self.on {
+            let line: Vec<String> = self
+                .steps
+                .iter()
+                .map(|(n, us)| format!("{n}={us}"))
+                .collect();
+            eprintln!("jailgen: network times (µs): {}", line.join(" "));
+        }
+    }
+}
+
 /// Runs in the forked helper; never returns.
-pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
+pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work, times: bool) -> ! {
+    let mut t = Steps::new(times);
     // Own session: the terminal's ^C and ^Z go to the agent, not to its network.
     sys::setsid();
     sys::stdin_null();
@@ -76,6 +116,7 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
     }
     let info = sys::read_to_end(ends.info_r.as_raw_fd(), 64 * 1024).unwrap_or_default();
     drop(ends.info_r);
+    t.step("info");
     let Some(child) = child_pid(&info) else {
         // bwrap failed before creating the jail and said why itself.
         sys::exit_now(0)
@@ -84,6 +125,7 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
         Ok(ns) => ns,
         Err(e) => fail(child, &format!("cannot open the jail's namespaces: {e}")),
     };
+    t.step("namespaces");
     match work {
         Work::Internet {
             backend,
@@ -103,7 +145,7 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
                     Pasta::start(p, &host_ports, &userns, &netns).map(Stack::Pasta)
                 }
                 Backend::Slirp4netns(p) => {
-                    Slirp::start(p, &userns, &netns, child).map(Stack::Slirp)
+                    Slirp::start(p, &userns, &netns, child, &mut t).map(Stack::Slirp)
                 }
             };
             let stack = match stack {
@@ -125,7 +167,10 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
                 }
             }
             drop((userns, netns));
+            t.step("stack");
             unblock(ends.block_w);
+            t.step("unblocked");
+            t.print();
             // Keep draining the stack's stderr until bwrap exits.
             let fds = [bwrap.as_raw_fd(), stack.stderr()];
             let mut stderr_open = true;
@@ -173,7 +218,10 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
                     let _ = crate::forward::serve_host_port(l, port, limits);
                 });
             }
+            t.step("listeners");
             unblock(ends.block_w);
+            t.step("unblocked");
+            t.print();
             let _ = sys::poll_readable(&[bwrap.as_raw_fd()], None);
             sys::exit_now(0)
         }

@@ -29,6 +29,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::helper::Steps;
 use crate::sys;
 
 pub const DNS: &str = "10.0.2.3";
@@ -88,13 +89,15 @@ fn wait_for_loopback(jail: libc::pid_t) -> io::Result<()> {
 }
 
 impl Slirp {
-    pub fn start(
+    pub(crate) fn start(
         slirp: &Path,
         userns: &OwnedFd,
         netns: &OwnedFd,
         jail: libc::pid_t,
+        t: &mut Steps,
     ) -> io::Result<Slirp> {
         wait_for_loopback(jail)?;
+        t.step("loopback");
         let (ready_r, ready_w) = sys::pipe()?;
         // slirp4netns exits when this pipe hangs up: when the helper exits or is killed.
         let (exit_r, exit_w) = sys::pipe()?;
@@ -125,6 +128,7 @@ impl Slirp {
             io::Error::new(e.kind(), format!("cannot run `{}`: {e}", slirp.display()))
         })?;
         drop(ready_w);
+        t.step("spawned");
         let ready = sys::poll_readable(&[ready_r.as_raw_fd()], Some(crate::pasta::READY_TIMEOUT))?;
         let got = if ready.is_empty() {
             Vec::new()

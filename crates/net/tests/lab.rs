@@ -318,6 +318,46 @@ fn a_slirp4netns_that_fails_kills_the_jail_before_the_agent_runs() {
     );
 }
 
+#[test]
+fn launch_times_show_each_step_of_the_network_start() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    let mut argv = vec!["env".to_string(), "JAILGEN_LAUNCH_TIMES=1".into()];
+    argv.extend(lab.jail_argv(
+        &["--internet", "--slirp4netns", "/usr/bin/slirp4netns"],
+        &["true"],
+    ));
+    let out = lab.on_host(&argv).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("jailgen: network times (µs): "))
+        .unwrap_or_else(|| panic!("no network times in {stderr}"));
+    let steps: Vec<&str> = line
+        .split(' ')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            assert!(v.parse::<u64>().is_ok(), "{line}");
+            k
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "info",
+            "namespaces",
+            "loopback",
+            "spawned",
+            "stack",
+            "unblocked"
+        ],
+        "{line}"
+    );
+}
+
 /// The helper starts slirp4netns without a fork of its own (posix_spawn) and so without a
 /// parent-death signal: slirp4netns's `--exit-fd` is what ends it with the helper.
 #[test]
