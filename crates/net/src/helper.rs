@@ -53,8 +53,9 @@ pub(crate) struct HelperEnds {
     pub block_w: OwnedFd,
 }
 
-/// The helper's step timings (`Options::times`), printed once the jail is unblocked: each
-/// step's microseconds since the previous one, the first since the helper was forked.
+/// The helper's step timings (`Options::times`), printed right before the jail is
+/// unblocked: each step's microseconds since the previous one, the first since the helper
+/// was forked.
 pub(crate) struct Steps {
     on: bool,
     last: Instant,
@@ -168,9 +169,10 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work, times: bool
             }
             drop((userns, netns));
             t.step("stack");
-            unblock(ends.block_w);
-            t.step("unblocked");
+            // Before the unblock: once the jail is gone, the helper is too (parent-death
+            // signal), and a line printed after it could be lost.
             t.print();
+            unblock(ends.block_w);
             // Keep draining the stack's stderr until bwrap exits.
             let fds = [bwrap.as_raw_fd(), stack.stderr()];
             let mut stderr_open = true;
@@ -219,9 +221,8 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work, times: bool
                 });
             }
             t.step("listeners");
-            unblock(ends.block_w);
-            t.step("unblocked");
             t.print();
+            unblock(ends.block_w);
             let _ = sys::poll_readable(&[bwrap.as_raw_fd()], None);
             sys::exit_now(0)
         }

@@ -79,7 +79,7 @@ pub struct Options {
     pub log_dir: Option<PathBuf>,
     /// The jail's name, for the log file's name.
     pub name: String,
-    /// Print the helper's step timings on stderr once the jail is unblocked (the
+    /// Print the helper's step timings on stderr right before the jail is unblocked (the
     /// launcher's `JAILGEN_LAUNCH_TIMES=1`).
     pub times: bool,
 }

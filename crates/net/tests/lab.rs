@@ -346,14 +346,7 @@ fn launch_times_show_each_step_of_the_network_start() {
         .collect();
     assert_eq!(
         steps,
-        [
-            "info",
-            "namespaces",
-            "loopback",
-            "spawned",
-            "stack",
-            "unblocked"
-        ],
+        ["info", "namespaces", "loopback", "spawned", "stack"],
         "{line}"
     );
 }
