@@ -82,30 +82,28 @@ EOF
 chmod +x "$tmp/run"
 chown -R "$user" "$tmp"
 "$tmp/run" env CAPTURE="$tmp/floor.argv" "$tmp/on-capture"
-python3 - "$tmp/floor.argv" "$tmp/floor" <<'EOF'
-import shlex, sys
-args = open(sys.argv[1], "rb").read().decode().split("\0")[:-1]
-assert "--unshare-net" in args, "the captured argv has no --unshare-net"
-open(sys.argv[2], "w").write("#!/bin/sh\nexec " + " ".join(shlex.quote(a) for a in ["/usr/bin/bwrap"] + args) + "\n")
-EOF
-chmod +x "$tmp/floor"
-# The floor as one command line without a shell, for a timer that splits words.
+# The floor as one command line, quoted as a shell would split it; it is run without a shell
+# (a shell in front would add its own start-up to the floor).
 python3 - "$tmp/floor.argv" >"$tmp/floor.cmdline" <<'EOF'
 import shlex, sys
 args = open(sys.argv[1], "rb").read().decode().split("\0")[:-1]
+assert "--unshare-net" in args, "the captured argv has no --unshare-net"
 print(" ".join(shlex.quote(a) for a in ["/usr/bin/bwrap"] + args))
 EOF
-for j in on off pasta host floor; do
+floor=$(<"$tmp/floor.cmdline")
+for j in on off pasta host; do
   "$tmp/run" "$tmp/$j" || { echo "bench-default-network.sh: $j failed to run" >&2; exit 1; }
 done
+"$tmp/run" python3 -c 'import shlex, subprocess, sys; subprocess.run(shlex.split(sys.argv[1]), check=True)' "$floor" ||
+  { echo "bench-default-network.sh: the floor failed to run" >&2; exit 1; }
 echo "bwrap $(bwrap --version | cut -d' ' -f2), slirp4netns $(slirp4netns --version | head -1 | cut -d' ' -f3), $(dpkg-query -W -f='passt ${Version}' passt), kernel $(uname -r), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(tr '\0' '\n' <"$tmp/floor.argv" | wc -l) bwrap arguments"
 if [[ -n $prepare ]]; then
-  echo "prepared in $tmp: $tmp/run CMD... runs CMD as $user; the jails: $tmp/{on,off,pasta,host}; floor (a): $tmp/floor (one line: $tmp/floor.cmdline)"
+  echo "prepared in $tmp: $tmp/run CMD... runs CMD as $user; the jails: $tmp/{on,off,pasta,host}; floor (a): the command line in $tmp/floor.cmdline (run it without a shell)"
   exit 0
 fi
 cat >"$tmp/paired.py" <<'EOF'
-import statistics, subprocess, sys, time
-n, a, b = int(sys.argv[1]), [sys.argv[2]], [sys.argv[3]]
+import shlex, statistics, subprocess, sys, time
+n, a, b = int(sys.argv[1]), shlex.split(sys.argv[2]), shlex.split(sys.argv[3])
 def run(argv):
     t = time.perf_counter_ns()
     subprocess.run(argv, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
@@ -124,13 +122,13 @@ print(f"A {statistics.median(ta) / 1e6:.2f} ms, B {statistics.median(tb) / 1e6:.
       f"A/B median {statistics.median(r):.2f} (quartiles {q[0]:.2f}-{q[2]:.2f}), {n} pairs")
 EOF
 chown "$user" "$tmp/paired.py"
-for c in "on floor default (slirp4netns) vs floor (a), raw bwrap with its mounts and --unshare-net" \
-  "on off default (slirp4netns) vs floor (b), network = false" \
-  "off floor network = false vs floor (a)" \
-  "pasta off netStack = pasta vs network = false" \
-  "host off network = host vs network = false"; do
-  read -r a b label <<<"$c"
-  echo "== $label"
-  "$tmp/run" python3 "$tmp/paired.py" "$runs" "$tmp/$a" "$tmp/$b"
-done
+pair() { # LABEL A B
+  echo "== $1"
+  "$tmp/run" python3 "$tmp/paired.py" "$runs" "$2" "$3"
+}
+pair "default (slirp4netns) vs floor (a), raw bwrap with its mounts and --unshare-net" "$tmp/on" "$floor"
+pair "default (slirp4netns) vs floor (b), network = false" "$tmp/on" "$tmp/off"
+pair "network = false vs floor (a)" "$tmp/off" "$floor"
+pair "netStack = pasta vs network = false" "$tmp/pasta" "$tmp/off"
+pair "network = host vs network = false" "$tmp/host" "$tmp/off"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
