@@ -5,17 +5,19 @@
 //! launcher ──fork──► helper (host's namespaces; own session, stdin /dev/null)
 //!    │ exec                 │ 1. reads bwrap's --info-fd: {"child-pid": N}
 //!    ▼                      │ 2. opens /proc/N/ns/net and the user namespace owning it
-//!  bwrap ─clone─► jail      │ 3a. network: true — starts pasta on them, waits for ready
+//!  bwrap ─clone─► jail      │ 3a. network: true — starts the stack (slirp4netns once the
+//!                           │     jail's loopback is up, or pasta) on them, waits for ready
 //!  (own user+net ns,        │ 3b. allowlist — a short-lived child joins them and binds
 //!   blocked on --block-fd)  │     the proxy's (and host ports') listeners, hands them back
 //!                           │ 4. writes one byte to --block-fd: the agent starts
-//!                           │ 5. serves (proxy) / watches (pasta) until bwrap exits
-//!                           ▼    (pidfd), then stops pasta and exits
+//!                           │ 5. serves (proxy) / watches (the stack) until bwrap exits
+//!                           ▼    (pidfd), then stops the stack and exits
 //! ```
 //!
 //! Why after bwrap's clone and not before exec: bwrap alone creates the namespaces (no
 //! second user-namespace creator that Ubuntu's AppArmor policy would also have to allow),
-//! and pasta's set-up overlaps bwrap's mounts. Why the user namespace *owning* the network
+//! and the stack's set-up overlaps bwrap's mounts (BENCHMARKS.md "Network": with slirp4netns
+//! the agent does not wait for it on a two-core machine; the stack's CPU is what it costs). Why the user namespace *owning* the network
 //! namespace and not `/proc/N/ns/user`: bwrap may already have moved the child into a
 //! nested user namespace (`--dev` needs one for devpts, `--disable-userns` another), which
 //! has no rights over the network namespace.
