@@ -16,11 +16,12 @@
 //!
 //! Why after bwrap's clone and not before exec: bwrap alone creates the namespaces (no
 //! second user-namespace creator that Ubuntu's AppArmor policy would also have to allow),
-//! and the stack's set-up overlaps bwrap's mounts (BENCHMARKS.md "Network": with slirp4netns
-//! the agent does not wait for it on a two-core machine; the stack's CPU is what it costs). Why the user namespace *owning* the network
-//! namespace and not `/proc/N/ns/user`: bwrap may already have moved the child into a
-//! nested user namespace (`--dev` needs one for devpts, `--disable-userns` another), which
-//! has no rights over the network namespace.
+//! and the stack's set-up overlaps bwrap's mounts (BENCHMARKS.md "Network": with
+//! slirp4netns the agent does not wait for it on a two-core machine; the stack's CPU is
+//! what it costs). Why the user namespace *owning* the network namespace and not
+//! `/proc/N/ns/user`: bwrap may already have moved the child into a nested user namespace
+//! (`--dev` needs one for devpts, `--disable-userns` another), which has no rights over the
+//! network namespace.
 //!
 //! If set-up fails, the helper prints one `jailgen: refusing to start: network: …` line and
 //! kills the jail before the agent ran; bwrap then exits with the killed child's status.
