@@ -5,20 +5,23 @@
 //! launcher ──fork──► helper (host's namespaces; own session, stdin /dev/null)
 //!    │ exec                 │ 1. reads bwrap's --info-fd: {"child-pid": N}
 //!    ▼                      │ 2. opens /proc/N/ns/net and the user namespace owning it
-//!  bwrap ─clone─► jail      │ 3a. network: true — starts pasta on them, waits for ready
+//!  bwrap ─clone─► jail      │ 3a. network: true — starts the stack (slirp4netns once the
+//!                           │     jail's loopback is up, or pasta) on them, waits for ready
 //!  (own user+net ns,        │ 3b. allowlist — a short-lived child joins them and binds
 //!   blocked on --block-fd)  │     the proxy's (and host ports') listeners, hands them back
 //!                           │ 4. writes one byte to --block-fd: the agent starts
-//!                           │ 5. serves (proxy) / watches (pasta) until bwrap exits
-//!                           ▼    (pidfd), then stops pasta and exits
+//!                           │ 5. serves (proxy) / watches (the stack) until bwrap exits
+//!                           ▼    (pidfd), then stops the stack and exits
 //! ```
 //!
 //! Why after bwrap's clone and not before exec: bwrap alone creates the namespaces (no
 //! second user-namespace creator that Ubuntu's AppArmor policy would also have to allow),
-//! and pasta's set-up overlaps bwrap's mounts. Why the user namespace *owning* the network
-//! namespace and not `/proc/N/ns/user`: bwrap may already have moved the child into a
-//! nested user namespace (`--dev` needs one for devpts, `--disable-userns` another), which
-//! has no rights over the network namespace.
+//! and the stack's set-up overlaps bwrap's mounts (BENCHMARKS.md "Network": with
+//! slirp4netns the agent does not wait for it on a two-core machine; the stack's CPU is
+//! what it costs). Why the user namespace *owning* the network namespace and not
+//! `/proc/N/ns/user`: bwrap may already have moved the child into a nested user namespace
+//! (`--dev` needs one for devpts, `--disable-userns` another), which has no rights over the
+//! network namespace.
 //!
 //! If set-up fails, the helper prints one `jailgen: refusing to start: network: …` line and
 //! kills the jail before the agent ran; bwrap then exits with the killed child's status.
@@ -28,6 +31,7 @@ use std::io;
 use std::net::TcpListener;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::Arc;
+use std::time::Instant;
 
 use crate::proxy::{Limits, Proxy};
 use crate::rules::Rules;
@@ -52,8 +56,48 @@ pub(crate) struct HelperEnds {
     pub block_w: OwnedFd,
 }
 
+/// The helper's step timings (`Options::times`), printed right before the jail is
+/// unblocked: each step's microseconds since the previous one, the first since the helper
+/// was forked.
+pub(crate) struct Steps {
+    on: bool,
+    last: Instant,
+    steps: Vec<(&'static str, u128)>,
+}
+
+impl Steps {
+    fn new(on: bool) -> Steps {
+        Steps {
+            on,
+            last: Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+
+    pub(crate) fn step(&mut self, name: &'static str) {
+        if self.on {
+            let now = Instant::now();
+            self.steps
+                .push((name, now.duration_since(self.last).as_micros()));
+            self.last = now;
+        }
+    }
+
+    fn print(&self) {
+        if self.on {
+            let line: Vec<String> = self
+                .steps
+                .iter()
+                .map(|(n, us)| format!("{n}={us}"))
+                .collect();
+            eprintln!("jailgen: network times (µs): {}", line.join(" "));
+        }
+    }
+}
+
 /// Runs in the forked helper; never returns.
-pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
+pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work, times: bool) -> ! {
+    let mut t = Steps::new(times);
     // Own session: the terminal's ^C and ^Z go to the agent, not to its network.
     sys::setsid();
     sys::stdin_null();
@@ -76,6 +120,7 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
     }
     let info = sys::read_to_end(ends.info_r.as_raw_fd(), 64 * 1024).unwrap_or_default();
     drop(ends.info_r);
+    t.step("info");
     let Some(child) = child_pid(&info) else {
         // bwrap failed before creating the jail and said why itself.
         sys::exit_now(0)
@@ -84,6 +129,7 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
         Ok(ns) => ns,
         Err(e) => fail(child, &format!("cannot open the jail's namespaces: {e}")),
     };
+    t.step("namespaces");
     match work {
         Work::Internet {
             backend,
@@ -103,7 +149,7 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
                     Pasta::start(p, &host_ports, &userns, &netns).map(Stack::Pasta)
                 }
                 Backend::Slirp4netns(p) => {
-                    Slirp::start(p, &userns, &netns, child).map(Stack::Slirp)
+                    Slirp::start(p, &userns, &netns, child, &mut t).map(Stack::Slirp)
                 }
             };
             let stack = match stack {
@@ -125,6 +171,10 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
                 }
             }
             drop((userns, netns));
+            t.step("stack");
+            // Before the unblock: once the jail is gone, the helper is too (parent-death
+            // signal), and a line printed after it could be lost.
+            t.print();
             unblock(ends.block_w);
             // Keep draining the stack's stderr until bwrap exits.
             let fds = [bwrap.as_raw_fd(), stack.stderr()];
@@ -173,6 +223,8 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work) -> ! {
                     let _ = crate::forward::serve_host_port(l, port, limits);
                 });
             }
+            t.step("listeners");
+            t.print();
             unblock(ends.block_w);
             let _ = sys::poll_readable(&[bwrap.as_raw_fd()], None);
             sys::exit_now(0)

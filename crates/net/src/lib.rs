@@ -22,6 +22,7 @@
 //!         backend: Backend::Pasta("/usr/bin/pasta".into()),
 //!         log_dir: None,
 //!         name: "jailed-claude".into(),
+//!         times: false,
 //!     },
 //! )?;
 //! let mut argv: Vec<String> = vec!["--unshare-all".into()]; // … jail.nix's options …
@@ -78,6 +79,9 @@ pub struct Options {
     pub log_dir: Option<PathBuf>,
     /// The jail's name, for the log file's name.
     pub name: String,
+    /// Print the helper's step timings on stderr right before the jail is unblocked (the
+    /// launcher's `JAILGEN_LAUNCH_TIMES=1`).
+    pub times: bool,
 }
 
 /// Why the network cannot be set up; `Display` is the refusal's text after
@@ -137,6 +141,7 @@ pub struct Network {
     env: Vec<(&'static str, String)>,
     log_path: Option<PathBuf>,
     work: helper::Work,
+    times: bool,
 }
 
 /// Descriptors bwrap reads; keep this alive until `execve`.
@@ -225,6 +230,7 @@ impl Network {
             env,
             log_path,
             work,
+            times: opts.times,
         })
     }
 
@@ -271,6 +277,7 @@ impl Network {
                         block_w: self.block_w,
                     },
                     self.work,
+                    self.times,
                 )
             }
             sys::Fork::Parent(_) => {

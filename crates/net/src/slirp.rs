@@ -12,18 +12,24 @@
 //!
 //! The jail's namespace gets `tap0` with 10.0.2.100/24, gateway 10.0.2.2.
 //!
+//! It lives no longer than the helper: `--exit-fd` is a pipe whose only writer the helper
+//! holds, so slirp4netns exits when the helper does, however it ends. That, rather than a
+//! parent-death signal, lets the helper start it without pre-exec code, so std spawns it
+//! with posix_spawn (a vfork) instead of a fork of the helper; the start of the stack is on
+//! the path to the agent's start (BENCHMARKS.md "Network").
+//!
 //! slirp4netns `--configure` also brings up `lo`, which bwrap's child does itself right after
 //! the clone; the two race (bwrap then fails with "loopback: Failed RTM_NEWADDR"). So the
 //! helper starts slirp4netns only once bwrap's child has written its uid map, which it does
 //! right after setting up the loopback.
 
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::helper::Steps;
 use crate::sys;
 
 pub const DNS: &str = "10.0.2.3";
@@ -35,6 +41,27 @@ pub fn resolv_conf() -> String {
 pub struct Slirp {
     child: Child,
     stderr: OwnedFd,
+    /// Held until the helper exits: slirp4netns's `--exit-fd` is its other end.
+    _exit: OwnedFd,
+}
+
+/// slirp4netns's arguments for a jail whose namespaces are open as `userns` and `netns`,
+/// with the ready signal on `ready` and the exit signal (a hang-up) on `exit`.
+pub fn args(userns: RawFd, netns: RawFd, ready: RawFd, exit: RawFd) -> Vec<String> {
+    vec![
+        "--configure".to_string(),
+        "--mtu=65520".into(),
+        "--disable-host-loopback".into(),
+        // A syscall filter: it parses every packet the agent sends. (`--enable-sandbox`
+        // fails here: it needs to become root in a user namespace of its own.)
+        "--enable-seccomp".into(),
+        format!("--ready-fd={ready}"),
+        format!("--exit-fd={exit}"),
+        format!("--userns-path=/proc/self/fd/{userns}"),
+        "--netns-type=path".into(),
+        format!("/proc/self/fd/{netns}"),
+        "tap0".into(),
+    ]
 }
 
 fn wait_for_loopback(jail: libc::pid_t) -> io::Result<()> {
@@ -62,45 +89,46 @@ fn wait_for_loopback(jail: libc::pid_t) -> io::Result<()> {
 }
 
 impl Slirp {
-    pub fn start(
+    pub(crate) fn start(
         slirp: &Path,
         userns: &OwnedFd,
         netns: &OwnedFd,
         jail: libc::pid_t,
+        t: &mut Steps,
     ) -> io::Result<Slirp> {
         wait_for_loopback(jail)?;
+        t.step("loopback");
         let (ready_r, ready_w) = sys::pipe()?;
-        let (u, n, r) = (userns.as_raw_fd(), netns.as_raw_fd(), ready_w.as_raw_fd());
+        // slirp4netns exits when this pipe hangs up: when the helper exits or is killed.
+        let (exit_r, exit_w) = sys::pipe()?;
+        let (u, n, r, x) = (
+            userns.as_raw_fd(),
+            netns.as_raw_fd(),
+            ready_w.as_raw_fd(),
+            exit_r.as_raw_fd(),
+        );
         let mut cmd = Command::new(slirp);
-        cmd.args([
-            "--configure".to_string(),
-            "--mtu=65520".into(),
-            "--disable-host-loopback".into(),
-            // A syscall filter: it parses every packet the agent sends. (`--enable-sandbox`
-            // fails here: it needs to become root in a user namespace of its own.)
-            "--enable-seccomp".into(),
-            format!("--ready-fd={r}"),
-            format!("--userns-path=/proc/self/fd/{u}"),
-            "--netns-type=path".into(),
-            format!("/proc/self/fd/{n}"),
-            "tap0".into(),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-        // SAFETY: only async-signal-safe calls (fcntl, prctl) between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                for fd in [u, n, r] {
-                    sys::set_inheritable(fd, true)?;
-                }
-                sys::set_parent_death_signal(libc::SIGKILL)
-            });
+        cmd.args(args(u, n, r, x))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        // No pre-exec code, so std spawns with posix_spawn (a vfork), not a fork of the
+        // helper: the four descriptors are made inheritable here instead, while the
+        // helper is still single-threaded (nothing else can exec meanwhile), and closed or
+        // made close-on-exec again below.
+        for fd in [u, n, r, x] {
+            sys::set_inheritable(fd, true)?;
         }
-        let mut child = cmd.spawn().map_err(|e| {
+        let spawned = cmd.spawn();
+        for fd in [u, n] {
+            sys::set_inheritable(fd, false)?;
+        }
+        drop(exit_r);
+        let mut child = spawned.map_err(|e| {
             io::Error::new(e.kind(), format!("cannot run `{}`: {e}", slirp.display()))
         })?;
         drop(ready_w);
+        t.step("spawned");
         let ready = sys::poll_readable(&[ready_r.as_raw_fd()], Some(crate::pasta::READY_TIMEOUT))?;
         let got = if ready.is_empty() {
             Vec::new()
@@ -113,7 +141,11 @@ impl Slirp {
                 .take()
                 .map(OwnedFd::from)
                 .ok_or_else(|| io::Error::other("slirp4netns's stderr is missing"))?;
-            return Ok(Slirp { child, stderr });
+            return Ok(Slirp {
+                child,
+                stderr,
+                _exit: exit_w,
+            });
         }
         let _ = child.kill();
         let status = child.wait()?;
@@ -144,5 +176,31 @@ impl Slirp {
     pub fn stop(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::args;
+
+    #[test]
+    fn slirp4netns_keeps_the_host_loopback_out_filters_syscalls_and_exits_with_the_helper() {
+        let a = args(5, 6, 7, 8);
+        for must in [
+            "--configure",
+            "--disable-host-loopback",
+            "--enable-seccomp",
+            "--ready-fd=7",
+            "--exit-fd=8",
+            "--userns-path=/proc/self/fd/5",
+            "/proc/self/fd/6",
+        ] {
+            assert!(a.iter().any(|x| x == must), "{must} missing from {a:?}");
+        }
+        // No API socket: nothing can add a port forward later.
+        assert!(
+            !a.iter().any(|x| x.starts_with("--api-socket") || x == "-a"),
+            "{a:?}"
+        );
     }
 }

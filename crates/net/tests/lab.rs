@@ -6,6 +6,8 @@
 mod common;
 
 use common::{GRANTED, Lab, lab_gate};
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 fn get<'a>(m: &'a std::collections::BTreeMap<String, String>, k: &str) -> &'a str {
     m.get(k).map_or("<missing>", String::as_str)
@@ -293,6 +295,124 @@ fn a_network_that_fails_to_start_kills_the_jail_before_the_agent_runs() {
         1,
         "{stderr}"
     );
+}
+
+#[test]
+fn a_slirp4netns_that_fails_kills_the_jail_before_the_agent_runs() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    let argv = lab.jail_argv(
+        &["--internet", "--slirp4netns", "/bin/false"],
+        &["sh", "-c", "echo the-agent-ran"],
+    );
+    let out = lab.on_host(&argv).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stdout.contains("the-agent-ran"), "{stdout}{stderr}");
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("jailgen: refusing to start: network: slirp4netns failed"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn launch_times_show_each_step_of_the_network_start() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    let mut argv = vec!["env".to_string(), "JAILGEN_LAUNCH_TIMES=1".into()];
+    argv.extend(lab.jail_argv(
+        &["--internet", "--slirp4netns", "/usr/bin/slirp4netns"],
+        &["true"],
+    ));
+    let out = lab.on_host(&argv).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("jailgen: network times (µs): "))
+        .unwrap_or_else(|| panic!("no network times in {stderr}"));
+    let steps: Vec<&str> = line
+        .split(' ')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            assert!(v.parse::<u64>().is_ok(), "{line}");
+            k
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        ["info", "namespaces", "loopback", "spawned", "stack"],
+        "{line}"
+    );
+}
+
+/// The helper starts slirp4netns without a fork of its own (posix_spawn) and so without a
+/// parent-death signal: slirp4netns's `--exit-fd` is what ends it with the helper.
+#[test]
+fn slirp4netns_ends_when_the_helper_is_killed() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    let argv = lab.jail_argv(
+        &["--internet", "--slirp4netns", "/usr/bin/slirp4netns"],
+        &["sleep", "30"],
+    );
+    let mut jail = lab.on_host(&argv).spawn().unwrap();
+    let live_slirp = || {
+        let out = Command::new("ip")
+            .args(["netns", "pids", &lab.host])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .filter_map(|pid| {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+                // pid (comm) state ppid …
+                let (comm, rest) = stat.split_once(") ")?;
+                let mut f = rest.split_whitespace();
+                let (state, ppid) = (f.next()?, f.next()?);
+                (comm.ends_with("(slirp4netns") && state != "Z")
+                    .then(|| (pid.to_string(), ppid.to_string()))
+            })
+            .collect::<Vec<_>>()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (slirp, helper) = loop {
+        if let Some(found) = live_slirp().into_iter().next() {
+            break found;
+        }
+        assert!(Instant::now() < deadline, "slirp4netns never started");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let comm = std::fs::read_to_string(format!("/proc/{helper}/comm")).unwrap();
+    assert_eq!(
+        comm.trim(),
+        "netjail",
+        "slirp4netns {slirp}'s parent is the helper"
+    );
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &helper])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while live_slirp().iter().any(|(p, _)| *p == slirp) {
+        assert!(
+            Instant::now() < deadline,
+            "slirp4netns {slirp} outlived the helper {helper}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = jail.kill();
+    let _ = jail.wait();
 }
 
 #[test]

@@ -64,6 +64,7 @@ fn main() {
             backend,
             log_dir,
             name: "netjail".into(),
+            times: std::env::var("JAILGEN_LAUNCH_TIMES").is_ok_and(|v| v == "1"),
         },
     )
     .unwrap_or_else(|e| {
