@@ -101,26 +101,7 @@ if [[ -n $prepare ]]; then
   echo "prepared in $tmp: $tmp/run CMD... runs CMD as $user; the jails: $tmp/{on,off,pasta,host}; floor (a): the command line in $tmp/floor.cmdline (run it without a shell)"
   exit 0
 fi
-cat >"$tmp/paired.py" <<'EOF'
-import shlex, statistics, subprocess, sys, time
-n, a, b = int(sys.argv[1]), shlex.split(sys.argv[2]), shlex.split(sys.argv[3])
-def run(argv):
-    t = time.perf_counter_ns()
-    subprocess.run(argv, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    return time.perf_counter_ns() - t
-for _ in range(10):
-    run(a), run(b)
-ta, tb, r = [], [], []
-for i in range(n):
-    if i % 2:
-        y, x = run(b), run(a)
-    else:
-        x, y = run(a), run(b)
-    ta.append(x); tb.append(y); r.append(x / y)
-q = statistics.quantiles(r, n=4)
-print(f"A {statistics.median(ta) / 1e6:.2f} ms, B {statistics.median(tb) / 1e6:.2f} ms, "
-      f"A/B median {statistics.median(r):.2f} (quartiles {q[0]:.2f}-{q[2]:.2f}), {n} pairs")
-EOF
+cp "$repo/scripts/paired.py" "$tmp/paired.py"
 chown "$user" "$tmp/paired.py"
 pair() { # LABEL A B
   echo "== $1"

@@ -24,6 +24,7 @@ git -C "$proj" init -q -b main
 printf 'SECRET=1\n' >"$proj/.env"
 mkdir -p "$proj/src" && printf 'x\n' >"$proj/src/main.rs"
 cp "$launcher" "$work/jailgen-launch"
+cp "$(dirname -- "${BASH_SOURCE[0]}")/paired.py" "$work/paired.py"
 launcher=$work/jailgen-launch
 
 # The static part of a jail like jail.nix's base (read-only system, fresh /proc /dev /tmp,
@@ -101,8 +102,7 @@ PY
     as_rt env RECORD_TO="$work/$tag.argv" "$launcher" "$pol" "$work/record" "${static[@]}" --jailgen-grants -- /usr/bin/true
     floor="$bwrap $(tr '\0' ' ' <"$work/$tag.argv")"
     ratio=$(runuser -u rt -- env -C "$proj" HOME="$home" LANG=C.UTF-8 JAILGEN_ALLOW_CONCURRENT=1 \
-      farm-bench -n "$runs" --warmup 3 --timeout 600 --vs "$floor" -- \
-      "$launcher" "$pol" "$bwrap" "${static[@]}" --jailgen-grants -- /usr/bin/true 2>&1 | grep -E '^A/B (wall|cpu)' | tr -s ' ' | tr '\n' ' ')
+      python3 "$work/paired.py" "$runs" "$launcher $pol $bwrap ${static[*]} --jailgen-grants -- /usr/bin/true" "$floor" 2>&1 | tr -s ' ' | tr '\n' ' ')
     echo "preset $tag: $ratio" | tee -a "$summary"
   done
   echo "summary: $summary"
@@ -110,13 +110,12 @@ PY
 fi
 
 for net in net nonet; do
-  # Both as words (no path here holds a space); farm-bench itself runs as rt, so neither
-  # side pays for runuser.
+  # Both as words (no path here holds a space); the paired runner itself runs as rt, so
+  # neither side pays for runuser.
   floor="$bwrap $(tr '\0' ' ' <"$work/$net.argv")"
   echo "== $net: launcher vs its floor ($runs pairs; the floor has $(tr -cd '\0' <"$work/$net.argv" | wc -c) arguments)" | tee -a "$summary"
   runuser -u rt -- env -C "$proj" HOME="$home" LANG=C.UTF-8 JAILGEN_ALLOW_CONCURRENT=1 \
-    farm-bench -n "$runs" --warmup 5 --timeout 600 --vs "$floor" -- \
-    "$launcher" "$work/$net.json" "$bwrap" "${static[@]}" --jailgen-grants -- /usr/bin/true 2>&1 | tee -a "$summary"
+    python3 "$work/paired.py" "$runs" "$launcher $work/$net.json $bwrap ${static[*]} --jailgen-grants -- /usr/bin/true" "$floor" 2>&1 | tee -a "$summary"
 done
 
 # valgrind loses its count at exec, so bwrap is a path that does not exist: the launcher does
@@ -171,8 +170,8 @@ printf '%s\n' '{"version":1,"name":"t","network":false,"hide":[]}' >"$work/nohid
 printf '%s\n' '{"version":1,"name":"t","network":false}' >"$work/hide.json"
 for p in hide nohide; do
   echo "-- policy $p.json, fake bwrap (/bin/true)" | tee -a "$summary"
-  runuser -u rt -- env -C "$big" HOME="$home" JAILGEN_ALLOW_CONCURRENT=1 farm-bench -n 20 --warmup 2 -- \
-    "$launcher" "$work/$p.json" /bin/true -- x 2>&1 | tee -a "$summary"
+  runuser -u rt -- env -C "$big" HOME="$home" JAILGEN_ALLOW_CONCURRENT=1 hyperfine -N --runs 20 --warmup 2 \
+    "$launcher $work/$p.json /bin/true -- x" 2>&1 | tee -a "$summary"
 done
 as_rt env -C "$big" JAILGEN_ALLOW_CONCURRENT=1 JAILGEN_LAUNCH_TIMES=1 "$launcher" "$work/hide.json" /bin/echo -- x 2>&1 |
   tr ' ' '\n' | grep -E '^(hide=|.*mod170/\.env)' | tee -a "$summary"
