@@ -59,7 +59,7 @@ fn inherit(fd: OwnedFd) -> Result<RawFd, Stop> {
 fn run() -> Result<std::io::Error, Stop> {
     let var = |k: &str| std::env::var(k).ok();
     let mut t = Times {
-        on: var("JAILGEN_LAUNCH_TIMES").as_deref() == Some("1"),
+        on: var(jailgen_net::LAUNCH_TIMES_VAR).as_deref() == Some("1"),
         last: Instant::now(),
         steps: Vec::new(),
     };

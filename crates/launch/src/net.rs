@@ -48,7 +48,7 @@ pub fn prepare(policy: &Policy, var: &dyn Fn(&str) -> Option<String>) -> Result<
         backend,
         log_dir: state.map(|s| s.join("jailgen/network")),
         name: policy.name.clone(),
-        times: var("JAILGEN_LAUNCH_TIMES").as_deref() == Some("1"),
+        times: var(jailgen_net::LAUNCH_TIMES_VAR).as_deref() == Some("1"),
     };
     Net::prepare(mode, opts)
         .map(Some)

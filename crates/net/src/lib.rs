@@ -53,6 +53,9 @@ pub use rules::{RuleError, Rules};
 /// Where the proxy listens inside the jail (`http://127.0.0.1:3128`).
 pub const PROXY_PORT: u16 = 3128;
 
+/// `JAILGEN_LAUNCH_TIMES=1`: the launcher prints its steps' times, and the helper its own.
+pub const LAUNCH_TIMES_VAR: &str = "JAILGEN_LAUNCH_TIMES";
+
 /// The network a jail gets from this crate.
 #[derive(Clone, Debug)]
 pub enum Mode {

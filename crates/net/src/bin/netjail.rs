@@ -64,7 +64,7 @@ fn main() {
             backend,
             log_dir,
             name: "netjail".into(),
-            times: std::env::var("JAILGEN_LAUNCH_TIMES").is_ok_and(|v| v == "1"),
+            times: std::env::var(jailgen_net::LAUNCH_TIMES_VAR).is_ok_and(|v| v == "1"),
         },
     )
     .unwrap_or_else(|e| {
