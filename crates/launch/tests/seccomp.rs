@@ -10,21 +10,11 @@ use common::*;
 use std::fs;
 use std::process::Command;
 
-fn cc(src: &std::path::Path, out: &std::path::Path) {
-    let o = Command::new("gcc")
-        .args(["-O2", "-Wall", "-Wextra", "-Werror", "-o"])
-        .arg(out)
-        .arg(src)
-        .output()
-        .expect("spawn gcc");
-    assert!(o.status.success(), "gcc {src:?}: {}", text(&o));
-}
-
 fn tty_case(probe_in_jail: &std::path::Path, what: &str) {
     let f = bare();
     let t = f.home.parent().unwrap().to_path_buf();
     let probe = t.join("ttyprobe");
-    cc(&repo().join("tests/runtime/ttyprobe.c"), &probe);
+    cc(&root().join("tests/runtime/ttyprobe.c"), &probe);
     let run = |seccomp: bool| -> String {
         let pol = t.join("pol.json");
         fs::write(&pol, policy(&format!(r#""seccomp":{seccomp},"hide":[]"#))).unwrap();
@@ -86,7 +76,7 @@ fn the_filter_blocks_tiocsti_and_tioclinux_but_not_what_tuis_need() {
     }
     let dir = tempfile::tempdir().unwrap();
     let native = dir.path().join("ttyprobe");
-    cc(&repo().join("tests/runtime/ttyprobe.c"), &native);
+    cc(&root().join("tests/runtime/ttyprobe.c"), &native);
     tty_case(&native, "native");
 }
 
@@ -104,7 +94,7 @@ fn the_filter_blocks_tiocsti_on_the_i386_abi() {
         // request is 32 bits, so that case is the plain one there.
         .args(["-m32", "-static", "-O2", "-Wall", "-Wno-overflow", "-o"])
         .arg(&p32)
-        .arg(repo().join("tests/runtime/ttyprobe.c"))
+        .arg(root().join("tests/runtime/ttyprobe.c"))
         .output()
         .expect("spawn gcc");
     if !o.status.success() {
@@ -138,7 +128,7 @@ fn the_rust_program_decides_like_libseccomps_for_the_same_rules() {
     let o = Command::new("gcc")
         .args(["-O2", "-Wall", "-o"])
         .arg(&gen_bin)
-        .arg(repo().join("crates/launch/tests/seccomp/libseccomp-reference.c"))
+        .arg(root().join("crates/launch/tests/seccomp/libseccomp-reference.c"))
         .arg("-lseccomp")
         .output()
         .expect("spawn gcc");
