@@ -78,8 +78,8 @@ impl Jail {
         assert!(out.status.success(), "{expr}\n{}", text(&out));
         let script: String = serde_json::from_slice(&out.stdout).expect("a JSON string");
         let wrapper = dir.path().join("wrapper");
-        fs::write(&wrapper, script).unwrap();
-        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+        // Not fs::write: a test thread forking meanwhile would make exec'ing it fail (ETXTBSY).
+        write_script(&wrapper, &script);
         fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
         Jail { _dir: dir, wrapper }
     }

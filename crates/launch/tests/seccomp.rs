@@ -38,35 +38,9 @@ fn tty_case(probe_in_jail: &std::path::Path, what: &str) {
         so
     };
     let open = run(false);
-    let legacy = fs::read_to_string("/proc/sys/dev/tty/legacy_tiocsti").unwrap_or_default();
-    if legacy.trim() == "0" {
-        loud!("note: dev.tty.legacy_tiocsti=0 here, so the unfiltered control cannot inject");
-        assert!(open.contains("tiocsti=EIO\n"), "{what}: {open}");
-    } else {
-        assert!(
-            open.contains("tiocsti=ok\n"),
-            "{what}: control: TIOCSTI works unfiltered: {open}"
-        );
-        assert!(
-            open.contains("input-queue=69640a"),
-            "{what}: control: `id\\n` reached the terminal: {open}"
-        );
-    }
+    scenario::assert_tty_control_injects(&open, what);
     let blocked = run(true);
-    for want in [
-        "tiocsti=EPERM\n",
-        "tiocsti_high_bits=EPERM\n",
-        "tioclinux=EPERM\n",
-        "tiocgwinsz=ok 33x101\n",
-        "tcgetattr=ok\n",
-        "tcsetattr=ok\n",
-        "\ninput-queue=\n",
-    ] {
-        assert!(
-            blocked.contains(want),
-            "{what}: missing {want:?} in:\n{blocked}"
-        );
-    }
+    scenario::assert_tty_blocked(&blocked, what);
 }
 
 #[test]

@@ -8,7 +8,9 @@
 //!   shape of a launcher refusal, [`assert_refused`];
 //! - [`fixture`]: a temp home with a git project, and [`git`] to work on it;
 //! - [`user`]: `JAILGEN_TEST_USER`, the unprivileged user the jails run as when the tests run
-//!   as root.
+//!   as root;
+//! - [`scenario`]: the attacks both suites run (the launcher's on a policy it reads, the
+//!   runtime's through a wrapper the library built), set up in one place.
 //!
 //! A dev-dependency only: nothing here is built into a program users run.
 
@@ -16,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 pub mod fixture;
+pub mod scenario;
 pub mod user;
 
 pub use fixture::{Fixture, bare, fixture, git, plant_ssh_key};
@@ -141,6 +144,31 @@ pub fn nix_lit(s: &str) -> String {
         .replace("${", "\\${")
         .replace('\n', "\\n");
     format!("\"{body}\"")
+}
+
+/// Writes an executable script through a child process, so that this process never holds the
+/// file open for writing: a test thread forking at that moment would carry the descriptor into
+/// its child until the child's exec, and exec'ing the script then fails with ETXTBSY ("Text
+/// file busy"), which the loaded CI machine hit.
+pub fn write_script(path: &Path, text: &str) {
+    use std::io::Write as _;
+    let mut child = Command::new("sh")
+        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sh");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write the script");
+    assert!(
+        child.wait().expect("wait for sh").success(),
+        "writing {}",
+        path.display()
+    );
 }
 
 /// gcc, compiling a test helper (tests/runtime/ttyprobe.c, …) into `out`.

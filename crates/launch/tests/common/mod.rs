@@ -13,31 +13,6 @@ use std::process::{Command, Output};
 
 pub use testkit::*;
 
-/// Writes an executable script through a child process, so that this process never holds the
-/// file open for writing: a test thread forking at that moment would carry the descriptor into
-/// its child until the child's exec, and exec'ing the script then fails with ETXTBSY ("Text
-/// file busy"), which the loaded CI machine hit.
-pub fn write_script(path: &Path, text: &str) {
-    use std::io::Write as _;
-    let mut child = Command::new("sh")
-        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
-        .arg(path)
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn sh");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("write the script");
-    assert!(
-        child.wait().expect("wait for sh").success(),
-        "writing {}",
-        path.display()
-    );
-}
-
 pub fn launcher() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_jailgen-launch"))
 }
