@@ -171,6 +171,18 @@ pub fn write_script(path: &Path, text: &str) {
     );
 }
 
+/// Waits up to 10 s for `path` to appear (what a process the test started writes when it is
+/// up), then asserts it did.
+#[track_caller]
+pub fn wait_for_file(path: &Path, what: &str) {
+    let mut waited = 0;
+    while !path.exists() && waited < 200 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        waited += 1;
+    }
+    assert!(path.exists(), "{what}");
+}
+
 /// gcc, compiling a test helper (tests/runtime/ttyprobe.c, …) into `out`.
 pub fn cc(src: &Path, out: &Path) {
     let o = Command::new("gcc")
