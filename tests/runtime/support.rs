@@ -8,6 +8,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The runtime's fixtures are handed to `JAILGEN_TEST_USER` when there is one.
+pub use testkit::fixture_for_test_user as fixture;
 pub use testkit::*;
 
 /// The environment every test jail sets, so git inside commits without a config.

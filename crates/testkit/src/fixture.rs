@@ -1,5 +1,6 @@
 //! A temp home with a git project in it, and git run the way the tests need it: no system or
-//! user config, a fixed identity, as the test user when there is one ([`crate::user`]).
+//! user config, a fixed identity, and in a fixture made for the test user, as that user
+//! ([`crate::user`]).
 
 use crate::{text, user};
 use std::fs;
@@ -15,8 +16,15 @@ pub struct Fixture {
 
 /// The directories alone: `proj` is no git repository.
 pub fn bare() -> Fixture {
+    made(false)
+}
+
+fn made(for_test_user: bool) -> Fixture {
     let tmp = tempfile::tempdir().expect("tempdir");
     fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    if for_test_user {
+        user::register(tmp.path());
+    }
     let home = tmp.path().join("home");
     let proj = home.join("src/proj");
     fs::create_dir_all(&proj).unwrap();
@@ -30,7 +38,16 @@ pub fn bare() -> Fixture {
 /// [`bare`] with `proj` a git repository holding one commit (`README`) and an executable
 /// pre-commit hook (`#!/bin/sh\nexit 0\n`).
 pub fn fixture() -> Fixture {
-    let f = bare();
+    project(made(false))
+}
+
+/// [`fixture`], handed to `JAILGEN_TEST_USER` when there is one: git in it, and the jails the
+/// runtime tests start from it, run as that user.
+pub fn fixture_for_test_user() -> Fixture {
+    project(made(true))
+}
+
+fn project(f: Fixture) -> Fixture {
     git(&f.proj, &["init", "-q", "-b", "main"]);
     fs::write(f.proj.join("README"), "hello\n").unwrap();
     git(&f.proj, &["add", "README"]);
@@ -42,10 +59,15 @@ pub fn fixture() -> Fixture {
 }
 
 /// `git ARGS` in `dir` (HOME there, no system config, identity `t`), asserting success; its
-/// stdout.
+/// stdout. In a fixture made for the test user, as that user.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    user::hand_over_fixture(dir);
-    let out = user::command("git")
+    let mut git = if user::is_handed(dir) {
+        user::hand_over_fixture(dir);
+        user::command("git")
+    } else {
+        std::process::Command::new("git")
+    };
+    let out = git
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")

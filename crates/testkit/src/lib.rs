@@ -21,7 +21,7 @@ pub mod fixture;
 pub mod scenario;
 pub mod user;
 
-pub use fixture::{Fixture, bare, fixture, git, plant_ssh_key};
+pub use fixture::{Fixture, bare, fixture, fixture_for_test_user, git, plant_ssh_key};
 pub use user::{as_test_user, command, hand_over_fixture};
 
 /// Prints to the real stderr, past cargo test's capture, so that a skip is seen.
