@@ -17,7 +17,7 @@ use std::process::{Command, Output};
 
 mod common;
 use common::{have_nix, nix_lit, real_jail_nix, root};
-use testkit::{have, have_bwrap, have_git, text};
+use testkit::{have, have_bwrap, have_git, text, write_script};
 
 fn have_tools(test: &str) -> bool {
     have_nix(test) && have_bwrap() && have_git()
@@ -99,8 +99,8 @@ impl Setup {
             .unwrap()
             .keep();
         let path = dir.join("wrapper");
-        fs::write(&path, v["text"].as_str().expect("text")).unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        // Not fs::write: a test thread forking meanwhile would make exec'ing it fail (ETXTBSY).
+        write_script(&path, v["text"].as_str().expect("text"));
         (path, v["name"].as_str().expect("name").to_owned())
     }
 
@@ -526,15 +526,13 @@ fn the_open_urls_handler_opens_only_one_http_or_https_url() {
     }
     let log = tmp.path().join("opened");
     let browser = tmp.path().join("browser");
-    fs::write(
+    write_script(
         &browser,
-        format!(
+        &format!(
             "#!/bin/sh\nprintf '%s\\n' \"$#:$1\" >> '{}'\n",
             log.display()
         ),
-    )
-    .unwrap();
-    fs::set_permissions(&browser, fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let long = format!("https://example.org/{}", "a".repeat(5000));
     let cases: &[(&str, bool)] = &[
         ("https://example.org/path?q=1#frag", true),
