@@ -3,6 +3,8 @@
 # from a source set derived from the manifests, so it follows them instead of drifting:
 #   - the workspace manifest and lock;
 #   - crates/launch and every crate it names with a `path` dependency (crates/policy);
+#   - the manifests alone of the crates those and the root package name as `path`
+#     dev-dependencies (crates/testkit): cargo reads them to load the workspace, builds none;
 #   - the files the root package's manifest names that cargo checks when it loads the workspace
 #     (its `[[bench]]` targets), without which cargo refuses to read the manifest;
 #   - nix/lib/defaults.json, which crates/policy compiles in (`include_str!`).
@@ -27,16 +29,23 @@ let
   launch = manifest ../crates/launch;
   root = manifest ../.;
 
+  # The directories a manifest's table of dependencies names by `path`.
+  pathDeps =
+    dir: table:
+    map (p: dir + "/${p}") (
+      builtins.filter (p: p != null) (
+        map (d: if builtins.isAttrs d then d.path or null else null) (
+          builtins.attrValues ((manifest dir).${table} or { })
+        )
+      )
+    );
+
   # A crate's own directory and those of its path dependencies, transitively.
-  crateDirs =
-    dir:
-    let
-      deps = builtins.attrValues ((manifest dir).dependencies or { });
-      paths = builtins.filter (p: p != null) (
-        map (d: if builtins.isAttrs d then d.path or null else null) deps
-      );
-    in
-    [ dir ] ++ builtins.concatMap (p: crateDirs (dir + "/${p}")) paths;
+  crateDirs = dir: [ dir ] ++ builtins.concatMap crateDirs (pathDeps dir "dependencies");
+
+  # The manifests of the path dev-dependencies of these crates and of the root package.
+  devManifests =
+    dirs: map (d: d + "/Cargo.toml") (builtins.concatMap (d: pathDeps d "dev-dependencies") dirs);
 
   benches = map (b: ../. + "/${b.path or "benches/${b.name}.rs"}") (root.bench or [ ]);
 in
@@ -52,6 +61,7 @@ rustPlatform.buildRustPackage {
         ../Cargo.lock
       ]
       ++ lib.unique (crateDirs ../crates/launch)
+      ++ lib.unique (devManifests ([ ../. ] ++ crateDirs ../crates/launch))
       ++ benches
       ++ [ ./lib/defaults.json ]
     );

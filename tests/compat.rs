@@ -8,56 +8,19 @@
 //!
 //! Runs against the jail.nix double, and against real jail.nix when `JAILGEN_JAIL_NIX` names a
 //! checkout (`.ci/run` sets it). Needs nix-instantiate, bwrap and git: without
-//! them the tests skip loudly, and fail under `JAILGEN_REQUIRE_NIX=1`.
+//! them the tests skip loudly, and fail under `JAILGEN_REQUIRE_NIX=1` or `CI=true`.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 mod common;
-use common::{have_nix, loud, real_jail_nix, root};
-
-fn have(tool: &str, probe: &[&str]) -> bool {
-    let ok = Command::new(tool)
-        .args(probe)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var("JAILGEN_REQUIRE_NIX").as_deref() != Ok("1"),
-            "`{tool}` is required (JAILGEN_REQUIRE_NIX=1) but `{tool} {}` failed",
-            probe.join(" ")
-        );
-        loud!("SKIPPED: `{tool}` is not usable here; this test did not run");
-    }
-    ok
-}
+use common::{have_nix, nix_lit, real_jail_nix, root};
+use testkit::{have, have_bwrap, have_git, text, write_script};
 
 fn have_tools(test: &str) -> bool {
-    have_nix(test)
-        && have("bwrap", &["--ro-bind", "/", "/", "--unshare-user", "true"])
-        && have("git", &["--version"])
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status: {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn nix_lit(s: &str) -> String {
-    let body = s
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace("${", "\\${")
-        .replace('\n', "\\n");
-    format!("\"{body}\"")
+    have_nix(test) && have_bwrap() && have_git()
 }
 
 fn git(dir: &Path, home: &Path, args: &[&str]) -> String {
@@ -136,8 +99,8 @@ impl Setup {
             .unwrap()
             .keep();
         let path = dir.join("wrapper");
-        fs::write(&path, v["text"].as_str().expect("text")).unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        // Not fs::write: a test thread forking meanwhile would make exec'ing it fail (ETXTBSY).
+        write_script(&path, v["text"].as_str().expect("text"));
         (path, v["name"].as_str().expect("name").to_owned())
     }
 
@@ -563,15 +526,13 @@ fn the_open_urls_handler_opens_only_one_http_or_https_url() {
     }
     let log = tmp.path().join("opened");
     let browser = tmp.path().join("browser");
-    fs::write(
+    write_script(
         &browser,
-        format!(
+        &format!(
             "#!/bin/sh\nprintf '%s\\n' \"$#:$1\" >> '{}'\n",
             log.display()
         ),
-    )
-    .unwrap();
-    fs::set_permissions(&browser, fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let long = format!("https://example.org/{}", "a".repeat(5000));
     let cases: &[(&str, bool)] = &[
         ("https://example.org/path?q=1#frag", true),

@@ -8,18 +8,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Prints to the real stderr, past cargo test's capture, so that a skip is seen.
-macro_rules! loud {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-pub(crate) use loud;
-
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+// The repository root, the skip notice, the strict gate and the test-input Nix literal are
+// crates/testkit's (one each for every suite).
+pub use testkit::{loud, nix_lit, root, strict};
 
 pub fn update() -> bool {
     std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1")
@@ -129,12 +120,6 @@ pub fn literals(nix: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// `CI=true` or `JAILGEN_REQUIRE_NIX=1`: a missing tool or snapshot is a failure, not a skip.
-pub fn strict() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-        || std::env::var("JAILGEN_REQUIRE_NIX").is_ok_and(|v| v == "1")
-}
-
 /// The launcher (crates/launch), built by cargo for the tests once per test binary, in a
 /// directory laid out like its Nix package (`<prefix>/bin/jailgen-launch`), so the library's
 /// host-mode wrappers can name it as `launcher` (nix/tests/harness.nix). It gets a target
@@ -167,16 +152,6 @@ pub fn launcher() -> PathBuf {
             prefix
         })
         .clone()
-}
-
-/// A Nix string literal for `s` (test input only).
-pub fn nix_lit(s: &str) -> String {
-    let body = s
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace("${", "\\${")
-        .replace('\n', "\\n");
-    format!("\"{body}\"")
 }
 
 /// Whether a test needing `what` (named by the environment variable `var`) may go ahead:

@@ -3,23 +3,9 @@
 //! work; symlinks planted in `.git` by an earlier session are never bound. `git = "open"` is the
 //! control that shows each of these tests can fail.
 
+use crate::support::scenario::*;
 use crate::support::*;
 use std::fs;
-use std::os::unix::fs::symlink;
-
-const GIT_ATTACKS: &str = r#"
-try() { if "$@" 2>/dev/null; then echo "WROTE: $*"; else echo "blocked: $*"; fi; }
-try sh -c 'echo "touch /tmp/owned" > .git/hooks/post-checkout'
-try sh -c 'echo evil >> .git/hooks/pre-commit'
-try sh -c 'echo "[core] fsmonitor = evil" >> .git/config'
-try git config core.hooksPath /tmp/evil
-try mv .git .git-moved
-try mv .git/hooks .git/hooks-moved
-try rm -f .git/config
-echo data > new-file
-git add new-file
-if git -c core.hooksPath=/nonexistent commit -q -m "from the jail"; then echo COMMIT_OK; else echo COMMIT_FAILED; fi
-"#;
 
 fn protect() -> Jail {
     Jail::new("{ }")
@@ -80,17 +66,8 @@ fn git_protect_covers_a_hooks_path_inside_the_project_and_a_missing_hooks_dir() 
         return;
     }
     let f = fixture();
-    // husky-style hooks inside the working tree, and no .git/hooks at all.
-    git(&f.proj, &["config", "core.hooksPath", ".husky/_"]);
-    fs::remove_dir_all(f.proj.join(".git/hooks")).unwrap();
-    let inside = r#"
-for p in .husky/_/pre-commit .git/hooks/pre-commit; do
-  if sh -c "echo evil > $p" 2>/dev/null; then echo "WROTE $p"; else echo "blocked $p"; fi
-done
-# Move the hooks directory's parent aside and plant a look-alike.
-if mv .husky .husky-old 2>/dev/null; then echo "MOVED .husky"; else echo "blocked mv .husky"; fi
-"#;
-    let out = protect().run(&f.proj, &f.home, inside);
+    husky_hooks_without_dot_git_hooks(&f);
+    let out = protect().run(&f.proj, &f.home, HUSKY_ATTACKS);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
         stdout(&out),
@@ -108,35 +85,13 @@ fn linked_worktree_commits_work_and_the_common_dir_is_protected() {
         return;
     }
     let f = fixture();
-    let wt = f.home.join("src/proj worktree 'quoted'");
-    git(
-        &f.proj,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            "-b",
-            "feature",
-            wt.to_str().unwrap(),
-        ],
-    );
-    let dotgit = fs::read_to_string(wt.join(".git")).unwrap();
+    let (wt, dotgit) = linked_worktree(&f);
     assert!(
         dotgit.starts_with("gitdir: "),
         "a linked worktree: {dotgit}"
     );
 
-    let inside = r#"
-try() { if "$@" 2>/dev/null; then echo "WROTE: $*"; else echo "blocked: $*"; fi; }
-common=$(git rev-parse --git-common-dir)
-try sh -c "echo evil > '$common/hooks/post-checkout'"
-try sh -c "echo evil >> '$common/config'"
-try sh -c 'echo "gitdir: /tmp/evil" > .git'
-echo data > wt-file
-git add wt-file
-if git commit -q -m "worktree commit"; then echo COMMIT_OK; else echo COMMIT_FAILED; fi
-"#;
-    let out = protect().run(&wt, &f.home, inside);
+    let out = protect().run(&wt, &f.home, WORKTREE_ATTACKS);
     let so = stdout(&out);
     assert!(out.status.success(), "{}", text(&out));
     assert!(lines_with(&so, "WROTE").is_empty(), "{}", text(&out));
@@ -177,23 +132,7 @@ fn a_planted_dot_git_file_cannot_make_the_next_launch_bind_other_host_directorie
     let f = fixture();
     fs::create_dir_all(f.home.join(".ssh")).unwrap();
     fs::write(f.home.join(".ssh/id_ed25519"), "PRIVATE").unwrap();
-    let other = f.home.join("src/other");
-    fs::create_dir_all(&other).unwrap();
-    git(&other, &["init", "-q", "-b", "main"]);
-    git(&other, &["commit", "-q", "--allow-empty", "-m", "other"]);
-    let other_wt = f.home.join("src/other-wt");
-    git(
-        &other,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            "-b",
-            "w",
-            other_wt.to_str().unwrap(),
-        ],
-    );
-    let entry = other.join(".git/worktrees/other-wt");
+    let (other, entry) = other_repository_with_a_worktree(&f);
     assert!(
         entry.join("HEAD").is_file(),
         "a real worktree entry of another repository"
@@ -202,12 +141,6 @@ fn a_planted_dot_git_file_cannot_make_the_next_launch_bind_other_host_directorie
     // An earlier session wrote a .git file into a project directory.
     let planted = f.home.join("src/planted");
     fs::create_dir_all(&planted).unwrap();
-    let inside = r#"
-for d in "$HOME/.ssh" "$HOME/src/other/.git" "$HOME/src/other/.git/worktrees/other-wt"; do
-  if ls -A "$d" >/dev/null 2>&1; then echo "VISIBLE $d"; fi
-done
-echo done
-"#;
     let (protect, open) = (protect(), open());
     for target in [
         f.home.join(".ssh"), // no git dir at all
@@ -220,7 +153,7 @@ echo done
         )
         .unwrap();
         for jail in [&protect, &open] {
-            let out = jail.run(&planted, &f.home, inside);
+            let out = jail.run(&planted, &f.home, PLANTED_GITDIR_PROBE);
             assert!(out.status.success(), "{}", text(&out));
             assert_eq!(stdout(&out), "done\n", "{target:?}: {}", text(&out));
         }
@@ -235,24 +168,8 @@ fn git_protect_covers_config_includes_in_the_project_and_never_creates_outside_i
         return;
     }
     let f = fixture();
-    // An include in the working tree (relative to .git/), one missing, and a hooksPath through
-    // a symlink that leads out of the project.
-    git(&f.proj, &["config", "include.path", "../shared.gitconfig"]);
-    git(
-        &f.proj,
-        &["config", "--add", "include.path", "../missing.gitconfig"],
-    );
-    fs::write(f.proj.join("shared.gitconfig"), "[user]\n\tname = t\n").unwrap();
-    let outside = f.home.join("outside");
-    fs::create_dir_all(&outside).unwrap();
-    symlink(&outside, f.proj.join("linkout")).unwrap();
-    git(&f.proj, &["config", "core.hooksPath", "linkout/hooks"]);
-    let inside = r#"
-for p in shared.gitconfig missing.gitconfig; do
-  if sh -c "echo '[core] fsmonitor = evil' >> $p" 2>/dev/null; then echo "WROTE $p"; else echo "blocked $p"; fi
-done
-"#;
-    let out = protect().run(&f.proj, &f.home, inside);
+    let outside = config_includes_and_a_hooks_path_leading_out(&f);
+    let out = protect().run(&f.proj, &f.home, INCLUDE_ATTACKS);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
         stdout(&out),
@@ -278,45 +195,12 @@ fn git_protect_pins_submodule_and_worktree_entries_so_they_cannot_be_swapped() {
         return;
     }
     let f = fixture();
-    let lib = f.home.join("src/lib");
-    fs::create_dir_all(&lib).unwrap();
-    git(&lib, &["init", "-q", "-b", "main"]);
-    git(&lib, &["commit", "-q", "--allow-empty", "-m", "lib"]);
-    git(
-        &f.proj,
-        &[
-            "-c",
-            "protocol.file.allow=always",
-            "submodule",
-            "add",
-            "-q",
-            lib.to_str().unwrap(),
-            "vendor/lib",
-        ],
-    );
-    let wt = f.home.join("src/proj-wt");
-    git(
-        &f.proj,
-        &["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()],
-    );
+    submodule_and_worktree(&f);
     assert!(
         f.proj.join(".git/modules/vendor/lib/HEAD").is_file(),
         "submodule git dir"
     );
-    let inside = r#"
-try() { if "$@" 2>/dev/null; then echo "DID: $*"; else echo "blocked: $*"; fi; }
-try sh -c 'echo evil > .git/modules/vendor/lib/hooks/post-checkout'
-try sh -c 'echo evil >> .git/modules/vendor/lib/config'
-try mv .git/modules .git/modules-old
-try mv .git/modules/vendor .git/modules/vendor-old
-try mv .git/modules/vendor/lib .git/modules/vendor/lib-old
-try mv .git/worktrees .git/worktrees-old
-try mv .git/worktrees/proj-wt .git/worktrees/proj-wt-old
-try sh -c 'echo /tmp/evil > .git/worktrees/proj-wt/commondir'
-try sh -c 'echo "gitdir: ../../planted" > vendor/lib/.git'
-try mv vendor vendor-old
-"#;
-    let out = protect().run(&f.proj, &f.home, inside);
+    let out = protect().run(&f.proj, &f.home, SUBMODULE_ATTACKS);
     let so = stdout(&out);
     assert!(out.status.success(), "{}", text(&out));
     assert!(lines_with(&so, "DID").is_empty(), "{}", text(&out));
@@ -340,37 +224,11 @@ fn a_symlink_planted_in_dot_git_is_never_bound_and_the_next_launch_refuses() {
     if !have_jail_tools() {
         return;
     }
-    // .git is home/src/proj/.git: `../../..` from there is the home directory.
-    let planted: &[(&str, &str)] = &[
-        ("commondir", "../../.."),
-        ("gitdir", "../../.."),
-        ("config.worktree", "../../.."),
-        ("hooks", "../../.."),
-        ("modules/m/hooks", "../../../../.."),
-        ("modules/m/commondir", "../../../../.."),
-        ("worktrees/w/gitdir", "../../../../.."),
-        ("worktrees/w/config.worktree", "../../../../.."),
-    ];
     let (protect, open) = (protect(), open());
-    for &(file, target) in planted {
+    for &(file, target) in SYMLINKS_PLANTED_IN_DOT_GIT {
         let f = fixture();
         plant_ssh_key(&f.home);
-        let gd = f.proj.join(".git");
-        let link = gd.join(file);
-        let parent = link.parent().unwrap();
-        if parent != gd {
-            fs::create_dir_all(parent).unwrap();
-            fs::write(parent.join("HEAD"), "ref: refs/heads/x\n").unwrap();
-        }
-        if link.is_dir() {
-            fs::remove_dir_all(&link).unwrap();
-        } else if link.exists() {
-            fs::remove_file(&link).unwrap();
-        }
-        symlink(target, &link).unwrap();
-        if file == "config.worktree" {
-            git(&f.proj, &["config", "extensions.worktreeConfig", "true"]);
-        }
+        let link = plant_symlink_in_dot_git(&f, file, target);
         let script = "cat ~/.ssh/id_rsa 2>/dev/null || echo unreadable";
         let out = open.run(&f.proj, &f.home, script);
         assert!(
@@ -391,13 +249,7 @@ fn git_protection_never_creates_a_file_through_a_planted_symlink() {
         return;
     }
     let f = fixture();
-    let victim = f.home.join("victim");
-    fs::create_dir_all(&victim).unwrap();
-    let m = f.proj.join(".git/modules/m");
-    fs::create_dir_all(&m).unwrap();
-    fs::write(m.join("HEAD"), "ref: refs/heads/x\n").unwrap();
-    fs::write(m.join("config"), "[extensions]\n\tworktreeConfig = true\n").unwrap();
-    symlink(victim.join("made-by-git"), m.join("config.worktree")).unwrap();
+    let victim = dangling_config_worktree_in_a_submodule(&f);
     let out = protect().run(&f.proj, &f.home, "echo RAN");
     assert!(
         !victim.join("made-by-git").exists(),

@@ -2,6 +2,7 @@
 //! or a directory of secrets and sockets is refused before anything is created or bound, unless
 //! the user insists with JAILGEN_ALLOW_CWD=1.
 
+use crate::support::scenario::secret_and_socket_directories;
 use crate::support::*;
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -56,27 +57,7 @@ fn guard_refuses_directories_of_secrets_and_sockets() {
     }
     let f = fixture();
     let jail = Jail::new("{ }");
-    let runtime_dir = f.home.parent().unwrap().join("run-user-1000");
-    let dotfiles = f.home.join("dotfiles/config");
-    fs::create_dir_all(dotfiles.join("nvim")).unwrap();
-    symlink("dotfiles/config", f.home.join(".config")).unwrap();
-    let mut refused = vec![
-        f.home.join(".ssh"),
-        f.home.join(".gnupg/private-keys-v1.d"),
-        f.home.join(".aws"),
-        f.home.join(".config"),
-        dotfiles.join("nvim"), // inside ~/.config, reached through its real path
-        runtime_dir.join("bus-dir"),
-        PathBuf::from("/tmp"),
-        PathBuf::from("/etc"),
-        PathBuf::from("/run"), // holds /run/user/$UID: session bus and agent sockets
-        PathBuf::from("/var/run"),
-        PathBuf::from("/dev"),
-        PathBuf::from("/proc"),
-    ];
-    if Path::new("/run/user").is_dir() {
-        refused.push(PathBuf::from("/run/user"));
-    }
+    let (mut refused, runtime_dir) = secret_and_socket_directories(&f);
     // (a user who cannot enter /root cannot start anything there either)
     if Path::new("/root").is_dir() && !as_test_user() {
         refused.push(PathBuf::from("/root"));

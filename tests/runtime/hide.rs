@@ -2,6 +2,10 @@
 //! (files: an empty read-only file; directories: an empty read-only tmpfs), nested ones too,
 //! whatever their names; symlinks leading out are not followed; nothing is created on the host.
 
+use crate::common::nix_lit;
+use crate::support::scenario::{
+    HOSTILE_HIDE_GLOBS, hostile_hide_probe, hostile_hide_project, many_env_files, plant_secrets,
+};
 use crate::support::*;
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -14,57 +18,27 @@ fn hide_masks_matching_files_and_directories_with_hostile_names() {
     }
     let f = fixture();
     let p = &f.proj;
-    let secrets = [
-        ".env",
-        ".env.local",
-        ".env.with space",
-        ".env.new\nline",
-        ".env.'quote\"",
-        ".env.$(touch pwned)",
-        "-rf",
-        "sub/deep/.env",
-        "dotslash-secret",
-    ];
-    for s in secrets {
-        fs::create_dir_all(p.join(s).parent().unwrap()).unwrap();
-        fs::write(p.join(s), "SECRET=1\n").unwrap();
-    }
-    fs::create_dir_all(p.join("secret dir/inner")).unwrap();
-    fs::write(p.join("secret dir/inner/key"), "SECRET=1\n").unwrap();
-    fs::write(p.join("real-secret"), "SECRET=1\n").unwrap();
-    symlink("real-secret", p.join("link-to-secret")).unwrap();
-    symlink("/etc/hostname", p.join("link-outside")).unwrap();
-    // A directory symlink leading out of the project, with an .env behind it.
-    let away = f.home.join("away");
-    fs::create_dir_all(&away).unwrap();
-    fs::write(away.join(".env"), "SECRET=1\n").unwrap();
-    symlink(&away, p.join("linkdir")).unwrap();
-    fs::write(p.join("visible.txt"), "fine\n").unwrap();
-
-    let hide = r#"{ hide = [ ".env" ".env.*" "-*" "**/.env" "secret dir" "link-to-secret" "link-outside" "no-match-*" "missing" "./dotslash-secret" "linkdir/.env" ]; }"#;
-    let inside = r#"
-for f in .env .env.* -rf sub/deep/.env link-to-secret dotslash-secret; do
-  if grep -q SECRET -- "$f" 2>/dev/null; then echo "READ: $f"; fi
-  if sh -c 'echo x >> "$1"' _ "$f" 2>/dev/null; then echo "WROTE: $f"; fi
-done
-if [ -n "$(ls -A 'secret dir')" ]; then echo "LISTED: secret dir"; fi
-if touch 'secret dir/new' 2>/dev/null; then echo "WROTE: secret dir/new"; fi
-cat visible.txt
-echo done
-"#;
-    let out = Jail::new(hide).run(p, &f.home, inside);
+    let planted = hostile_hide_project(&f);
+    let globs: Vec<String> = HOSTILE_HIDE_GLOBS.iter().map(|g| nix_lit(g)).collect();
+    let hide = format!("{{ hide = [ {} ]; }}", globs.join(" "));
+    let inside =
+        &hostile_hide_probe(".env .env.* -rf sub/deep/.env link-to-secret dotslash-secret");
+    let out = Jail::new(&hide).run(p, &f.home, inside);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(stdout(&out), "fine\ndone\n", "{}", text(&out));
     // Nothing ran, nothing changed on the host.
     assert!(!p.join("pwned").exists());
-    for s in secrets {
+    for s in planted.secrets {
         assert_eq!(
             fs::read_to_string(p.join(s)).unwrap(),
             "SECRET=1\n",
             "{s:?}"
         );
     }
-    assert_eq!(fs::read_to_string(away.join(".env")).unwrap(), "SECRET=1\n");
+    assert_eq!(
+        fs::read_to_string(planted.away.join(".env")).unwrap(),
+        "SECRET=1\n"
+    );
     assert!(!p.join("missing").exists() && !p.join("secret dir/new").exists());
 
     // The same jail without hide reads them (so the test above can fail).
@@ -85,15 +59,15 @@ fn the_default_hide_masks_nested_env_files() {
         return;
     }
     let f = fixture();
-    for s in [
-        ".env",
-        "apps/web/.env",
-        "apps/api/.env.production",
-        "a/b/c/d/.env.local",
-    ] {
-        fs::create_dir_all(f.proj.join(s).parent().unwrap()).unwrap();
-        fs::write(f.proj.join(s), "SECRET=1\n").unwrap();
-    }
+    plant_secrets(
+        &f.proj,
+        [
+            ".env",
+            "apps/web/.env",
+            "apps/api/.env.production",
+            "a/b/c/d/.env.local",
+        ],
+    );
     fs::write(f.proj.join("apps/web/index.js"), "ok\n").unwrap();
     let inside = r#"
 for f in .env apps/web/.env apps/api/.env.production a/b/c/d/.env.local; do
@@ -114,9 +88,7 @@ fn hide_masks_thousands_of_files_and_works_without_a_cache_dir() {
         return;
     }
     let f = fixture();
-    for i in 0..1500 {
-        fs::write(f.proj.join(format!(".env.{i}")), "SECRET=1\n").unwrap();
-    }
+    many_env_files(&f, 1500);
     let jail = Jail::new(r#"{ hide = [ ".env.*" ]; }"#);
     let inside = "cat .env.* | grep -c SECRET || true";
     // The wrapper under `ulimit -n 1024`.

@@ -3,9 +3,9 @@
 //! directory); the time zone; the TIOCSTI filter on a real terminal.
 
 use crate::common::{nix_lit, real_jail_nix, root};
+use crate::support::scenario::*;
 use crate::support::*;
 use std::fs;
-use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::process::Command;
 
@@ -20,17 +20,17 @@ fn hostile_case(jail_nix: Option<&Path>) {
         "back\\\\slash",
         "**/.env",
     ];
-    for name in [
-        ".env",
-        "it's \"secret\" 1",
-        "-dash",
-        "$(touch pwned)",
-        "back\\slash",
-        "sub/.env",
-    ] {
-        fs::create_dir_all(f.proj.join(name).parent().unwrap()).unwrap();
-        fs::write(f.proj.join(name), "SECRET=1\n").unwrap();
-    }
+    plant_secrets(
+        &f.proj,
+        [
+            ".env",
+            "it's \"secret\" 1",
+            "-dash",
+            "$(touch pwned)",
+            "back\\slash",
+            "sub/.env",
+        ],
+    );
     let hide = hostile
         .iter()
         .map(|h| nix_lit(h))
@@ -136,9 +136,7 @@ fn a_nested_grant_redirected_by_a_planted_symlink_refuses_to_start() {
         let nested = if root == "work" { "a/ref" } else { "a/cache" };
         fs::create_dir_all(f.home.join(root).join(nested)).unwrap();
         let jail = Jail::new(args);
-        let plant = format!(
-            "mv ~/{root}/a ~/{root}/a.orig && mkdir ~/{root}/a && ln -s ../.. ~/{root}/{nested} && echo PLANTED"
-        );
+        let plant = plant_link_under_a_nested_grant(root, nested);
         let out = jail.run(&f.proj, &f.home, &plant);
         assert_eq!(stdout(&out), "PLANTED\n", "{}", text(&out));
         let out = jail.run(&f.proj, &f.home, attack);
@@ -166,22 +164,16 @@ fn readonly_grants_inside_the_working_directory_stay_read_only() {
     }
     let f = fixture();
     plant_ssh_key(&f.home);
-    fs::create_dir_all(f.proj.join("vendor")).unwrap();
-    fs::write(f.proj.join("vendor/lib.txt"), "upstream\n").unwrap();
+    vendor_in_the_project(&f);
     let jail = Jail::new(r#"{ extraReadonlyDirs = [ "~/src/proj/vendor" ]; }"#);
-    let out = jail.run(
-        &f.proj,
-        &f.home,
-        "echo changed > vendor/lib.txt 2>/dev/null && echo WROTE; echo other > other.txt && echo OTHER_OK",
-    );
+    let out = jail.run(&f.proj, &f.home, VENDOR_WRITE_PROBE);
     assert_eq!(stdout(&out), "OTHER_OK\n", "{}", text(&out));
     assert_eq!(
         fs::read_to_string(f.proj.join("vendor/lib.txt")).unwrap(),
         "upstream\n"
     );
     // The agent replaces vendor with a link to the home directory.
-    fs::rename(f.proj.join("vendor"), f.proj.join("vendor.orig")).unwrap();
-    symlink("../..", f.proj.join("vendor")).unwrap();
+    swap_vendor_for_a_link_to_home(&f);
     let out = jail.run(&f.proj, &f.home, "cat ~/.ssh/id_rsa");
     assert!(!stdout(&out).contains("PRIVKEY"), "{}", text(&out));
     assert_refused(&out, &["symlink"]);
@@ -196,12 +188,9 @@ fn a_symlinked_working_directory_is_masked_where_the_agent_works() {
         return;
     }
     let f = fixture();
-    let app = f.home.join("src/app");
-    fs::create_dir_all(&app).unwrap();
-    fs::write(app.join(".env"), "DBPASS=hunter2\n").unwrap();
-    symlink("src/app", f.home.join("app")).unwrap();
+    let (app, logical) = symlinked_working_directory(&f);
     let jail = Jail::new(r#"{ extraReadonlyDirs = [ "~/src" ]; }"#);
-    let out = jail.run(&f.home.join("app"), &f.home, "pwd; cat .env; echo end");
+    let out = jail.run(&logical, &f.home, "pwd; cat .env; echo end");
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
         stdout(&out),
@@ -321,34 +310,9 @@ fn the_library_jail_blocks_tiocsti_and_tioclinux_but_not_what_tuis_need() {
     };
     // Control: jail.nix without the filter, on the same terminal.
     let open = run(&Jail::plain_jail_nix("[ c.mount-cwd c.no-new-session ]"));
-    let legacy = fs::read_to_string("/proc/sys/dev/tty/legacy_tiocsti").unwrap_or_default();
-    if legacy.trim() == "0" {
-        crate::common::loud!(
-            "note: dev.tty.legacy_tiocsti=0 here, so the unfiltered control cannot inject"
-        );
-        assert!(open.contains("tiocsti=EIO\n"), "{open}");
-    } else {
-        assert!(
-            open.contains("tiocsti=ok\n"),
-            "control: TIOCSTI works unfiltered: {open}"
-        );
-        assert!(
-            open.contains("input-queue=69640a"),
-            "control: `id\\n` reached the terminal: {open}"
-        );
-    }
+    assert_tty_control_injects(&open, "jail.nix alone");
     let blocked = run(&Jail::new("{ }"));
-    for want in [
-        "tiocsti=EPERM\n",
-        "tiocsti_high_bits=EPERM\n",
-        "tioclinux=EPERM\n",
-        "tiocgwinsz=ok 33x101\n",
-        "tcgetattr=ok\n",
-        "tcsetattr=ok\n",
-        "\ninput-queue=\n",
-    ] {
-        assert!(blocked.contains(want), "missing {want:?} in:\n{blocked}");
-    }
+    assert_tty_blocked(&blocked, "the library's jail");
 }
 
 /// jail.nix's own combinators keep working in front of the launcher: their bwrap arguments pass

@@ -38,12 +38,7 @@ fn second_session_case(runtime_dir: bool) {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn the first session");
-    let mut waited = 0;
-    while !f.proj.join("started").exists() && waited < 200 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        waited += 1;
-    }
-    assert!(f.proj.join("started").exists(), "the first session started");
+    wait_for_file(&f.proj.join("started"), "the first session started");
     for cwd in [&f.proj, &sub, &f.home.join("src")] {
         if cwd == &f.home.join("src") {
             // a directory around the running project

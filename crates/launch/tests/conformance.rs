@@ -55,7 +55,7 @@ fn explain_and_the_launched_argv_agree_for_every_ok_fixture() {
     );
     let home = "/tmp/h";
     let cwd = "/tmp/h/proj";
-    let mut cases: Vec<_> = fs::read_dir(repo().join("fixtures/ok"))
+    let mut cases: Vec<_> = fs::read_dir(root().join("fixtures/ok"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();

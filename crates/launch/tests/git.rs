@@ -1,24 +1,11 @@
 //! Git protection (was jailgen_protect_git and its helpers), with the red-team regressions.
 
 mod common;
+use common::scenario::*;
 use common::*;
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::process::Command;
-
-const GIT_ATTACKS: &str = r#"
-try() { if "$@" 2>/dev/null; then echo "WROTE: $*"; else echo "blocked: $*"; fi; }
-try sh -c 'echo "touch /tmp/owned" > .git/hooks/post-checkout'
-try sh -c 'echo evil >> .git/hooks/pre-commit'
-try sh -c 'echo "[core] fsmonitor = evil" >> .git/config'
-try git config core.hooksPath /tmp/evil
-try mv .git .git-moved
-try mv .git/hooks .git/hooks-moved
-try rm -f .git/config
-echo data > new-file
-git add new-file
-if git -c core.hooksPath=/nonexistent commit -q -m "from the jail"; then echo COMMIT_OK; else echo COMMIT_FAILED; fi
-"#;
 
 fn git_policy(mode: &str) -> String {
     policy(&format!(r#""git":"{mode}""#))
@@ -64,15 +51,8 @@ fn protect_covers_a_hooks_path_inside_the_project_and_a_missing_hooks_dir() {
         return;
     }
     let f = fixture();
-    git(&f.proj, &["config", "core.hooksPath", ".husky/_"]);
-    fs::remove_dir_all(f.proj.join(".git/hooks")).unwrap();
-    let inside = r#"
-for p in .husky/_/pre-commit .git/hooks/pre-commit; do
-  if sh -c "echo evil > $p" 2>/dev/null; then echo "WROTE $p"; else echo "blocked $p"; fi
-done
-if mv .husky .husky-old 2>/dev/null; then echo "MOVED .husky"; else echo "blocked mv .husky"; fi
-"#;
-    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(inside);
+    husky_hooks_without_dot_git_hooks(&f);
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(HUSKY_ATTACKS);
     assert_eq!(
         stdout(&out),
         "blocked .husky/_/pre-commit\nblocked .git/hooks/pre-commit\nblocked mv .husky\n",
@@ -88,30 +68,8 @@ fn a_linked_worktree_commits_and_its_common_dir_is_protected() {
         return;
     }
     let f = fixture();
-    let wt = f.home.join("src/proj worktree 'quoted'");
-    git(
-        &f.proj,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            "-b",
-            "feature",
-            wt.to_str().unwrap(),
-        ],
-    );
-    let dotgit = fs::read_to_string(wt.join(".git")).unwrap();
-    let inside = r#"
-try() { if "$@" 2>/dev/null; then echo "WROTE: $*"; else echo "blocked: $*"; fi; }
-common=$(git rev-parse --git-common-dir)
-try sh -c "echo evil > '$common/hooks/post-checkout'"
-try sh -c "echo evil >> '$common/config'"
-try sh -c 'echo "gitdir: /tmp/evil" > .git'
-echo data > wt-file
-git add wt-file
-if git commit -q -m "worktree commit"; then echo COMMIT_OK; else echo COMMIT_FAILED; fi
-"#;
-    let out = Run::new(git_policy("protect"), &wt, &f.home).jail(inside);
+    let (wt, dotgit) = linked_worktree(&f);
+    let out = Run::new(git_policy("protect"), &wt, &f.home).jail(WORKTREE_ATTACKS);
     let so = stdout(&out);
     assert!(lines_with(&so, "WROTE").is_empty(), "{}", text(&out));
     assert_eq!(lines_with(&so, "blocked").len(), 3, "{}", text(&out));
@@ -131,31 +89,9 @@ fn a_planted_dot_git_file_cannot_make_the_next_launch_bind_other_host_directorie
     }
     let f = fixture();
     plant_ssh_key(&f.home);
-    let other = f.home.join("src/other");
-    fs::create_dir_all(&other).unwrap();
-    git(&other, &["init", "-q", "-b", "main"]);
-    git(&other, &["commit", "-q", "--allow-empty", "-m", "other"]);
-    let other_wt = f.home.join("src/other-wt");
-    git(
-        &other,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            "-b",
-            "w",
-            other_wt.to_str().unwrap(),
-        ],
-    );
-    let entry = other.join(".git/worktrees/other-wt");
+    let (other, entry) = other_repository_with_a_worktree(&f);
     let planted = f.home.join("src/planted");
     fs::create_dir_all(&planted).unwrap();
-    let inside = r#"
-for d in "$HOME/.ssh" "$HOME/src/other/.git" "$HOME/src/other/.git/worktrees/other-wt"; do
-  if ls -A "$d" >/dev/null 2>&1; then echo "VISIBLE $d"; fi
-done
-echo done
-"#;
     for target in [f.home.join(".ssh"), other.join(".git"), entry.clone()] {
         fs::write(
             planted.join(".git"),
@@ -163,7 +99,7 @@ echo done
         )
         .unwrap();
         for mode in ["protect", "open"] {
-            let out = Run::new(git_policy(mode), &planted, &f.home).jail(inside);
+            let out = Run::new(git_policy(mode), &planted, &f.home).jail(PLANTED_GITDIR_PROBE);
             assert_eq!(stdout(&out), "done\n", "{target:?} {mode}: {}", text(&out));
             assert!(stderr(&out).contains("not binding it"), "{}", text(&out));
         }
@@ -176,22 +112,8 @@ fn protect_covers_config_includes_in_the_project_and_never_creates_outside_it() 
         return;
     }
     let f = fixture();
-    git(&f.proj, &["config", "include.path", "../shared.gitconfig"]);
-    git(
-        &f.proj,
-        &["config", "--add", "include.path", "../missing.gitconfig"],
-    );
-    fs::write(f.proj.join("shared.gitconfig"), "[user]\n\tname = t\n").unwrap();
-    let outside = f.home.join("outside");
-    fs::create_dir_all(&outside).unwrap();
-    symlink(&outside, f.proj.join("linkout")).unwrap();
-    git(&f.proj, &["config", "core.hooksPath", "linkout/hooks"]);
-    let inside = r#"
-for p in shared.gitconfig missing.gitconfig; do
-  if sh -c "echo '[core] fsmonitor = evil' >> $p" 2>/dev/null; then echo "WROTE $p"; else echo "blocked $p"; fi
-done
-"#;
-    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(inside);
+    let outside = config_includes_and_a_hooks_path_leading_out(&f);
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(INCLUDE_ATTACKS);
     assert_eq!(
         stdout(&out),
         "blocked shared.gitconfig\nblocked missing.gitconfig\n",
@@ -214,41 +136,8 @@ fn protect_pins_submodule_and_worktree_entries_so_they_cannot_be_swapped() {
         return;
     }
     let f = fixture();
-    let lib = f.home.join("src/lib");
-    fs::create_dir_all(&lib).unwrap();
-    git(&lib, &["init", "-q", "-b", "main"]);
-    git(&lib, &["commit", "-q", "--allow-empty", "-m", "lib"]);
-    git(
-        &f.proj,
-        &[
-            "-c",
-            "protocol.file.allow=always",
-            "submodule",
-            "add",
-            "-q",
-            lib.to_str().unwrap(),
-            "vendor/lib",
-        ],
-    );
-    let wt = f.home.join("src/proj-wt");
-    git(
-        &f.proj,
-        &["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()],
-    );
-    let inside = r#"
-try() { if "$@" 2>/dev/null; then echo "DID: $*"; else echo "blocked: $*"; fi; }
-try sh -c 'echo evil > .git/modules/vendor/lib/hooks/post-checkout'
-try sh -c 'echo evil >> .git/modules/vendor/lib/config'
-try mv .git/modules .git/modules-old
-try mv .git/modules/vendor .git/modules/vendor-old
-try mv .git/modules/vendor/lib .git/modules/vendor/lib-old
-try mv .git/worktrees .git/worktrees-old
-try mv .git/worktrees/proj-wt .git/worktrees/proj-wt-old
-try sh -c 'echo /tmp/evil > .git/worktrees/proj-wt/commondir'
-try sh -c 'echo "gitdir: ../../planted" > vendor/lib/.git'
-try mv vendor vendor-old
-"#;
-    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(inside);
+    submodule_and_worktree(&f);
+    let out = Run::new(git_policy("protect"), &f.proj, &f.home).jail(SUBMODULE_ATTACKS);
     let so = stdout(&out);
     assert!(lines_with(&so, "DID").is_empty(), "{}", text(&out));
     assert_eq!(lines_with(&so, "blocked").len(), 10, "{}", text(&out));
@@ -264,35 +153,10 @@ fn a_symlink_planted_in_dot_git_is_never_bound_and_the_next_launch_refuses() {
     if !have_bwrap() || !have_git() {
         return;
     }
-    let planted: &[(&str, &str)] = &[
-        ("commondir", "../../.."),
-        ("gitdir", "../../.."),
-        ("config.worktree", "../../.."),
-        ("hooks", "../../.."),
-        ("modules/m/hooks", "../../../../.."),
-        ("modules/m/commondir", "../../../../.."),
-        ("worktrees/w/gitdir", "../../../../.."),
-        ("worktrees/w/config.worktree", "../../../../.."),
-    ];
-    for &(file, target) in planted {
+    for &(file, target) in SYMLINKS_PLANTED_IN_DOT_GIT {
         let f = fixture();
         plant_ssh_key(&f.home);
-        let gd = f.proj.join(".git");
-        let link = gd.join(file);
-        let parent = link.parent().unwrap();
-        if parent != gd {
-            fs::create_dir_all(parent).unwrap();
-            fs::write(parent.join("HEAD"), "ref: refs/heads/x\n").unwrap();
-        }
-        if link.is_dir() {
-            fs::remove_dir_all(&link).unwrap();
-        } else if link.exists() {
-            fs::remove_file(&link).unwrap();
-        }
-        symlink(target, &link).unwrap();
-        if file == "config.worktree" {
-            git(&f.proj, &["config", "extensions.worktreeConfig", "true"]);
-        }
+        let link = plant_symlink_in_dot_git(&f, file, target);
         for mode in ["protect", "open"] {
             let out = Run::new(git_policy(mode), &f.proj, &f.home)
                 .jail("cat ~/.ssh/id_rsa 2>/dev/null || echo unreadable");
@@ -316,13 +180,7 @@ fn the_host_side_never_creates_files_through_a_planted_symlink_in_git() {
         return;
     }
     let f = fixture();
-    let victim = f.home.join("victim");
-    fs::create_dir_all(&victim).unwrap();
-    let m = f.proj.join(".git/modules/m");
-    fs::create_dir_all(&m).unwrap();
-    fs::write(m.join("HEAD"), "ref: refs/heads/x\n").unwrap();
-    fs::write(m.join("config"), "[extensions]\n\tworktreeConfig = true\n").unwrap();
-    symlink(victim.join("made-by-git"), m.join("config.worktree")).unwrap();
+    let victim = dangling_config_worktree_in_a_submodule(&f);
     let (out, argv) = Run::new(git_policy("protect"), &f.proj, &f.home).record();
     assert!(!victim.join("made-by-git").exists(), "{}", text(&out));
     assert_refused(&out, &["config.worktree", "is a symlink"]);

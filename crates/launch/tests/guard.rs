@@ -1,6 +1,7 @@
 //! The working-directory guard (was jailgen_guard_cwd + _jailgen_refuse_cwd).
 
 mod common;
+use common::scenario::{secret_and_socket_directories, symlinked_working_directory};
 use common::*;
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -41,27 +42,7 @@ fn refuses_home_root_and_ancestors_of_home_unless_allowed() {
 #[test]
 fn refuses_directories_of_secrets_and_sockets() {
     let f = bare();
-    let runtime_dir = f.home.parent().unwrap().join("run-user-1000");
-    let dotfiles = f.home.join("dotfiles/config");
-    fs::create_dir_all(dotfiles.join("nvim")).unwrap();
-    symlink("dotfiles/config", f.home.join(".config")).unwrap();
-    let mut refused = vec![
-        f.home.join(".ssh"),
-        f.home.join(".gnupg/private-keys-v1.d"),
-        f.home.join(".aws"),
-        f.home.join(".config"),
-        dotfiles.join("nvim"),
-        runtime_dir.join("bus-dir"),
-        PathBuf::from("/tmp"),
-        PathBuf::from("/etc"),
-        PathBuf::from("/run"),
-        PathBuf::from("/var/run"),
-        PathBuf::from("/dev"),
-        PathBuf::from("/proc"),
-    ];
-    if std::path::Path::new("/run/user").is_dir() {
-        refused.push(PathBuf::from("/run/user"));
-    }
+    let (mut refused, runtime_dir) = secret_and_socket_directories(&f);
     // (Only where this user may enter it: run as an unprivileged user, /root is closed.)
     if fs::read_dir("/root").is_ok() && !f.home.starts_with("/root") {
         refused.push(PathBuf::from("/root"));
@@ -96,11 +77,7 @@ fn a_symlinked_working_directory_is_bound_and_masked_where_the_agent_works() {
         return;
     }
     let f = bare();
-    let app = f.home.join("src/app");
-    fs::create_dir_all(&app).unwrap();
-    fs::write(app.join(".env"), "DBPASS=hunter2\n").unwrap();
-    symlink("src/app", f.home.join("app")).unwrap();
-    let logical = f.home.join("app");
+    let (app, logical) = symlinked_working_directory(&f);
     let out = Run::new(policy(r#""readonly":["~/src"]"#), &logical, &f.home)
         .jail("pwd; cat .env; cat ~/src/app/.env; echo end");
     assert!(out.status.success(), "{}", text(&out));

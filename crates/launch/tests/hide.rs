@@ -1,6 +1,9 @@
 //! Hidden files (was jailgen_hide), nested by default (issue 9 item 7).
 
 mod common;
+use common::scenario::{
+    HOSTILE_HIDE_GLOBS, hostile_hide_probe, hostile_hide_project, many_env_files, plant_secrets,
+};
 use common::*;
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -12,50 +15,23 @@ fn hide_masks_matching_files_and_directories_with_hostile_names() {
     }
     let f = bare();
     let p = &f.proj;
-    let secrets = [
-        ".env",
-        ".env.local",
-        ".env.with space",
-        ".env.new\nline",
-        ".env.'quote\"",
-        ".env.$(touch pwned)",
-        "-rf",
-        "sub/deep/.env",
-        "dotslash-secret",
-    ];
-    for s in secrets {
-        fs::create_dir_all(p.join(s).parent().unwrap()).unwrap();
-        fs::write(p.join(s), "SECRET=1\n").unwrap();
-    }
-    fs::create_dir_all(p.join("secret dir/inner")).unwrap();
-    fs::write(p.join("secret dir/inner/key"), "SECRET=1\n").unwrap();
-    fs::write(p.join("real-secret"), "SECRET=1\n").unwrap();
-    symlink("real-secret", p.join("link-to-secret")).unwrap();
-    symlink("/etc/hostname", p.join("link-outside")).unwrap();
-    let away = f.home.join("away");
-    fs::create_dir_all(&away).unwrap();
-    fs::write(away.join(".env"), "SECRET=1\n").unwrap();
-    symlink(&away, p.join("linkdir")).unwrap();
-    fs::write(p.join("visible.txt"), "fine\n").unwrap();
-    let hide = r#""hide":[".env",".env.*","-*","**/.env","secret dir","link-to-secret","link-outside","no-match-*","missing","./dotslash-secret","linkdir/.env"]"#;
-    let inside = r#"
-for f in .env .env.* -rf sub/deep/.env real-secret link-to-secret dotslash-secret; do
-  if grep -q SECRET -- "$f" 2>/dev/null; then echo "READ: $f"; fi
-  if sh -c 'echo x >> "$1"' _ "$f" 2>/dev/null; then echo "WROTE: $f"; fi
-done
-if [ -n "$(ls -A 'secret dir')" ]; then echo "LISTED: secret dir"; fi
-if touch 'secret dir/new' 2>/dev/null; then echo "WROTE: secret dir/new"; fi
-cat visible.txt
-echo done
-"#;
-    let out = Run::new(policy(hide), p, &f.home).jail(inside);
+    let planted = hostile_hide_project(&f);
+    let globs: Vec<String> = HOSTILE_HIDE_GLOBS
+        .iter()
+        .map(|g| format!("{g:?}"))
+        .collect();
+    let hide = format!(r#""hide":[{}]"#, globs.join(","));
+    let inside = &hostile_hide_probe(
+        ".env .env.* -rf sub/deep/.env real-secret link-to-secret dotslash-secret",
+    );
+    let out = Run::new(policy(&hide), p, &f.home).jail(inside);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(stdout(&out), "fine\ndone\n", "{}", text(&out));
     let se = stderr(&out);
     assert!(se.contains("not hiding `link-outside`"), "{}", text(&out));
     assert!(se.contains("not hiding `linkdir/.env`"), "{}", text(&out));
     assert!(!p.join("pwned").exists());
-    for s in secrets {
+    for s in planted.secrets {
         assert_eq!(
             fs::read_to_string(p.join(s)).unwrap(),
             "SECRET=1\n",
@@ -81,16 +57,16 @@ fn the_default_patterns_hide_nested_env_files_in_dependency_trees_too() {
         return;
     }
     let f = bare();
-    for s in [
-        "apps/web/.env",
-        "apps/api/.env.production",
-        ".env",
-        "node_modules/pkg/.env",
-        "target/.env",
-    ] {
-        fs::create_dir_all(f.proj.join(s).parent().unwrap()).unwrap();
-        fs::write(f.proj.join(s), "SECRET=1\n").unwrap();
-    }
+    plant_secrets(
+        &f.proj,
+        [
+            "apps/web/.env",
+            "apps/api/.env.production",
+            ".env",
+            "node_modules/pkg/.env",
+            "target/.env",
+        ],
+    );
     // No `hide` in the policy: the defaults of nix/lib/defaults.json.
     let out = Run::new(policy(""), &f.proj, &f.home).jail("grep -rl SECRET . | sort");
     assert_eq!(stdout(&out), "", "{}", text(&out));
@@ -104,9 +80,7 @@ fn hide_masks_thousands_of_files_from_one_mask_file() {
         return;
     }
     let f = bare();
-    for i in 0..1500 {
-        fs::write(f.proj.join(format!(".env.{i}")), "SECRET=1\n").unwrap();
-    }
+    many_env_files(&f, 1500);
     let xdg = f.home.parent().unwrap().join("run-user");
     fs::create_dir_all(&xdg).unwrap();
     let out = Run::new(policy(r#""hide":[".env.*"]"#), &f.proj, &f.home)
@@ -184,10 +158,7 @@ fn a_walk_cut_short_still_hides_the_top_level_and_literal_paths_and_refuses_othe
     let out = Run::new(pol.clone(), p, &f.home).jail("cat .env; echo end");
     assert_eq!(stdout(&out), "end\n", "{}", text(&out));
     // A directory the walk no longer reaches: refused, naming the way to insist.
-    for s in ["apps/web/.env", "sub/.env"] {
-        fs::create_dir_all(p.join(s).parent().unwrap()).unwrap();
-        fs::write(p.join(s), "SECRET=1\n").unwrap();
-    }
+    plant_secrets(p, ["apps/web/.env", "sub/.env"]);
     let out = Run::new(pol.clone(), p, &f.home).jail("echo started");
     assert_refused(
         &out,
@@ -221,10 +192,7 @@ fn secrets_moved_into_pruned_trees_or_under_non_utf8_names_stay_hidden() {
     let f = bare();
     let p = &f.proj;
     let odd = std::ffi::OsStr::from_bytes(b"svc\xff");
-    for s in ["target/apps/web/.env", "node_modules/x/y/.env.local"] {
-        fs::create_dir_all(p.join(s).parent().unwrap()).unwrap();
-        fs::write(p.join(s), "SECRET=1\n").unwrap();
-    }
+    plant_secrets(p, ["target/apps/web/.env", "node_modules/x/y/.env.local"]);
     fs::create_dir_all(p.join(odd)).unwrap();
     fs::write(p.join(odd).join(".env"), "SECRET=1\n").unwrap();
     fs::write(

@@ -3,7 +3,31 @@
 mod common;
 use common::*;
 use std::fs;
-use std::process::Stdio;
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+/// The first session: the launcher with real bwrap from `cwd`, the runtime directory `xdg`,
+/// writing `started` there and sleeping 20 s; returned once it started.
+fn first_session(f: &Fixture, cwd: &Path, xdg: &str) -> Child {
+    let pol = f.home.parent().unwrap().join("first.json");
+    fs::write(&pol, policy("")).unwrap();
+    let first = std::process::Command::new(launcher())
+        .arg(&pol)
+        .arg("bwrap")
+        .args(min_root(&f.home))
+        .args(["--", "bash", "-c", "echo started > started; sleep 20"])
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &f.home)
+        .env("XDG_RUNTIME_DIR", xdg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the first session");
+    wait_for_file(&cwd.join("started"), "the first session started");
+    first
+}
 
 #[test]
 fn a_second_session_in_the_same_project_tree_refuses_to_start_while_the_first_runs() {
@@ -16,29 +40,7 @@ fn a_second_session_in_the_same_project_tree_refuses_to_start_while_the_first_ru
     let xdg = f.home.parent().unwrap().join("run-user");
     fs::create_dir_all(&xdg).unwrap();
     let x = xdg.to_str().unwrap().to_string();
-    let started = f.proj.join("started");
-    let pol = f.home.parent().unwrap().join("first.json");
-    fs::write(&pol, policy("")).unwrap();
-    let mut first = std::process::Command::new(launcher())
-        .arg(&pol)
-        .arg("bwrap")
-        .args(min_root(&f.home))
-        .args(["--", "bash", "-c", "echo started > started; sleep 20"])
-        .current_dir(&f.proj)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &f.home)
-        .env("XDG_RUNTIME_DIR", &x)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the first session");
-    let mut waited = 0;
-    while !started.exists() && waited < 200 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        waited += 1;
-    }
-    assert!(started.exists(), "the first session started");
+    let mut first = first_session(&f, &f.proj, &x);
     for cwd in [&f.proj, &sub] {
         let out = Run::new(policy(""), cwd, &f.home)
             .env("XDG_RUNTIME_DIR", &x)
@@ -155,29 +157,7 @@ fn a_long_project_path_is_locked_too_and_a_missing_lock_directory_warns() {
     let xdg = f.home.parent().unwrap().join("run-user");
     fs::create_dir_all(&xdg).unwrap();
     let x = xdg.to_str().unwrap().to_string();
-    let started = deep.join("started");
-    let pol = f.home.parent().unwrap().join("first.json");
-    fs::write(&pol, policy("")).unwrap();
-    let mut first = std::process::Command::new(launcher())
-        .arg(&pol)
-        .arg("bwrap")
-        .args(min_root(&f.home))
-        .args(["--", "bash", "-c", "echo started > started; sleep 20"])
-        .current_dir(&deep)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", &f.home)
-        .env("XDG_RUNTIME_DIR", &x)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the first session");
-    let mut waited = 0;
-    while !started.exists() && waited < 200 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        waited += 1;
-    }
-    assert!(started.exists(), "the first session started");
+    let mut first = first_session(&f, &deep, &x);
     for cwd in [&deep, &f.proj] {
         let out = Run::new(policy(""), cwd, &f.home)
             .env("XDG_RUNTIME_DIR", &x)

@@ -2,6 +2,7 @@
 //! regressions F3 and F14.
 
 mod common;
+use common::scenario::*;
 use common::*;
 use std::fs;
 use std::os::unix::fs::symlink;
@@ -29,7 +30,7 @@ fn a_nested_grant_redirected_by_a_planted_symlink_refuses_to_start() {
     ] {
         fs::create_dir_all(f.home.join(root).join(nested)).unwrap();
         let out = Run::new(policy(extra), &f.proj, &f.home)
-            .jail(&format!("mv ~/{root}/a ~/{root}/a.orig && mkdir ~/{root}/a && ln -s ../.. ~/{root}/{nested} && echo PLANTED"));
+            .jail(&plant_link_under_a_nested_grant(root, nested));
         assert_eq!(stdout(&out), "PLANTED\n", "{}", text(&out));
         let out = Run::new(policy(extra), &f.proj, &f.home).jail("cat ~/.ssh/id_rsa");
         assert!(!stdout(&out).contains("PRIVKEY"), "{extra}: {}", text(&out));
@@ -52,18 +53,15 @@ fn readonly_grants_inside_the_working_directory_stay_read_only() {
     }
     let f = bare();
     plant_ssh_key(&f.home);
-    fs::create_dir_all(f.proj.join("vendor")).unwrap();
-    fs::write(f.proj.join("vendor/lib.txt"), "upstream\n").unwrap();
+    vendor_in_the_project(&f);
     let pol = policy(r#""readonly":["~/src/proj/vendor"]"#);
-    let out = Run::new(pol.clone(), &f.proj, &f.home)
-        .jail("echo changed > vendor/lib.txt 2>/dev/null && echo WROTE; echo other > other.txt && echo OTHER_OK");
+    let out = Run::new(pol.clone(), &f.proj, &f.home).jail(VENDOR_WRITE_PROBE);
     assert_eq!(stdout(&out), "OTHER_OK\n", "{}", text(&out));
     assert_eq!(
         fs::read_to_string(f.proj.join("vendor/lib.txt")).unwrap(),
         "upstream\n"
     );
-    fs::rename(f.proj.join("vendor"), f.proj.join("vendor.orig")).unwrap();
-    symlink("../..", f.proj.join("vendor")).unwrap();
+    swap_vendor_for_a_link_to_home(&f);
     let out = Run::new(pol, &f.proj, &f.home).jail("cat ~/.ssh/id_rsa");
     assert!(!stdout(&out).contains("PRIVKEY"), "{}", text(&out));
     assert_refused(&out, &["is a symlink"]);

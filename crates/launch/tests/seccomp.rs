@@ -10,21 +10,11 @@ use common::*;
 use std::fs;
 use std::process::Command;
 
-fn cc(src: &std::path::Path, out: &std::path::Path) {
-    let o = Command::new("gcc")
-        .args(["-O2", "-Wall", "-Wextra", "-Werror", "-o"])
-        .arg(out)
-        .arg(src)
-        .output()
-        .expect("spawn gcc");
-    assert!(o.status.success(), "gcc {src:?}: {}", text(&o));
-}
-
 fn tty_case(probe_in_jail: &std::path::Path, what: &str) {
     let f = bare();
     let t = f.home.parent().unwrap().to_path_buf();
     let probe = t.join("ttyprobe");
-    cc(&repo().join("tests/runtime/ttyprobe.c"), &probe);
+    cc(&root().join("tests/runtime/ttyprobe.c"), &probe);
     let run = |seccomp: bool| -> String {
         let pol = t.join("pol.json");
         fs::write(&pol, policy(&format!(r#""seccomp":{seccomp},"hide":[]"#))).unwrap();
@@ -48,35 +38,9 @@ fn tty_case(probe_in_jail: &std::path::Path, what: &str) {
         so
     };
     let open = run(false);
-    let legacy = fs::read_to_string("/proc/sys/dev/tty/legacy_tiocsti").unwrap_or_default();
-    if legacy.trim() == "0" {
-        loud!("note: dev.tty.legacy_tiocsti=0 here, so the unfiltered control cannot inject");
-        assert!(open.contains("tiocsti=EIO\n"), "{what}: {open}");
-    } else {
-        assert!(
-            open.contains("tiocsti=ok\n"),
-            "{what}: control: TIOCSTI works unfiltered: {open}"
-        );
-        assert!(
-            open.contains("input-queue=69640a"),
-            "{what}: control: `id\\n` reached the terminal: {open}"
-        );
-    }
+    scenario::assert_tty_control_injects(&open, what);
     let blocked = run(true);
-    for want in [
-        "tiocsti=EPERM\n",
-        "tiocsti_high_bits=EPERM\n",
-        "tioclinux=EPERM\n",
-        "tiocgwinsz=ok 33x101\n",
-        "tcgetattr=ok\n",
-        "tcsetattr=ok\n",
-        "\ninput-queue=\n",
-    ] {
-        assert!(
-            blocked.contains(want),
-            "{what}: missing {want:?} in:\n{blocked}"
-        );
-    }
+    scenario::assert_tty_blocked(&blocked, what);
 }
 
 #[test]
@@ -86,7 +50,7 @@ fn the_filter_blocks_tiocsti_and_tioclinux_but_not_what_tuis_need() {
     }
     let dir = tempfile::tempdir().unwrap();
     let native = dir.path().join("ttyprobe");
-    cc(&repo().join("tests/runtime/ttyprobe.c"), &native);
+    cc(&root().join("tests/runtime/ttyprobe.c"), &native);
     tty_case(&native, "native");
 }
 
@@ -104,7 +68,7 @@ fn the_filter_blocks_tiocsti_on_the_i386_abi() {
         // request is 32 bits, so that case is the plain one there.
         .args(["-m32", "-static", "-O2", "-Wall", "-Wno-overflow", "-o"])
         .arg(&p32)
-        .arg(repo().join("tests/runtime/ttyprobe.c"))
+        .arg(root().join("tests/runtime/ttyprobe.c"))
         .output()
         .expect("spawn gcc");
     if !o.status.success() {
@@ -138,7 +102,7 @@ fn the_rust_program_decides_like_libseccomps_for_the_same_rules() {
     let o = Command::new("gcc")
         .args(["-O2", "-Wall", "-o"])
         .arg(&gen_bin)
-        .arg(repo().join("crates/launch/tests/seccomp/libseccomp-reference.c"))
+        .arg(root().join("crates/launch/tests/seccomp/libseccomp-reference.c"))
         .arg("-lseccomp")
         .output()
         .expect("spawn gcc");

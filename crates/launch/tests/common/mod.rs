@@ -2,145 +2,19 @@
 //! hand-written policy file and REAL bwrap (or a recording fake where only the argv
 //! matters), from a real git project in a temp home.
 //!
-//! A missing tool skips loudly, or fails under `CI=true` / `JAILGEN_REQUIRE_NIX=1`.
-#![allow(dead_code)]
+//! What the end-to-end tests share with these (the gates, fixtures, git, the shape of a
+//! refusal, the attack scenarios) is crates/testkit's, re-exported here; a missing tool skips
+//! loudly, or fails under `CI=true` / `JAILGEN_REQUIRE_NIX=1`.
+#![allow(dead_code, unused_imports)]
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-#[macro_export]
-macro_rules! loud {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-
-/// Writes an executable script through a child process, so that this process never holds the
-/// file open for writing: a test thread forking at that moment would carry the descriptor into
-/// its child until the child's exec, and exec'ing the script then fails with ETXTBSY ("Text
-/// file busy"), which the loaded CI machine hit.
-pub fn write_script(path: &Path, text: &str) {
-    use std::io::Write as _;
-    let mut child = Command::new("sh")
-        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
-        .arg(path)
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn sh");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("write the script");
-    assert!(
-        child.wait().expect("wait for sh").success(),
-        "writing {}",
-        path.display()
-    );
-}
+pub use testkit::*;
 
 pub fn launcher() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_jailgen-launch"))
-}
-
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-pub fn strict() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-        || std::env::var("JAILGEN_REQUIRE_NIX").is_ok_and(|v| v == "1")
-}
-
-pub fn have(tool: &str, probe: &[&str]) -> bool {
-    let ok = Command::new(tool)
-        .args(probe)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            !strict(),
-            "`{tool}` is required here (CI=true or JAILGEN_REQUIRE_NIX=1) but `{tool} {}` failed",
-            probe.join(" ")
-        );
-        loud!("SKIPPED: `{tool}` is not usable on this machine; this test did not run");
-    }
-    ok
-}
-
-pub fn have_bwrap() -> bool {
-    have("bwrap", &["--ro-bind", "/", "/", "--unshare-user", "true"])
-}
-
-pub fn have_git() -> bool {
-    have("git", &["--version"])
-}
-
-pub fn text(out: &Output) -> String {
-    format!(
-        "status: {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-pub fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.org")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.org")
-        .output()
-        .expect("spawn git");
-    assert!(out.status.success(), "git {args:?}: {}", text(&out));
-    stdout(&out)
-}
-
-/// A temp dir with `home/` and a git repository `home/src/proj` holding one commit and an
-/// executable pre-commit hook.
-pub struct Fx {
-    pub tmp: tempfile::TempDir,
-    pub home: PathBuf,
-    pub proj: PathBuf,
-}
-
-pub fn bare() -> Fx {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let home = tmp.path().join("home");
-    let proj = home.join("src/proj");
-    fs::create_dir_all(&proj).unwrap();
-    Fx { tmp, home, proj }
-}
-
-pub fn fixture() -> Fx {
-    let f = bare();
-    git(&f.proj, &["init", "-q", "-b", "main"]);
-    fs::write(f.proj.join("README"), "hello\n").unwrap();
-    git(&f.proj, &["add", "README"]);
-    git(&f.proj, &["commit", "-q", "-m", "init"]);
-    let hook = f.proj.join(".git/hooks/pre-commit");
-    fs::write(&hook, "#!/bin/sh\nexit 0\n").unwrap();
-    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
-    f
 }
 
 /// A minimal root like jail.nix's base: read-only system dirs, fresh /proc, /dev and /tmp,
@@ -340,28 +214,4 @@ impl<'a> Run<'a> {
 /// The part of a recorded argv after the static minimal root.
 pub fn runtime_part(argv: &[String], home: &Path) -> Vec<String> {
     argv[min_root(home).len()..].to_vec()
-}
-
-/// Asserts a refusal: exit 125, one line, `refusing to start`, containing each of `want`.
-pub fn assert_refused(out: &Output, want: &[&str]) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(125), "{}", text(out));
-    assert_eq!(err.lines().count(), 1, "one line: {}", text(out));
-    assert!(
-        err.starts_with("jailgen: refusing to start: "),
-        "{}",
-        text(out)
-    );
-    for w in want {
-        assert!(err.contains(w), "missing {w:?}: {}", text(out));
-    }
-}
-
-pub fn lines_with<'a>(out: &'a str, prefix: &str) -> Vec<&'a str> {
-    out.lines().filter(|l| l.starts_with(prefix)).collect()
-}
-
-pub fn plant_ssh_key(home: &Path) {
-    fs::create_dir_all(home.join(".ssh")).unwrap();
-    fs::write(home.join(".ssh/id_rsa"), "PRIVKEY\n").unwrap();
 }

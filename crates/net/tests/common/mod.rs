@@ -13,17 +13,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
+use testkit::{loud, strict};
 
 pub const UNGRANTED: u16 = 47101;
 pub const GRANTED: u16 = 47102;
 pub const ABSTRACT: &str = "jailgen-lab-abstract";
 pub const USER: &str = "rt";
-
-/// Whether a missing tool or privilege must fail the test instead of skipping it.
-pub fn required() -> bool {
-    std::env::var("JAILGEN_REQUIRE_NIX").is_ok_and(|v| v == "1")
-        || std::env::var("CI").is_ok_and(|v| v == "true")
-}
 
 fn have(tool: &str) -> bool {
     Command::new("sh")
@@ -61,10 +56,10 @@ pub fn lab_gate() -> Option<()> {
         return Some(());
     }
     let msg = format!("network lab needs: {}", missing.join(", "));
-    if required() {
+    if strict() {
         panic!("{msg} (JAILGEN_REQUIRE_NIX=1 or CI=true: this fails instead of skipping)");
     }
-    eprintln!("SKIPPED: {msg}");
+    loud!("SKIPPED: {msg}");
     None
 }
 
