@@ -243,3 +243,54 @@ grep -c nameserver /etc/resolv.conf || true
     let log = std::fs::read_to_string(logs[0].path()).unwrap();
     assert!(log.contains(" deny 127.0.0.1:443 ip literal"), "{log}");
 }
+
+/// The whole chain from `jails.yaml`: `network: { allow, host_ports }` rendered by the CLI
+/// (`jailgen::generate`), built by the library, run by the launcher. The granted host port is
+/// reached at the jail's own 127.0.0.1, another host port is not, the proxy is the way out.
+#[test]
+fn a_jails_yaml_allowlist_with_a_host_port_runs_as_written() {
+    if !have_jail_tools() {
+        return;
+    }
+    let f = fixture();
+    let (granted, other) = (loopback_server(), loopback_server());
+    let yaml = format!(
+        "version: 1\njails:\n  jailed-cli:\n    package: bash\n    config_paths: []\n    forward_env: [GRANTED, OTHER]\n    network:\n      allow: [docs.rs]\n      host_ports: [{granted}]\n"
+    );
+    let jails_nix = jailgen::generate(&yaml, "jails.yaml")
+        .unwrap_or_else(|e| panic!("{}", jailgen::error::render_report(&e, false)));
+    assert!(jails_nix.contains("hostPorts"), "{jails_nix}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("jails.nix");
+    std::fs::write(&file, &jails_nix).unwrap();
+    let jail = Jail::from_expr(
+        &format!(
+            "(import {} {{ pkgs = h.pkgs // {{ inherit bash; }}; inherit (h) jailgen; }}).jailed-cli",
+            crate::common::nix_lit(file.to_str().unwrap())
+        ),
+        None,
+    );
+    let probe = r#"
+for p in "$GRANTED" "$OTHER"; do
+  if read -r line < /dev/tcp/127.0.0.1/"$p" 2>/dev/null; then echo "port: $line"; else echo "port: unreachable"; fi
+done
+echo "proxy env: $HTTPS_PROXY"
+exec 3<>/dev/tcp/127.0.0.1/3128 && printf 'CONNECT 10.0.0.1:443 HTTP/1.1\r\n\r\n' >&3 && read -r status <&3 && echo "proxy: ${status%$'\r'}"
+"#;
+    let out = jail.run_with(
+        &f.proj,
+        &f.home,
+        probe,
+        &[
+            ("GRANTED", &granted.to_string()),
+            ("OTHER", &other.to_string()),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        stdout(&out),
+        "port: hello\nport: unreachable\nproxy env: http://127.0.0.1:3128\nproxy: HTTP/1.1 403 Forbidden\n",
+        "{}",
+        text(&out)
+    );
+}
