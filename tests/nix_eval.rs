@@ -26,12 +26,24 @@ fn jail_names(yaml: &Path) -> BTreeSet<String> {
 }
 
 fn evaluate_jails(jails_nix: &Path) -> serde_json::Value {
+    let out = evaluate_jails_output(jails_nix);
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        jails_nix.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("nix-instantiate printed JSON")
+}
+
+/// [`evaluate_jails`]'s run of nix-instantiate, with its stderr (warnings) kept.
+fn evaluate_jails_output(jails_nix: &Path) -> std::process::Output {
     let text = std::fs::read_to_string(jails_nix).expect("read jails.nix");
     let pkgs: Vec<String> = references(&text, "pkgs.").into_iter().collect();
     let agents: Vec<String> = references(&text, "jailgen.agentPackages.")
         .into_iter()
         .collect();
-    nix_eval_json(&[
+    common::nix_eval(&[
         "nix/tests/eval-jails.nix",
         "--argstr",
         "jailsNix",
@@ -411,24 +423,7 @@ fn the_library_warns_for_network_host_and_only_for_it() {
     if !have_nix("the_library_warns_for_network_host_and_only_for_it") {
         return;
     }
-    let jails_nix = root().join("fixtures/ok/network/jails.nix");
-    let text = std::fs::read_to_string(&jails_nix).expect("read jails.nix");
-    let pkgs: Vec<String> = references(&text, "pkgs.").into_iter().collect();
-    let agents: Vec<String> = references(&text, "jailgen.agentPackages.")
-        .into_iter()
-        .collect();
-    let out = common::nix_eval(&[
-        "nix/tests/eval-jails.nix",
-        "--argstr",
-        "jailsNix",
-        jails_nix.to_str().expect("utf-8 path"),
-        "--argstr",
-        "pkgsJson",
-        &serde_json::to_string(&pkgs).expect("json"),
-        "--argstr",
-        "agentsJson",
-        &serde_json::to_string(&agents).expect("json"),
-    ]);
+    let out = evaluate_jails_output(&root().join("fixtures/ok/network/jails.nix"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let warnings: Vec<&str> = stderr

@@ -270,15 +270,15 @@ fn network_true_on_an_offline_host_starts_the_jail_without_network() {
     assert!(stderr.contains("no default route"), "{stderr}");
 }
 
-#[test]
-fn a_network_that_fails_to_start_kills_the_jail_before_the_agent_runs() {
+/// A stack that passes the pre-exec check (an executable) and then fails: the jail is killed
+/// before the agent runs, with one refusal line naming the stack.
+fn a_failing_stack_kills_the_jail(stack_flag: &str, stack: &str) {
     if lab_gate().is_none() {
         return;
     }
     let lab = Lab::new();
-    // /bin/false passes the pre-exec check (an executable) and then fails as pasta would.
     let argv = lab.jail_argv(
-        &["--internet", "--pasta", "/bin/false"],
+        &["--internet", stack_flag, "/bin/false"],
         &["sh", "-c", "echo the-agent-ran"],
     );
     let out = lab.on_host(&argv).output().unwrap();
@@ -287,7 +287,9 @@ fn a_network_that_fails_to_start_kills_the_jail_before_the_agent_runs() {
     assert!(!stdout.contains("the-agent-ran"), "{stdout}{stderr}");
     assert!(!out.status.success());
     assert!(
-        stderr.contains("jailgen: refusing to start: network: pasta failed"),
+        stderr.contains(&format!(
+            "jailgen: refusing to start: network: {stack} failed"
+        )),
         "{stderr}"
     );
     assert_eq!(
@@ -298,24 +300,13 @@ fn a_network_that_fails_to_start_kills_the_jail_before_the_agent_runs() {
 }
 
 #[test]
+fn a_network_that_fails_to_start_kills_the_jail_before_the_agent_runs() {
+    a_failing_stack_kills_the_jail("--pasta", "pasta");
+}
+
+#[test]
 fn a_slirp4netns_that_fails_kills_the_jail_before_the_agent_runs() {
-    if lab_gate().is_none() {
-        return;
-    }
-    let lab = Lab::new();
-    let argv = lab.jail_argv(
-        &["--internet", "--slirp4netns", "/bin/false"],
-        &["sh", "-c", "echo the-agent-ran"],
-    );
-    let out = lab.on_host(&argv).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stdout.contains("the-agent-ran"), "{stdout}{stderr}");
-    assert!(!out.status.success());
-    assert!(
-        stderr.contains("jailgen: refusing to start: network: slirp4netns failed"),
-        "{stderr}"
-    );
+    a_failing_stack_kills_the_jail("--slirp4netns", "slirp4netns");
 }
 
 #[test]
