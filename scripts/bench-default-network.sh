@@ -58,19 +58,7 @@ wrapper host '{ network = "host"; }'
 grep -q '^exec [^ ]*/bin/jailgen-launch [^ ]*-policy.json /usr/bin/bwrap ' "$tmp/on" ||
   { echo "bench-default-network.sh: the default jail does not exec the launcher" >&2; exit 1; }
 # Floor (a): a bwrap that records the argv the launcher hands it (NUL-separated) and exits.
-cat >"$tmp/capture-bwrap" <<'EOF'
-#!/usr/bin/env bash
-out=()
-while (($#)); do
-  case $1 in
-  --bind-fd | --ro-bind-fd) out+=("${1%-fd}" "$(readlink "/proc/self/fd/$2")" "$3"); shift 3 ;;
-  --ro-bind-data) out+=(--ro-bind "$3" "$3"); shift 3 ;;
-  --add-seccomp-fd | --seccomp | --info-fd | --block-fd) shift 2 ;;
-  *) out+=("$1"); shift ;;
-  esac
-done
-printf '%s\0' "${out[@]}" >"$CAPTURE"
-EOF
+cp "$repo/scripts/capture-bwrap" "$tmp/capture-bwrap"
 sed "s| /usr/bin/bwrap | $tmp/capture-bwrap |" "$tmp/on" >"$tmp/on-capture"
 chmod +x "$tmp/capture-bwrap" "$tmp/on-capture"
 # Everything below runs as USER in a mount namespace with a 0666 /dev/net/tun.

@@ -157,21 +157,8 @@ mkdir -p "$proj" "$home/.cache"
   echo "API_KEY=x" >.env
 )
 
-# A bwrap that records the argv it is given (NUL-separated, a descriptor bind written as the
-# path its descriptor names) and exits.
-cat >"$tmp/capture-bwrap" <<'EOF'
-#!/usr/bin/env bash
-out=()
-while (($#)); do
-  case $1 in
-  --bind-fd | --ro-bind-fd) out+=("${1%-fd}" "$(readlink "/proc/self/fd/$2")" "$3"); shift 3 ;;
-  --ro-bind-data) out+=(--ro-bind "$3" "$3"); shift 3 ;;
-  --add-seccomp-fd | --seccomp) shift 2 ;;
-  *) out+=("$1"); shift ;;
-  esac
-done
-printf '%s\0' "${out[@]}" >"$CAPTURE"
-EOF
+# A bwrap that records the argv it is given and exits (scripts/capture-bwrap).
+cp "$repo/scripts/capture-bwrap" "$tmp/capture-bwrap"
 chmod +x "$tmp/capture-bwrap"
 
 # Every preset's default jail, network on and off, and jailed-agents' policy, from one
