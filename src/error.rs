@@ -42,6 +42,7 @@
 //! | `jailgen::lint::credential_env` | a forwarded `*_TOKEN`, `*_KEY`, `*SECRET*` or `*PASSWORD*` the preset does not list in `credentialEnv` (custom agents: always) |
 //! | `jailgen::lint::host_network` | `network: host`: the host's network namespace, its loopback services and abstract sockets |
 //! | `jailgen::lint::network_widened` | a jail's own `network` mapping without `allow` (the internet) replacing an allowlist or `false` in `defaults` |
+//! | `jailgen::lint::broad_allow_rule` | an allowlist rule `*.<suffix>` where anyone can host a site (`crate::exposure::SHARED_SUFFIXES`: `*.github.io`, `*.vercel.app`, `*.co.uk`, …) |
 //! | `jailgen::lint::host_port_risk` | a host port in `crate::exposure::HOST_PORT_RISKS` (Docker's API, X11, a browser's debugging port, …) |
 //! | `jailgen::lint::network_with_nix` | `nix: true` while `network` is not `false` |
 //! | `jailgen::lint::readwrite_file` | a `readwrite` or `config_paths` entry whose last segment ends in one of the extensions in `nix/lib/file-extensions.json` |
@@ -502,6 +503,21 @@ pub enum SpecError {
         was: &'static str,
         now: &'static str,
         #[label("wider than `defaults`")]
+        span: SourceSpan,
+    },
+
+    #[error("`{rule}` allows every site under `{suffix}`, where anyone can host one")]
+    #[diagnostic(
+        code(jailgen::lint::broad_allow_rule),
+        severity(Warning),
+        help(
+            "an attacker's site there is as reachable as yours: the agent can send it your code and whatever tokens it holds; name the hosts you mean, e.g. `my-docs.{suffix}`"
+        )
+    )]
+    BroadAllowRule {
+        rule: String,
+        suffix: &'static str,
+        #[label("any site under `{suffix}`")]
         span: SourceSpan,
     },
 

@@ -424,6 +424,48 @@ pub const HOST_PORT_RISKS: &[(u16, u16, &str)] = &[
     (10250, 10250, "the kubelet's API: containers on the node"),
 ];
 
+/// Domains under which anyone can host a site of their own (public suffixes and shared hosting):
+/// an allowlist rule `*.<one of these>` lets the agent reach, and send data to, any site an
+/// attacker puts there (`jailgen::lint::broad_allow_rule`).
+pub const SHARED_SUFFIXES: &[&str] = &[
+    "appspot.com",
+    "azurewebsites.net",
+    "blob.core.windows.net",
+    "cloudfront.net",
+    "co.uk",
+    "com.au",
+    "com.br",
+    "co.jp",
+    "firebaseapp.com",
+    "fly.dev",
+    "github.io",
+    "gitlab.io",
+    "glitch.me",
+    "herokuapp.com",
+    "netlify.app",
+    "ngrok.io",
+    "ngrok-free.app",
+    "onrender.com",
+    "pages.dev",
+    "railway.app",
+    "replit.dev",
+    "s3.amazonaws.com",
+    "trycloudflare.com",
+    "vercel.app",
+    "web.app",
+    "workers.dev",
+];
+
+/// The shared suffix an allowlist rule `*.suffix` (any port) opens whole, if it is one.
+pub fn broad_allow_rule(rule: &str) -> Option<&'static str> {
+    let rest = rule.strip_prefix("*.")?;
+    let name = rest
+        .rsplit_once(':')
+        .map_or(rest, |(n, _)| n)
+        .to_ascii_lowercase();
+    SHARED_SUFFIXES.iter().copied().find(|s| *s == name)
+}
+
 /// What a host port exposes, when it is one of [`HOST_PORT_RISKS`].
 pub fn host_port_risk(port: u16) -> Option<&'static str> {
     HOST_PORT_RISKS

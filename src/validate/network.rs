@@ -97,6 +97,15 @@ pub fn lints(jail: &Jail, defaults: Option<&Fields>, errors: &mut Vec<SpecError>
         return;
     };
     if let NetworkSpec::Map(m) = &n.spec.value {
+        for r in m.allow.iter().flat_map(|a| &a.value) {
+            if let Some(suffix) = crate::exposure::broad_allow_rule(&r.value) {
+                errors.push(SpecError::BroadAllowRule {
+                    rule: shown(&r.value),
+                    suffix,
+                    span: span_of(r),
+                });
+            }
+        }
         for p in m.host_ports.iter().flat_map(|p| &p.value) {
             if let Ok(port) = crate::rules::host_port(&p.value)
                 && let Some(what) = crate::exposure::host_port_risk(port)
