@@ -501,6 +501,14 @@ pub fn agents() -> Agents {
     Agents {
         version: JSON_VERSION,
         agents,
+        network_sets: presets::network_sets()
+            .iter()
+            .map(|(name, s)| NetworkSetInfo {
+                name: name.clone(),
+                description: s.description.clone(),
+                hosts: s.hosts.clone(),
+            })
+            .collect(),
     }
 }
 

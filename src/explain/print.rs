@@ -206,7 +206,8 @@ pub fn agents_json() -> Result<String, Error> {
 
 pub fn agents_text() -> String {
     let mut out = String::new();
-    for (i, a) in agents().agents.iter().enumerate() {
+    let all = agents();
+    for (i, a) in all.agents.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
@@ -225,6 +226,10 @@ pub fn agents_text() -> String {
         for c in &a.caveats {
             let _ = writeln!(out, "  caveat: {c}");
         }
+    }
+    for s in &all.network_sets {
+        let _ = writeln!(out, "\nnetwork set `{}`: {}", s.name, s.description);
+        let _ = writeln!(out, "  hosts: {}", list(&s.hosts));
     }
     out
 }

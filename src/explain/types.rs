@@ -163,4 +163,13 @@ pub struct AgentInfo {
 pub struct Agents {
     pub version: u32,
     pub agents: Vec<AgentInfo>,
+    /// The allowlist's named sets besides `agent` (nix/lib/network-sets.json).
+    pub network_sets: Vec<NetworkSetInfo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NetworkSetInfo {
+    pub name: String,
+    pub description: String,
+    pub hosts: Vec<String>,
 }
