@@ -122,6 +122,8 @@ fn run() -> Result<std::io::Error, Stop> {
     }
     let insisted = guard::check(&cwd, home.as_deref(), &var)?;
     nixtrust::check(policy.nix, &var)?;
+    // Refusals that need nothing written come before anything is (state paths below).
+    net::log_dir(&policy, &var)?;
     t.step("guard");
     // Held (close-on-exec) until bwrap replaces this process.
     let (_turn, lock_warning) = lock::take(&cwd, home.as_deref(), &var)?;

@@ -8,6 +8,30 @@ use std::path::PathBuf;
 
 use crate::refuse::Stop;
 
+/// Where an allowlist's session logs go: `$XDG_STATE_HOME` (when absolute), else
+/// `$HOME/.local/state`, then `jailgen/network`. Its refusals are always logged: an allowlist
+/// jail without a place for the log is refused. The launcher asks before it writes anything
+/// (state paths), and again when it prepares the network.
+pub fn log_dir(
+    policy: &Policy,
+    var: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<PathBuf>, Stop> {
+    let state = var("XDG_STATE_HOME")
+        .filter(|d| d.starts_with('/'))
+        .map(PathBuf::from)
+        .or_else(|| {
+            var("HOME")
+                .filter(|h| h.starts_with('/'))
+                .map(|h| PathBuf::from(h).join(".local/state"))
+        });
+    if matches!(policy.network, Network::Allow { .. }) && state.is_none() {
+        return Err(Stop::Network(
+            "the allowlist's session log has no place: HOME and XDG_STATE_HOME are unset or not absolute paths; set HOME to your home directory".into(),
+        ));
+    }
+    Ok(state.map(|s| s.join("jailgen/network")))
+}
+
 /// `None` for the modes bwrap handles alone (`false`, `"host"`).
 pub fn prepare(policy: &Policy, var: &dyn Fn(&str) -> Option<String>) -> Result<Option<Net>, Stop> {
     let mode = match &policy.network {
@@ -30,23 +54,9 @@ pub fn prepare(policy: &Policy, var: &dyn Fn(&str) -> Option<String>) -> Result<
         // Allowlist mode runs no stack; the value is not used.
         None => Backend::Slirp4netns(PathBuf::from("/nonexistent")),
     };
-    let state = var("XDG_STATE_HOME")
-        .filter(|d| d.starts_with('/'))
-        .map(PathBuf::from)
-        .or_else(|| {
-            var("HOME")
-                .filter(|h| h.starts_with('/'))
-                .map(|h| PathBuf::from(h).join(".local/state"))
-        });
-    // An allowlist's refusals are always logged: without a place for the log, no launch.
-    if matches!(policy.network, Network::Allow { .. }) && state.is_none() {
-        return Err(Stop::Network(
-            "the allowlist's session log has no place: HOME and XDG_STATE_HOME are unset or not absolute paths; set HOME to your home directory".into(),
-        ));
-    }
     let opts = Options {
         backend,
-        log_dir: state.map(|s| s.join("jailgen/network")),
+        log_dir: log_dir(policy, var)?,
         name: policy.name.clone(),
         times: var(jailgen_net::LAUNCH_TIMES_VAR).as_deref() == Some("1"),
     };

@@ -50,13 +50,22 @@ fn an_unusable_tun_device_is_refused_and_bwrap_never_runs() {
 #[test]
 fn an_allowlist_without_a_place_for_its_log_is_refused_and_bwrap_never_runs() {
     let f = fixture();
-    let allow = r#"{"version":1,"name":"t","network":{"allow":["docs.rs"],"hostPorts":[]}}"#;
+    // A state path of its own: refused before it is created.
+    let state = f.home.parent().unwrap().join("agent-state");
+    let allow = format!(
+        r#"{{"version":1,"name":"t","readwrite":["{0}"],"state":[{{"path":"{0}","kind":"dir"}}],"network":{{"allow":["docs.rs"],"hostPorts":[]}}}}"#,
+        state.display()
+    );
     for xdg in ["", "state"] {
-        let (out, argv) = Run::new(allow.into(), &f.proj, &f.home)
+        let (out, argv) = Run::new(allow.clone(), &f.proj, &f.home)
             .env("HOME", "home")
             .env("XDG_STATE_HOME", xdg)
             .record();
         assert_refused(&out, &["session log", "set HOME"]);
         assert!(argv.is_empty(), "bwrap ran: {argv:?}");
+        assert!(
+            !state.exists(),
+            "the state path was created before the refusal"
+        );
     }
 }

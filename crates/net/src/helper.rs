@@ -23,8 +23,13 @@
 //! (`--dev` needs one for devpts, `--disable-userns` another), which has no rights over the
 //! network namespace.
 //!
-//! If set-up fails, the helper prints one `jailgen: refusing to start: network: …` line and
-//! kills the jail before the agent ran; bwrap then exits with the killed child's status.
+//! If set-up fails, the helper kills the jail before the agent ran, then prints one
+//! `jailgen: refusing to start: network: …` line; bwrap then exits with the killed child's
+//! status. bwrap takes end-of-file on `--block-fd` as "go", so until the unblock every way
+//! out of the helper kills the jail first: a failure, a panic (the hook [`guard_jail`]
+//! installs), a stderr that cannot be written (nothing before the unblock can panic on it).
+//! After the unblock the helper ends with bwrap (its parent-death signal); the stack ends
+//! with the helper (slirp4netns' `--exit-fd`, pasta's own parent-death signal).
 
 use std::fs::File;
 use std::io;
@@ -90,7 +95,7 @@ impl Steps {
                 .iter()
                 .map(|(n, us)| format!("{n}={us}"))
                 .collect();
-            eprintln!("jailgen: network times (µs): {}", line.join(" "));
+            say(&format!("jailgen: network times (µs): {}", line.join(" ")));
         }
     }
 }
@@ -101,6 +106,7 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work, times: bool
     // Own session: the terminal's ^C and ^Z go to the agent, not to its network.
     sys::setsid();
     sys::stdin_null();
+    sys::chdir_root();
     // A client that hangs up mid-write must not kill the proxy.
     sys::ignore_signal(libc::SIGPIPE);
     // Nothing of the launcher's (the descriptors it checked for bwrap, a session lock)
@@ -111,9 +117,7 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work, times: bool
     }
     sys::close_all_but(&keep);
     let _ = sys::set_parent_death_signal(libc::SIGKILL);
-    let Ok(bwrap) = sys::pidfd_open(parent) else {
-        sys::exit_now(0)
-    };
+    let bwrap = sys::pidfd_open(parent);
     if sys::getppid() != parent {
         // bwrap is already gone.
         sys::exit_now(0);
@@ -124,6 +128,11 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work, times: bool
     let Some(child) = child_pid(&info) else {
         // bwrap failed before creating the jail and said why itself.
         sys::exit_now(0)
+    };
+    guard_jail(child);
+    let bwrap = match bwrap {
+        Ok(fd) => fd,
+        Err(e) => fail(child, &format!("cannot watch bwrap (pidfd_open: {e})")),
     };
     let (userns, netns) = match open_namespaces(child) {
         Ok(ns) => ns,
@@ -136,8 +145,8 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work, times: bool
             host_ports,
         } => {
             if !crate::pasta::host_has_default_route() {
-                eprintln!(
-                    "jailgen: network: this host has no default route (offline?); the jail starts without network"
+                say(
+                    "jailgen: network: this host has no default route (offline?); the jail starts without network",
                 );
                 unblock(ends.block_w);
                 let _ = sys::poll_readable(&[bwrap.as_raw_fd()], None);
@@ -253,11 +262,23 @@ impl Stack {
     }
 }
 
-/// Refuse the launch: one line on stderr, the jail killed before the agent ran.
+/// Refuse the launch: the jail killed before the agent ran, then one line on stderr.
 fn fail(child: libc::pid_t, what: &str) -> ! {
-    eprintln!("jailgen: refusing to start: network: {what}");
     sys::kill(child, libc::SIGKILL);
+    say(&format!("jailgen: refusing to start: network: {what}"));
     sys::exit_now(125)
+}
+
+/// One line on stderr; a stderr that is gone is no reason to stop (`eprintln!` would panic).
+fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(io::stderr(), "{line}");
+}
+
+/// Until the unblock, a panic anywhere in the helper kills the jail: the helper's death would
+/// close `--block-fd`, which bwrap reads as "go". [`unblock`] puts the default hook back.
+fn guard_jail(child: libc::pid_t) {
+    std::panic::set_hook(Box::new(move |_| sys::kill(child, libc::SIGKILL)));
 }
 
 fn spawn_or_fail(child: libc::pid_t, name: &str, f: impl FnOnce() + Send + 'static) {
@@ -267,6 +288,7 @@ fn spawn_or_fail(child: libc::pid_t, name: &str, f: impl FnOnce() + Send + 'stat
 }
 
 fn unblock(block_w: OwnedFd) {
+    let _ = std::panic::take_hook();
     let _ = sys::write_all(block_w.as_raw_fd(), b"1");
 }
 

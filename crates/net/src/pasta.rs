@@ -127,7 +127,9 @@ impl Pasta {
         let (pid_r, pid_w) = sys::pipe()?;
         let (u, n, p) = (userns.as_raw_fd(), netns.as_raw_fd(), pid_w.as_raw_fd());
         let mut cmd = Command::new(pasta);
-        cmd.args(args(host_ports, u, n, p))
+        // Nothing of the launcher's environment (forwarded credentials among it).
+        cmd.env_clear()
+            .args(args(host_ports, u, n, p))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());

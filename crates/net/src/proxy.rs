@@ -6,7 +6,8 @@
 //! - the destination is a host *name* the rules allow, on a port they allow; IP literals
 //!   (`1.2.3.4`, `[::1]`, `127.1`, `0x7f000001`) are refused before any rule is read;
 //! - the name is resolved here, every address is checked ([`crate::rules::forbidden`]:
-//!   loopback, private, link-local, CGNAT, …), and the proxy connects to the address it
+//!   loopback, private, link-local, CGNAT, …, and every address of the host's own interfaces,
+//!   public ones included), and the proxy connects to the address it
 //!   checked (no second lookup an attacker's DNS could answer differently);
 //! - plain HTTP goes to the host of the absolute URI (or the `Host` header for origin-form
 //!   requests); the two must agree, and the upstream request carries that `Host`;
@@ -76,6 +77,14 @@ fn refuse(status: u16, reason: &'static str, message: impl Into<String>) -> Refu
     }
 }
 
+/// The proxy's address check: [`rules::forbidden`] (loopback, private, link-local, ...), and
+/// every address of the host's own interfaces, public ones included. A connection to one of
+/// those arrives through the host's loopback, from the host itself: services that trust local
+/// connections would trust the agent.
+fn never_connect_to(ip: std::net::IpAddr) -> bool {
+    rules::forbidden(ip) || crate::sys::local_addresses().contains(&ip)
+}
+
 impl Proxy {
     pub fn new(rules: Rules, log: Option<SessionLog>) -> Proxy {
         Proxy {
@@ -83,7 +92,7 @@ impl Proxy {
             log,
             limits: Limits::default(),
             resolver: Box::new(|host, port| Ok((host, port).to_socket_addrs()?.collect())),
-            forbidden: rules::forbidden,
+            forbidden: never_connect_to,
             active: Arc::new(AtomicUsize::new(0)),
         }
     }
@@ -313,7 +322,7 @@ impl Proxy {
                 403,
                 "resolves to a local address",
                 format!(
-                    "`{host}` resolves to {}, a loopback, private or link-local address; the proxy never connects there",
+                    "`{host}` resolves to {}, a loopback, private or link-local address or one of this host's own; the proxy never connects there",
                     bad.ip()
                 ),
             ));

@@ -108,7 +108,9 @@ impl Slirp {
             exit_r.as_raw_fd(),
         );
         let mut cmd = Command::new(slirp);
-        cmd.args(args(u, n, r, x))
+        // Nothing of the launcher's environment (forwarded credentials among it).
+        cmd.env_clear()
+            .args(args(u, n, r, x))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
@@ -133,7 +135,8 @@ impl Slirp {
         let got = if ready.is_empty() {
             Vec::new()
         } else {
-            sys::read_to_end(ready_r.as_raw_fd(), 16).unwrap_or_default()
+            // One read: a process slirp4netns left behind may hold the pipe open.
+            sys::read_once(ready_r.as_raw_fd(), 16).unwrap_or_default()
         };
         if got.first() == Some(&b'1') {
             let stderr = child
@@ -152,19 +155,36 @@ impl Slirp {
         let mut said = String::new();
         if let Some(e) = child.stderr.take() {
             let fd = OwnedFd::from(e);
-            said = String::from_utf8_lossy(
-                &sys::read_to_end(fd.as_raw_fd(), 4096).unwrap_or_default(),
+            // What it said by now; a process it left behind may hold the pipe open.
+            let waiting = sys::poll_readable(
+                &[fd.as_raw_fd()],
+                Some(std::time::Duration::from_millis(100)),
             )
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join("; ");
+            .unwrap_or_default();
+            let text = if waiting.is_empty() {
+                Vec::new()
+            } else {
+                sys::read_once(fd.as_raw_fd(), 4096).unwrap_or_default()
+            };
+            said = String::from_utf8_lossy(&text)
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
         }
-        Err(io::Error::other(if ready.is_empty() {
-            format!("slirp4netns did not configure the network in time: {said}")
+        let said = if said.is_empty() {
+            String::new()
         } else {
-            format!("slirp4netns failed ({status}): {said}")
+            format!(": {said}")
+        };
+        Err(io::Error::other(if ready.is_empty() {
+            format!(
+                "slirp4netns did not configure the network within {:?}{said}",
+                crate::pasta::READY_TIMEOUT
+            )
+        } else {
+            format!("slirp4netns failed ({status}){said}")
         }))
     }
 

@@ -317,6 +317,67 @@ pub fn stdin_null() {
     }
 }
 
+/// Every address of this host's interfaces (in the namespace the caller runs in): the
+/// proxy never connects to the host itself, whatever its addresses are.
+pub fn local_addresses() -> Vec<std::net::IpAddr> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let mut out = Vec::new();
+    let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs fills `list`, which is walked read-only and freed once; each
+    // address is read as the family it says it is.
+    unsafe {
+        if libc::getifaddrs(&mut list) != 0 {
+            return out;
+        }
+        let mut p = list;
+        while !p.is_null() {
+            let a = (*p).ifa_addr;
+            if !a.is_null() {
+                match i32::from((*a).sa_family) {
+                    libc::AF_INET => {
+                        let s = &*(a as *const libc::sockaddr_in);
+                        out.push(IpAddr::V4(Ipv4Addr::from(u32::from_be(s.sin_addr.s_addr))));
+                    }
+                    libc::AF_INET6 => {
+                        let s = &*(a as *const libc::sockaddr_in6);
+                        out.push(IpAddr::V6(Ipv6Addr::from(s.sin6_addr.s6_addr)));
+                    }
+                    _ => {}
+                }
+            }
+            p = (*p).ifa_next;
+        }
+        libc::freeifaddrs(list);
+    }
+    out
+}
+
+/// `chdir("/")`: the helper and the stack it starts keep no hold on the project directory
+/// (where a core dump of the stack would land).
+pub fn chdir_root() {
+    // SAFETY: chdir with a constant C string.
+    unsafe {
+        libc::chdir(c"/".as_ptr());
+    }
+}
+
+/// One read of at most `limit` bytes (a ready signal: never waits for the writer to close).
+pub fn read_once(fd: RawFd, limit: usize) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0u8; limit];
+    loop {
+        // SAFETY: `buf` is a valid writable buffer of `limit` bytes.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), limit) };
+        if n >= 0 {
+            buf.truncate(n as usize);
+            return Ok(buf);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
 pub fn ignore_signal(sig: libc::c_int) {
     // SAFETY: installing SIG_IGN touches no memory of ours.
     unsafe {

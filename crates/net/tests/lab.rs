@@ -92,13 +92,13 @@ fn no_host_port(backend: &[&str]) {
     assert!(get(&r, "granted").starts_with("refused:"), "{all}");
     assert!(get(&r, "abstract").starts_with("refused:"), "{all}");
     assert_eq!(get(&r, "curl_http"), "hello from the test host", "{all}");
-    // The helper and pasta end with the jail.
+    // The helper and the stack end with the jail.
     let t = std::time::Instant::now();
     loop {
         let left = lab.host_processes();
         if !left
             .iter()
-            .any(|c| c == "pasta" || c == "passt.avx2" || c == "netjail")
+            .any(|c| c == "pasta" || c == "passt.avx2" || c == "slirp4netns" || c == "netjail")
         {
             break;
         }
@@ -124,6 +124,8 @@ fn allowlist_relays_allowed_names_and_refuses_and_logs_the_rest() {
         "loop.test",
         "--allow",
         "private.test",
+        "--allow",
+        "self.test",
         "--host-port",
         &GRANTED.to_string(),
         "--log-dir",
@@ -144,6 +146,8 @@ fn allowlist_relays_allowed_names_and_refuses_and_logs_the_rest() {
     );
     assert!(get(&r, "curl_loop").contains("403"), "{all}");
     assert!(get(&r, "curl_private").contains("403"), "{all}");
+    // A name for the host's own (public) address: the proxy never connects to the host.
+    assert!(get(&r, "curl_self").contains("403"), "{all}");
     assert!(get(&r, "curl_ip").contains("403"), "{all}");
     // No route but the proxy: raw TCP, UDP and DNS fail; the host stays out of reach.
     assert!(get(&r, "raw_tcp").starts_with("refused:"), "{all}");
@@ -172,6 +176,7 @@ fn allowlist_relays_allowed_names_and_refuses_and_logs_the_rest() {
         ("deny", "denied.test:80"),
         ("deny", "loop.test:443"),
         ("deny", "private.test:443"),
+        ("deny", "self.test:443"),
         ("deny", "198.51.100.1:443"),
     ] {
         let found = log.lines().any(|l| {
@@ -297,6 +302,67 @@ fn a_failing_stack_kills_the_jail(stack_flag: &str, stack: &str) {
         1,
         "{stderr}"
     );
+}
+
+/// The same with the launcher's stderr a pipe nobody reads (red-team): the refusal cannot be
+/// printed, and the jail must still be killed before the agent runs (bwrap takes the helper's
+/// end of `--block-fd` closing as "go").
+#[test]
+fn a_failing_stack_kills_the_jail_even_when_stderr_is_gone() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    for stack in ["--slirp4netns", "--pasta"] {
+        let argv = lab.jail_argv(
+            &["--internet", stack, "/bin/false"],
+            &["sh", "-c", "echo the-agent-ran"],
+        );
+        let (r, w) = std::io::pipe().unwrap();
+        drop(r);
+        let out = lab.on_host(&argv).stderr(w).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains("the-agent-ran"), "{stack}: {stdout}");
+        assert!(!out.status.success(), "{stack}: {:?}", out.status);
+    }
+}
+
+/// The stack runs with nothing of the launcher's environment (forwarded credentials) and not
+/// in the project directory (where a core dump of it would land): a stack that writes down
+/// its environment and working directory, then fails (red-team).
+#[test]
+fn the_stack_gets_no_environment_and_does_not_run_in_the_project() {
+    if lab_gate().is_none() {
+        return;
+    }
+    let lab = Lab::new();
+    for stack in ["--slirp4netns", "--pasta"] {
+        let seen = lab.path("logs/stack-seen");
+        let script = lab.path("logs/stack.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh
+{{ env; echo \"cwd=$(pwd)\"; }} >{seen}
+exit 1
+"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let argv = lab.jail_argv(&["--internet", stack, &script], &["true"]);
+        let out = lab
+            .on_host(&argv)
+            .env("SECRET_TOKEN", "leaked")
+            .current_dir(&lab.dir)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{stack}");
+        let seen = std::fs::read_to_string(&seen).unwrap_or_else(|e| panic!("{stack}: {e}"));
+        assert!(!seen.contains("SECRET_TOKEN"), "{stack}: {seen}");
+        assert!(seen.contains("cwd=/\n"), "{stack}: {seen}");
+    }
 }
 
 #[test]

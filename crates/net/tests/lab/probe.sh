@@ -58,6 +58,7 @@ echo "curl_denied=$(curl_body https://denied.test/)"
 echo "curl_denied_http=$(curl_body http://denied.test/)"
 echo "curl_loop=$(curl_body https://loop.test/)"
 echo "curl_private=$(curl_body https://private.test/)"
+echo "curl_self=$(curl_body https://self.test/)"
 echo "curl_ip=$(curl_body -k https://198.51.100.1/)"
 echo "python=$(python3 - <<'PY' 2>&1 | tail -1
 import urllib.request

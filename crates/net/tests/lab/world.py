@@ -1,7 +1,8 @@
 """The test's "internet": servers on 198.51.100.1 inside a network namespace the test made.
 
   :53/udp  DNS: allowed.test, denied.test, world.test -> 198.51.100.1; loop.test -> 127.0.0.1;
-           private.test -> 10.0.0.1; everything else NXDOMAIN
+           private.test -> 10.0.0.1; self.test -> 198.51.100.2 (the lab host's own address);
+           everything else NXDOMAIN
   :80      HTTP: "hello from the test host" (any path), the git repo under /repo.git
   :443     HTTPS (certificate for *.test from the test's own CA): the same
   :7/tcp   echo; :7/udp echo
@@ -13,7 +14,8 @@ import http.server, os, socket, socketserver, ssl, struct, sys, threading
 addr, webroot, cert, key, ready = sys.argv[1:6]
 os.chdir(webroot)
 ANSWERS = {"allowed.test": "198.51.100.1", "denied.test": "198.51.100.1",
-           "world.test": "198.51.100.1", "loop.test": "127.0.0.1", "private.test": "10.0.0.1"}
+           "world.test": "198.51.100.1", "loop.test": "127.0.0.1", "private.test": "10.0.0.1",
+           "self.test": "198.51.100.2"}
 
 
 def dns():
