@@ -11,7 +11,8 @@
 //!   blocked on --block-fd)  │     the proxy's (and host ports') listeners, hands them back
 //!                           │ 4. writes one byte to --block-fd: the agent starts
 //!                           │ 5. serves (proxy) / watches (the stack) until bwrap exits
-//!                           ▼    (pidfd), then stops the stack and exits
+//!                           ▼    (pidfd) or its parent-death signal ends it with bwrap;
+//!                                the stack ends with the helper (--exit-fd, pasta's own signal)
 //! ```
 //!
 //! Why after bwrap's clone and not before exec: bwrap alone creates the namespaces (no
