@@ -424,7 +424,6 @@ fn paths(items: Vec<resolve::PathEntry>) -> Result<Vec<String>, Error> {
     Ok(dedup(normalised))
 }
 
-/// Keeps the first of equal items, in order.
 /// The first occurrence of each item, in order (linear: a list of thousands stays instant).
 fn dedup<T: Eq + std::hash::Hash + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
     let mut seen = std::collections::HashSet::new();
