@@ -157,6 +157,16 @@ fn open_dir_nofollow(dir: &Path) -> io::Result<OwnedFd> {
             Ok(unsafe { OwnedFd::from_raw_fd(fd) })
         }
     };
+    // Every component is checked before any directory is created.
+    if dir
+        .components()
+        .any(|c| !matches!(c, Component::RootDir | Component::Normal(_)))
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{}: `.` or `..` in the log directory", dir.display()),
+        ));
+    }
     let mut cur = open(libc::AT_FDCWD, OsStr::new("/"))?;
     let mut walked = PathBuf::from("/");
     for comp in dir.components() {
@@ -263,6 +273,9 @@ mod tests {
                 .next()
                 .is_none()
         );
+        // `..` is refused before anything on the way is created (red-team).
+        assert!(SessionLog::create(&base.join("real/sub/../x"), "j").is_err());
+        assert!(!base.join("real/sub").exists());
         let log = SessionLog::create(&base.join("made/here"), "my jail").unwrap();
         log.line("deny", "evil.test:443", "not in the allowlist");
         let text = std::fs::read_to_string(log.path()).unwrap();
