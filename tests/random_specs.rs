@@ -125,7 +125,8 @@ fn flag() -> BoxedStrategy<V> {
 
 /// `network:`: a switch, `host`, or a mapping of an allowlist (rules and `registries`; `agent`
 /// is left out, as it depends on the jail having a preset), host ports and a stack, with the
-/// rules between them (an empty list, `stack` or the proxy's port 3128 with `allow`).
+/// rules between them (an empty list without host ports, `stack` or the proxy's port 3128 with
+/// `allow`).
 fn network() -> BoxedStrategy<V> {
     let rule = pick(
         prop_oneof![
@@ -166,7 +167,9 @@ fn network() -> BoxedStrategy<V> {
             let mut parts = Vec::new();
             let mut is_bad = false;
             if let Some(a) = &allow {
-                is_bad |= a.is_empty() || a.iter().any(|r| r.bad);
+                // `allow: []` is refused unless host ports come with it.
+                let no_ports = ports.as_ref().is_none_or(|p| p.is_empty());
+                is_bad |= (a.is_empty() && no_ports) || a.iter().any(|r| r.bad);
                 let items: Vec<String> = a.iter().map(|r| yq(&r.text)).collect();
                 parts.push(format!("allow: [{}]", items.join(", ")));
             }
