@@ -41,7 +41,7 @@ use std::time::Instant;
 
 use crate::proxy::{Limits, Proxy};
 use crate::rules::Rules;
-use crate::{Backend, PROXY_PORT, log::SessionLog, pasta::Pasta, slirp::Slirp, sys};
+use crate::{Backend, PROXY_PORT, log::SessionLog, sys};
 
 pub(crate) enum Work {
     Internet {
@@ -155,18 +155,14 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work, times: bool
             }
             let advice = crate::NO_STACK_FIX;
             let stack = match &backend {
-                Backend::Pasta(p) => {
-                    Pasta::start(p, &host_ports, &userns, &netns).map(Stack::Pasta)
-                }
-                Backend::Slirp4netns(p) => {
-                    Slirp::start(p, &userns, &netns, child, &mut t).map(Stack::Slirp)
-                }
+                Backend::Pasta(p) => crate::pasta::start(p, &host_ports, &userns, &netns),
+                Backend::Slirp4netns(p) => crate::slirp::start(p, &userns, &netns, child, &mut t),
             };
             let stack = match stack {
                 Ok(s) => s,
                 Err(e) => fail(child, &format!("{e}; check the stack, {advice}")),
             };
-            if let Stack::Slirp(_) = stack {
+            if let Backend::Slirp4netns(_) = backend {
                 // slirp4netns forwards no host port: the helper relays granted ones.
                 if !host_ports.is_empty() {
                     let listeners = match listen_in(&userns, &netns, &host_ports) {
@@ -242,24 +238,23 @@ pub(crate) fn run(parent: libc::pid_t, ends: HelperEnds, work: Work, times: bool
     }
 }
 
-enum Stack {
-    Pasta(Pasta),
-    Slirp(Slirp),
+/// A started, ready stack (slirp4netns or pasta): the helper drains its stderr and stops it
+/// with the jail.
+pub(crate) struct Stack {
+    pub(crate) child: std::process::Child,
+    pub(crate) stderr: OwnedFd,
+    /// Held until the helper exits: slirp4netns's `--exit-fd` is its other end.
+    pub(crate) _exit: Option<OwnedFd>,
 }
 
 impl Stack {
     fn stderr(&self) -> std::os::fd::RawFd {
-        match self {
-            Stack::Pasta(p) => p.stderr(),
-            Stack::Slirp(s) => s.stderr(),
-        }
+        self.stderr.as_raw_fd()
     }
 
-    fn stop(self) {
-        match self {
-            Stack::Pasta(p) => p.stop(),
-            Stack::Slirp(s) => s.stop(),
-        }
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -23,9 +23,10 @@ use std::net::Ipv4Addr;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::helper::Stack;
 use crate::sys;
 
 /// Where the jail sends DNS queries; pasta forwards them to the host's first resolver.
@@ -105,119 +106,103 @@ pub fn host_has_default_route() -> bool {
     routes_have_default(&v4, &v6)
 }
 
-/// A running, ready pasta.
-pub struct Pasta {
-    child: Child,
-    stderr: OwnedFd,
-}
-
-impl Pasta {
-    /// Start pasta against the namespaces and wait until it has set everything up (it
-    /// writes its pid then). The error says what pasta printed.
-    ///
-    /// Starting the agent earlier, once the jail's default route exists (pasta adds it
-    /// before its pools of sockets and pipes), was tried and lost the first DNS queries;
-    /// the pid file is the only ready signal pasta gives.
-    pub fn start(
-        pasta: &Path,
-        host_ports: &[u16],
-        userns: &OwnedFd,
-        netns: &OwnedFd,
-    ) -> io::Result<Pasta> {
-        let (pid_r, pid_w) = sys::pipe()?;
-        let (u, n, p) = (userns.as_raw_fd(), netns.as_raw_fd(), pid_w.as_raw_fd());
-        let mut cmd = Command::new(pasta);
-        // Nothing of the launcher's environment (forwarded credentials among it).
-        cmd.env_clear()
-            .args(args(host_ports, u, n, p))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        // SAFETY: the closure runs between fork and exec and only calls fcntl and prctl,
-        // which are async-signal-safe.
-        unsafe {
-            cmd.pre_exec(move || {
-                for fd in [u, n, p] {
-                    sys::set_inheritable(fd, true)?;
-                }
-                sys::set_parent_death_signal(libc::SIGKILL)
+/// Start pasta against the namespaces and wait until it has set everything up (it
+/// writes its pid then). The error says what pasta printed.
+///
+/// Starting the agent earlier, once the jail's default route exists (pasta adds it
+/// before its pools of sockets and pipes), was tried and lost the first DNS queries;
+/// the pid file is the only ready signal pasta gives.
+pub(crate) fn start(
+    pasta: &Path,
+    host_ports: &[u16],
+    userns: &OwnedFd,
+    netns: &OwnedFd,
+) -> io::Result<Stack> {
+    let (pid_r, pid_w) = sys::pipe()?;
+    let (u, n, p) = (userns.as_raw_fd(), netns.as_raw_fd(), pid_w.as_raw_fd());
+    let mut cmd = Command::new(pasta);
+    // Nothing of the launcher's environment (forwarded credentials among it).
+    cmd.env_clear()
+        .args(args(host_ports, u, n, p))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // SAFETY: the closure runs between fork and exec and only calls fcntl and prctl,
+    // which are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(move || {
+            for fd in [u, n, p] {
+                sys::set_inheritable(fd, true)?;
+            }
+            sys::set_parent_death_signal(libc::SIGKILL)
+        });
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot run `{}`: {e}", pasta.display())))?;
+    drop(pid_w);
+    let stderr: OwnedFd = child
+        .stderr
+        .take()
+        .map(OwnedFd::from)
+        .ok_or_else(|| io::Error::other("pasta's stderr is missing"))?;
+    let deadline = Instant::now() + READY_TIMEOUT;
+    let mut pid_text = Vec::new();
+    let mut err_text = Vec::new();
+    let (mut pid_open, mut err_open) = (true, true);
+    loop {
+        if pid_text.contains(&b'\n') {
+            return Ok(Stack {
+                child,
+                stderr,
+                _exit: None,
             });
         }
-        let mut child = cmd.spawn().map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot run `{}`: {e}", pasta.display()))
-        })?;
-        drop(pid_w);
-        let stderr: OwnedFd = child
-            .stderr
-            .take()
-            .map(OwnedFd::from)
-            .ok_or_else(|| io::Error::other("pasta's stderr is missing"))?;
-        let deadline = Instant::now() + READY_TIMEOUT;
-        let mut pid_text = Vec::new();
-        let mut err_text = Vec::new();
-        let (mut pid_open, mut err_open) = (true, true);
-        loop {
-            if pid_text.contains(&b'\n') {
-                return Ok(Pasta { child, stderr });
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            let mut fds = Vec::new();
-            if pid_open {
-                fds.push(pid_r.as_raw_fd());
-            }
-            if err_open {
-                fds.push(stderr.as_raw_fd());
-            }
-            if fds.is_empty() || left.is_zero() {
-                let _ = child.kill();
-                let status = child.wait()?;
-                let said = String::from_utf8_lossy(&err_text);
-                let said: Vec<&str> = said
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with("Failed to send"))
-                    .collect();
-                let said = if said.is_empty() {
-                    String::new()
+        let left = deadline.saturating_duration_since(Instant::now());
+        let mut fds = Vec::new();
+        if pid_open {
+            fds.push(pid_r.as_raw_fd());
+        }
+        if err_open {
+            fds.push(stderr.as_raw_fd());
+        }
+        if fds.is_empty() || left.is_zero() {
+            let _ = child.kill();
+            let status = child.wait()?;
+            let said = String::from_utf8_lossy(&err_text);
+            let said: Vec<&str> = said
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("Failed to send"))
+                .collect();
+            let said = if said.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", said.join("; "))
+            };
+            return Err(io::Error::other(if left.is_zero() {
+                format!("pasta did not configure the network within {READY_TIMEOUT:?}{said}")
+            } else {
+                format!("pasta failed ({status}){said}")
+            }));
+        }
+        for i in sys::poll_readable(&fds, Some(left))? {
+            let mut buf = [0u8; 1024];
+            // SAFETY: reading into a valid buffer from our descriptor.
+            let r = unsafe { libc::read(fds[i], buf.as_mut_ptr().cast(), buf.len()) };
+            let is_pid = fds[i] == pid_r.as_raw_fd();
+            if r <= 0 {
+                if is_pid {
+                    pid_open = false;
                 } else {
-                    format!(": {}", said.join("; "))
-                };
-                return Err(io::Error::other(if left.is_zero() {
-                    format!("pasta did not configure the network within {READY_TIMEOUT:?}{said}")
-                } else {
-                    format!("pasta failed ({status}){said}")
-                }));
-            }
-            for i in sys::poll_readable(&fds, Some(left))? {
-                let mut buf = [0u8; 1024];
-                // SAFETY: reading into a valid buffer from our descriptor.
-                let r = unsafe { libc::read(fds[i], buf.as_mut_ptr().cast(), buf.len()) };
-                let is_pid = fds[i] == pid_r.as_raw_fd();
-                if r <= 0 {
-                    if is_pid {
-                        pid_open = false;
-                    } else {
-                        err_open = false;
-                    }
-                } else if is_pid {
-                    pid_text.extend_from_slice(&buf[..r as usize]);
-                } else if err_text.len() < 8192 {
-                    err_text.extend_from_slice(&buf[..r as usize]);
+                    err_open = false;
                 }
+            } else if is_pid {
+                pid_text.extend_from_slice(&buf[..r as usize]);
+            } else if err_text.len() < 8192 {
+                err_text.extend_from_slice(&buf[..r as usize]);
             }
         }
-    }
-
-    /// pasta's stderr: the helper keeps reading (and dropping) it so pasta never blocks
-    /// on a full pipe or dies of a closed one.
-    pub fn stderr(&self) -> RawFd {
-        self.stderr.as_raw_fd()
-    }
-
-    /// Stop pasta (the jail is gone) and reap it.
-    pub fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

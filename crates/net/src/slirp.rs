@@ -26,23 +26,16 @@
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helper::Steps;
+use crate::helper::{Stack, Steps};
 use crate::sys;
 
 pub const DNS: &str = "10.0.2.3";
 
 pub fn resolv_conf() -> String {
     format!("# jailgen: DNS through slirp4netns to the host's resolver\nnameserver {DNS}\n")
-}
-
-pub struct Slirp {
-    child: Child,
-    stderr: OwnedFd,
-    /// Held until the helper exits: slirp4netns's `--exit-fd` is its other end.
-    _exit: OwnedFd,
 }
 
 /// slirp4netns's arguments for a jail whose namespaces are open as `userns` and `netns`,
@@ -88,115 +81,104 @@ fn wait_for_loopback(jail: libc::pid_t) -> io::Result<()> {
     }
 }
 
-impl Slirp {
-    pub(crate) fn start(
-        slirp: &Path,
-        userns: &OwnedFd,
-        netns: &OwnedFd,
-        jail: libc::pid_t,
-        t: &mut Steps,
-    ) -> io::Result<Slirp> {
-        wait_for_loopback(jail)?;
-        t.step("loopback");
-        let (ready_r, ready_w) = sys::pipe()?;
-        // slirp4netns exits when this pipe hangs up: when the helper exits or is killed.
-        let (exit_r, exit_w) = sys::pipe()?;
-        let (u, n, r, x) = (
-            userns.as_raw_fd(),
-            netns.as_raw_fd(),
-            ready_w.as_raw_fd(),
-            exit_r.as_raw_fd(),
-        );
-        let mut cmd = Command::new(slirp);
-        // Nothing of the launcher's environment (forwarded credentials among it).
-        cmd.env_clear()
-            .args(args(u, n, r, x))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        // No pre-exec code, so std spawns with posix_spawn (a vfork), not a fork of the
-        // helper: the four descriptors are made inheritable here instead, while the
-        // helper is still single-threaded (nothing else can exec meanwhile), and closed or
-        // made close-on-exec again below.
-        for fd in [u, n, r, x] {
-            sys::set_inheritable(fd, true)?;
-        }
-        let spawned = cmd.spawn();
-        for fd in [u, n] {
-            sys::set_inheritable(fd, false)?;
-        }
-        drop(exit_r);
-        let mut child = spawned.map_err(|e| {
-            io::Error::new(e.kind(), format!("cannot run `{}`: {e}", slirp.display()))
-        })?;
-        drop(ready_w);
-        t.step("spawned");
-        let ready = sys::poll_readable(&[ready_r.as_raw_fd()], Some(crate::pasta::READY_TIMEOUT))?;
-        let got = if ready.is_empty() {
+/// Start slirp4netns against the namespaces once the jail's loopback is up, and wait for
+/// its ready signal. The error says what it printed.
+pub(crate) fn start(
+    slirp: &Path,
+    userns: &OwnedFd,
+    netns: &OwnedFd,
+    jail: libc::pid_t,
+    t: &mut Steps,
+) -> io::Result<Stack> {
+    wait_for_loopback(jail)?;
+    t.step("loopback");
+    let (ready_r, ready_w) = sys::pipe()?;
+    // slirp4netns exits when this pipe hangs up: when the helper exits or is killed.
+    let (exit_r, exit_w) = sys::pipe()?;
+    let (u, n, r, x) = (
+        userns.as_raw_fd(),
+        netns.as_raw_fd(),
+        ready_w.as_raw_fd(),
+        exit_r.as_raw_fd(),
+    );
+    let mut cmd = Command::new(slirp);
+    // Nothing of the launcher's environment (forwarded credentials among it).
+    cmd.env_clear()
+        .args(args(u, n, r, x))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    // No pre-exec code, so std spawns with posix_spawn (a vfork), not a fork of the
+    // helper: the four descriptors are made inheritable here instead, while the
+    // helper is still single-threaded (nothing else can exec meanwhile), and closed or
+    // made close-on-exec again below.
+    for fd in [u, n, r, x] {
+        sys::set_inheritable(fd, true)?;
+    }
+    let spawned = cmd.spawn();
+    for fd in [u, n] {
+        sys::set_inheritable(fd, false)?;
+    }
+    drop(exit_r);
+    let mut child = spawned
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot run `{}`: {e}", slirp.display())))?;
+    drop(ready_w);
+    t.step("spawned");
+    let ready = sys::poll_readable(&[ready_r.as_raw_fd()], Some(crate::pasta::READY_TIMEOUT))?;
+    let got = if ready.is_empty() {
+        Vec::new()
+    } else {
+        // One read: a process slirp4netns left behind may hold the pipe open.
+        sys::read_once(ready_r.as_raw_fd(), 16).unwrap_or_default()
+    };
+    if got.first() == Some(&b'1') {
+        let stderr = child
+            .stderr
+            .take()
+            .map(OwnedFd::from)
+            .ok_or_else(|| io::Error::other("slirp4netns's stderr is missing"))?;
+        return Ok(Stack {
+            child,
+            stderr,
+            _exit: Some(exit_w),
+        });
+    }
+    let _ = child.kill();
+    let status = child.wait()?;
+    let mut said = String::new();
+    if let Some(e) = child.stderr.take() {
+        let fd = OwnedFd::from(e);
+        // What it said by now; a process it left behind may hold the pipe open.
+        let waiting = sys::poll_readable(
+            &[fd.as_raw_fd()],
+            Some(std::time::Duration::from_millis(100)),
+        )
+        .unwrap_or_default();
+        let text = if waiting.is_empty() {
             Vec::new()
         } else {
-            // One read: a process slirp4netns left behind may hold the pipe open.
-            sys::read_once(ready_r.as_raw_fd(), 16).unwrap_or_default()
+            sys::read_once(fd.as_raw_fd(), 4096).unwrap_or_default()
         };
-        if got.first() == Some(&b'1') {
-            let stderr = child
-                .stderr
-                .take()
-                .map(OwnedFd::from)
-                .ok_or_else(|| io::Error::other("slirp4netns's stderr is missing"))?;
-            return Ok(Slirp {
-                child,
-                stderr,
-                _exit: exit_w,
-            });
-        }
-        let _ = child.kill();
-        let status = child.wait()?;
-        let mut said = String::new();
-        if let Some(e) = child.stderr.take() {
-            let fd = OwnedFd::from(e);
-            // What it said by now; a process it left behind may hold the pipe open.
-            let waiting = sys::poll_readable(
-                &[fd.as_raw_fd()],
-                Some(std::time::Duration::from_millis(100)),
-            )
-            .unwrap_or_default();
-            let text = if waiting.is_empty() {
-                Vec::new()
-            } else {
-                sys::read_once(fd.as_raw_fd(), 4096).unwrap_or_default()
-            };
-            said = String::from_utf8_lossy(&text)
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join("; ");
-        }
-        let said = if said.is_empty() {
-            String::new()
-        } else {
-            format!(": {said}")
-        };
-        Err(io::Error::other(if ready.is_empty() {
-            format!(
-                "slirp4netns did not configure the network within {:?}{said}",
-                crate::pasta::READY_TIMEOUT
-            )
-        } else {
-            format!("slirp4netns failed ({status}){said}")
-        }))
+        said = String::from_utf8_lossy(&text)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
     }
-
-    /// slirp4netns's stderr, drained by the helper like pasta's.
-    pub fn stderr(&self) -> std::os::fd::RawFd {
-        self.stderr.as_raw_fd()
-    }
-
-    pub fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    let said = if said.is_empty() {
+        String::new()
+    } else {
+        format!(": {said}")
+    };
+    Err(io::Error::other(if ready.is_empty() {
+        format!(
+            "slirp4netns did not configure the network within {:?}{said}",
+            crate::pasta::READY_TIMEOUT
+        )
+    } else {
+        format!("slirp4netns failed ({status}){said}")
+    }))
 }
 
 #[cfg(test)]
