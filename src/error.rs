@@ -491,7 +491,7 @@ pub enum SpecError {
         span: SourceSpan,
     },
 
-    #[error("this `network` replaces the defaults' {was} with {now}")]
+    #[error("this `network` replaces the defaults' {was} with the internet")]
     #[diagnostic(
         code(jailgen::lint::network_widened),
         severity(Warning),
@@ -501,7 +501,6 @@ pub enum SpecError {
     )]
     NetworkWidened {
         was: &'static str,
-        now: &'static str,
         #[label("wider than `defaults`")]
         span: SourceSpan,
     },

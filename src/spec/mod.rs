@@ -193,6 +193,13 @@ pub enum NetworkSpec {
     Map(NetworkMap),
 }
 
+impl NetworkSpec {
+    /// A mapping with `allow`: only the allowlist proxy.
+    pub fn is_allowlist(&self) -> bool {
+        matches!(self, NetworkSpec::Map(m) if m.allow.is_some())
+    }
+}
+
 /// `network:` as a mapping.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NetworkMap {

@@ -45,10 +45,10 @@ pub fn check(jail: &Jail, errors: &mut Vec<SpecError>) {
     }
     let nix = f.nix.as_ref().is_some_and(|n| n.value);
     let network = f.network_on();
-    let allowlist = matches!(
-        f.network.as_ref().map(|n| &n.spec.value),
-        Some(NetworkSpec::Map(m)) if m.allow.is_some()
-    );
+    let allowlist = f
+        .network
+        .as_ref()
+        .is_some_and(|n| n.spec.value.is_allowlist());
     env(jail, preset, nix, network, allowlist, errors);
     // Reported where it is written (in `defaults`: once, the duplicates are dropped).
     if let Some(n) = &f.network

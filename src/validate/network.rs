@@ -59,7 +59,7 @@ pub fn check(f: &Fields, is_defaults: bool, errors: &mut Vec<SpecError>) {
                     reason,
                     span: span_of(p),
                 }),
-                Ok(port) if m.allow.is_some() && port == jailgen_net::PROXY_PORT => {
+                Ok(port) if n.spec.value.is_allowlist() && port == jailgen_net::PROXY_PORT => {
                     errors.push(SpecError::ProxyPortForwarded {
                         port,
                         span: span_of(p),
@@ -81,7 +81,7 @@ pub fn check(f: &Fields, is_defaults: bool, errors: &mut Vec<SpecError>) {
                     None,
                 ),
             });
-        } else if m.allow.is_some() {
+        } else if n.spec.value.is_allowlist() {
             errors.push(SpecError::StackWithAllow {
                 span: span_of(stack),
             });
@@ -124,26 +124,20 @@ pub fn lints(jail: &Jail, defaults: Option<&Fields>, errors: &mut Vec<SpecError>
     let Some(d) = defaults.and_then(|d| d.network.as_ref()) else {
         return;
     };
-    // Only a mapping without `allow` reads like an addition ("and port 11434") while it is a
-    // whole new network; `network: true` or `host` says plainly what it is (`host` is warned).
-    let partial = matches!(&n.spec.value, NetworkSpec::Map(m) if m.allow.is_none());
-    let (was, now) = (width(&d.spec.value), width(&n.spec.value));
-    if partial && now.0 > was.0 {
+    // Only a mapping without `allow` (the internet) reads like an addition ("and port 11434")
+    // while it is a whole new network; `network: true` or `host` says plainly what it is
+    // (`host` is warned).
+    let partial = matches!(&n.spec.value, NetworkSpec::Map(_)) && !n.spec.value.is_allowlist();
+    let was = match &d.spec.value {
+        NetworkSpec::Switch(false) => "`network: false`",
+        v if v.is_allowlist() => "allowlist",
+        _ => return,
+    };
+    if partial {
         errors.push(SpecError::NetworkWidened {
-            was: was.1,
-            now: now.1,
+            was,
             span: span_of(&n.spec),
         });
-    }
-}
-
-/// How much of the network a value opens, and its name in the warning.
-fn width(n: &NetworkSpec) -> (u8, &'static str) {
-    match n {
-        NetworkSpec::Switch(false) => (0, "`network: false`"),
-        NetworkSpec::Map(m) if m.allow.is_some() => (1, "allowlist"),
-        NetworkSpec::Switch(true) | NetworkSpec::Map(_) => (2, "the internet"),
-        NetworkSpec::Host => (3, "the host's network"),
     }
 }
 
