@@ -240,6 +240,20 @@ grep -c nameserver /etc/resolv.conf || true
         .flatten()
         .collect();
     assert_eq!(logs.len(), 1, "{logs:?}");
+    // Named as `jailgen explain` says: <jail>-<unix time>-<pid>.log.
+    let file = logs[0].file_name().into_string().unwrap();
+    let stem = file
+        .strip_prefix(&format!(
+            "{}-",
+            jailgen_net::log::file_name_part("jailed-test")
+        ))
+        .and_then(|s| s.strip_suffix(".log"))
+        .unwrap_or_else(|| panic!("log file `{file}`"));
+    let parts: Vec<&str> = stem.split('-').collect();
+    assert!(
+        parts.len() == 2 && parts.iter().all(|p| p.parse::<u64>().is_ok()),
+        "log file `{file}`"
+    );
     let log = std::fs::read_to_string(logs[0].path()).unwrap();
     assert!(log.contains(" deny 127.0.0.1:443 ip literal"), "{log}");
 }
